@@ -1,0 +1,5 @@
+"""``python -m pgvtui``."""
+
+from pgvtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""Command line entry point: ``pgvtui [CONNINFO] [options]`` opens the TUI; subcommands run
+headless. The UI is imported lazily, only for the TUI.
+
+Exit codes: 0 success; 1 ``check`` found something at or above ``--fail-on``; 2 usage,
+connection, refused-query or query errors. ``--format json`` writes exactly one JSON document to
+stdout; progress, notices and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pgvtui import __version__
+from pgvtui.commands import COMMANDS
+from pgvtui.errors import EXIT_ERROR, PgvtuiError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Usage error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pgvtui",
+        description="pgvector diagnosis for PostgreSQL operators. "
+        "Run without a subcommand to open the terminal UI.",
+        add_help=False,
+    )
+    parser.add_argument("--help", action="help", help="show this help and exit")
+    parser.add_argument("--version", action="version", version=f"pgvtui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        mod = importlib.import_module(f"pgvtui.commands.{name}")
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `pgvtui [CONNINFO] [-h …]` (no subcommand) opens the TUI, like psql opens a prompt.
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")):
+        args_list = ["tui", *args_list]
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    mod = importlib.import_module(f"pgvtui.commands.{args.command}")
+    try:
+        return int(mod.run(args))
+    except PgvtuiError as exc:
+        sys.stderr.write(exc.one_line() + "\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,143 @@
+"""Shared CLI plumbing: psql-style connection flags, output conventions, error handling."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from rich.console import Console
+
+from pgvtui.core.conninfo import ConnOptions
+from pgvtui.core.session import DEFAULT_STATEMENT_TIMEOUT_MS, Session, SessionOptions, connect
+from pgvtui.errors import PgvtuiError, UsageError
+
+T = TypeVar("T")
+
+
+def add_conn_args(p: argparse.ArgumentParser, positional: bool = True) -> None:
+    """psql-compatible connection options; anything unset falls through to libpq."""
+    if positional:
+        p.add_argument(
+            "conninfo",
+            nargs="?",
+            metavar="CONNINFO",
+            help="URI, key=value string or database name (default: libpq's PG* environment)",
+        )
+    g = p.add_argument_group("connection (as psql)")
+    g.add_argument("-h", "--host", help="server host or socket directory")
+    g.add_argument("-p", "--port", help="server port")
+    g.add_argument("-U", "--username", dest="user", help="user name")
+    g.add_argument("-d", "--dbname", help="database name")
+    pw = g.add_mutually_exclusive_group()
+    pw.add_argument("-w", "--no-password", action="store_true", help="never prompt for a password")
+    pw.add_argument(
+        "-W", "--password", action="store_true", help="prompt for a password before connecting"
+    )
+    g.add_argument(
+        "--statement-timeout",
+        type=_duration_ms,
+        default=DEFAULT_STATEMENT_TIMEOUT_MS,
+        metavar="DURATION",
+        help="statement_timeout for every statement (default 30s; e.g. 5s, 2min, 1500ms)",
+    )
+
+
+def add_format_arg(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")) -> None:
+    p.add_argument("--format", choices=choices, default="text", help="output format")
+
+
+def _duration_ms(text: str) -> int:
+    t = text.strip().lower()
+    units = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
+    for unit in ("ms", "min", "s", "h"):
+        if t.endswith(unit):
+            num = t[: -len(unit)].strip()
+            break
+    else:
+        unit, num = "ms", t
+    try:
+        value = float(num)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("a duration must not be negative")
+    return int(value * units[unit])
+
+
+def conn_options(args: argparse.Namespace) -> ConnOptions:
+    password = None
+    if getattr(args, "password", False):
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    return ConnOptions(
+        conninfo=getattr(args, "conninfo", None),
+        host=args.host,
+        port=args.port,
+        user=args.user,
+        dbname=args.dbname,
+        password=password,
+    )
+
+
+async def open_session(args: argparse.Namespace, *, require_vector: bool = True) -> Session:
+    opts = conn_options(args)
+    prompt = None if getattr(args, "no_password", False) else _prompt
+    return await connect(
+        opts.to_conninfo(),
+        SessionOptions(statement_timeout_ms=args.statement_timeout, require_vector=require_vector),
+        prompt=prompt,
+    )
+
+
+def _prompt(label: str) -> str:
+    import getpass
+
+    return getpass.getpass(label)
+
+
+def stdout_console() -> Console:
+    return Console(no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+
+
+def emit_json(doc: Any) -> None:
+    """Exactly one JSON document on stdout."""
+    sys.stdout.write(json.dumps(doc, indent=2, default=str))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def run_async(fn: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(fn())  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        raise PgvtuiError("interrupted", title="Interrupted") from None
+
+
+def parse_size(text: str) -> int:
+    """'64MB', '1GB', '8kB', '1048576' → bytes (PostgreSQL's units, 1024-based)."""
+    t = text.strip().replace(" ", "")
+    units = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
+    low = t.lower()
+    for unit in ("tb", "gb", "mb", "kb", "b"):
+        if low.endswith(unit):
+            num = low[: -len(unit)]
+            break
+    else:
+        unit, num = "b", low
+    try:
+        value = float(num)
+    except ValueError:
+        raise UsageError(f"not a size: {text!r} (use e.g. 64MB, 8GB)") from None
+    if value < 0:
+        raise UsageError(f"a size must not be negative: {text!r}")
+    return int(value * units[unit])

@@ -1,0 +1,16 @@
+"""``pgvtui demo``: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pgvtui.errors import UsageError
+
+
+def add_parser(sub: Any) -> None:
+    sub.add_parser("demo", help="(demo: not available yet)")
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'demo' is not available yet")

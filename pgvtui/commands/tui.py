@@ -1,0 +1,16 @@
+"""``pgvtui tui``: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pgvtui.errors import UsageError
+
+
+def add_parser(sub: Any) -> None:
+    sub.add_parser("tui", help="(tui: not available yet)")
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'tui' is not available yet")

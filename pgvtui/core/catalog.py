@@ -1,0 +1,190 @@
+"""Inventory of vector columns and ANN indexes: the only caller of the catalog .sql files.
+
+A fixed number of statements whatever the catalog size: the connection set-up (1) plus
+server+settings (1), columns (1) and indexes (1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from psycopg import sql
+
+from pgvtui.core import sql as sqlfiles
+from pgvtui.core.models import (
+    HNSW_DEFAULT_EF_CONSTRUCTION,
+    HNSW_DEFAULT_M,
+    IVFFLAT_DEFAULT_LISTS,
+    ColumnInfo,
+    IndexInfo,
+    Inventory,
+    ServerInfo,
+)
+from pgvtui.core.session import Session
+
+EXTENSIONS = ("vector", "pg_buffercache", "pg_prewarm", "pg_stat_statements")
+
+SETTINGS = (
+    "shared_buffers",
+    "effective_cache_size",
+    "maintenance_work_mem",
+    "work_mem",
+    "max_parallel_maintenance_workers",
+    "max_parallel_workers_per_gather",
+    "random_page_cost",
+    "block_size",
+    "statement_timeout",
+    "shared_preload_libraries",
+    "hnsw.ef_search",
+    "hnsw.iterative_scan",
+    "hnsw.max_scan_tuples",
+    "hnsw.scan_mem_multiplier",
+    "ivfflat.probes",
+    "ivfflat.iterative_scan",
+    "ivfflat.max_probes",
+)
+
+
+@dataclass(frozen=True)
+class _IndexRow:
+    schema: str
+    table: str
+    name: str
+    method: str
+    opclass: str
+    operator: str | None
+    definition: str
+    key_column: str | None
+    key_expression: str | None
+    predicate: str | None
+    reloptions: list[str]
+    valid: bool
+    ready: bool
+    size_bytes: int
+    idx_scan: int | None
+    last_idx_scan: str | None
+    building: bool
+    index_oid: int
+    table_oid: int
+    key_type: str | None
+    key_dims: int | None
+    table_rows_estimate: int | None
+
+
+def parse_reloptions(method: str, reloptions: list[str]) -> tuple[dict[str, int | None], list[str]]:
+    """m / ef_construction / lists as integers, with pgvector defaults filled in.
+
+    Returns (values, names taken from defaults)."""
+    opts: dict[str, str] = {}
+    for item in reloptions:
+        key, _, value = item.partition("=")
+        opts[key.strip().lower()] = value.strip()
+    values: dict[str, int | None] = {"m": None, "ef_construction": None, "lists": None}
+    defaults: list[str] = []
+    wanted: dict[str, int] = (
+        {"m": HNSW_DEFAULT_M, "ef_construction": HNSW_DEFAULT_EF_CONSTRUCTION}
+        if method == "hnsw"
+        else {"lists": IVFFLAT_DEFAULT_LISTS}
+        if method == "ivfflat"
+        else {}
+    )
+    for key, default in wanted.items():
+        raw = opts.get(key)
+        if raw is not None and re.fullmatch(r"\d+", raw):
+            values[key] = int(raw)
+        else:
+            values[key] = default
+            defaults.append(key)
+    return values, defaults
+
+
+def _index_from_row(r: _IndexRow) -> IndexInfo:
+    values, defaults = parse_reloptions(r.method, r.reloptions)
+    return IndexInfo(
+        schema=r.schema,
+        table=r.table,
+        name=r.name,
+        method=r.method,
+        opclass=r.opclass,
+        operator=r.operator,
+        definition=r.definition,
+        key_column=r.key_column,
+        key_expression=r.key_expression,
+        predicate=r.predicate,
+        m=values["m"],
+        ef_construction=values["ef_construction"],
+        lists=values["lists"],
+        defaults=tuple(defaults),
+        valid=r.valid,
+        ready=r.ready,
+        size_bytes=r.size_bytes,
+        idx_scan=r.idx_scan,
+        building=r.building,
+        index_oid=r.index_oid,
+        table_oid=r.table_oid,
+        key_type=r.key_type,
+        key_dims=r.key_dims,
+        table_rows_estimate=r.table_rows_estimate,
+        reloptions=tuple(r.reloptions),
+        last_idx_scan=r.last_idx_scan,
+    )
+
+
+def _vector_type(session: Session) -> sql.Composable:
+    schema = session.basics.vector_schema
+    if schema and session.basics.pgvector_version:
+        return sql.Identifier(schema, "vector")
+    return sql.Identifier("pg_catalog", "int4")  # pgvector missing: nothing to load
+
+
+async def server_and_settings(session: Session) -> tuple[ServerInfo, dict[str, str | None]]:
+    q = sqlfiles.query("server_settings").format(vector_type=_vector_type(session))
+    rows = await session.fetch_dicts(q, {"extensions": list(EXTENSIONS), "settings": list(SETTINGS)})
+    row = rows[0]
+    b = session.basics
+    exts: dict[str, dict[str, str | None]] = {
+        name: {"installed": None, "available": None} for name in EXTENSIONS
+    }
+    exts.update(row["extensions"] or {})
+    server = ServerInfo(
+        version=b.version.split()[0],
+        version_num=b.version_num,
+        version_full=row["version_full"],
+        database=b.database,
+        user=b.user,
+        is_superuser=b.is_superuser,
+        in_recovery=bool(row["in_recovery"]),
+        pgvector_version=b.pgvector_version,
+        pgvector_available=b.pgvector_available,
+        extensions=exts,
+        stats_reset=row["stats_reset"],
+    )
+    raw_settings: dict[str, Any] = row["settings"] or {}
+    settings = {name: raw_settings.get(name) for name in SETTINGS}
+    return server, settings
+
+
+async def columns(session: Session) -> list[ColumnInfo]:
+    return await session.fetch("columns", row=ColumnInfo)
+
+
+async def indexes(session: Session) -> list[IndexInfo]:
+    rows = await session.fetch("indexes", row=_IndexRow)
+    return [_index_from_row(r) for r in rows]
+
+
+async def inventory(session: Session) -> Inventory:
+    start = session.statements
+    server, settings = await server_and_settings(session)
+    cols = await columns(session)
+    idxs = await indexes(session)
+    # The connection set-up query counts too (it identified the server and the types).
+    used = session.statements - start + 1
+    return Inventory(
+        server=server, settings=settings, columns=tuple(cols), indexes=tuple(idxs), statements=used
+    )
+
+
+COLUMN_FIELDS = [f.name for f in fields(ColumnInfo)]

@@ -1,0 +1,111 @@
+"""libpq-style connection options → a conninfo string, and redaction for display.
+
+Only options the user gave are put in the conninfo; everything else falls through to libpq
+(PG* environment, ``service=``, ``.pgpass``), exactly as psql does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from psycopg import conninfo as pg_conninfo
+from psycopg.errors import ProgrammingError
+
+from pgvtui.errors import UsageError
+
+SECRET_KEYS = frozenset({"password", "sslpassword"})
+_URI_RE = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ConnOptions:
+    conninfo: str | None = None  # URI, key=value string or a bare database name
+    host: str | None = None
+    port: str | None = None
+    user: str | None = None
+    dbname: str | None = None
+    password: str | None = None  # from the interactive prompt only
+
+    def to_conninfo(self, **extra: str) -> str:
+        """Merge the positional conninfo with the flags; flags win, as in psql."""
+        base = self.conninfo or ""
+        params: dict[str, str] = {}
+        if base:
+            if _URI_RE.match(base) or "=" in base:
+                try:
+                    parsed = pg_conninfo.conninfo_to_dict(base)
+                except ProgrammingError as exc:
+                    raise UsageError(
+                        "invalid connection string: "
+                        + redact_message(str(exc), password_of(base), self.password)
+                    ) from None
+                params.update({k: str(v) for k, v in parsed.items() if v is not None})
+            else:
+                params["dbname"] = base
+        for key in ("host", "port", "user", "dbname", "password"):
+            value = getattr(self, key)
+            if value is not None:
+                params[key] = value
+        params.update(extra)
+        return pg_conninfo.make_conninfo("", **params)
+
+
+def parse(conninfo: str) -> dict[str, str]:
+    try:
+        return {k: str(v) for k, v in pg_conninfo.conninfo_to_dict(conninfo).items()}
+    except ProgrammingError as exc:
+        raise UsageError("invalid connection string") from exc
+
+
+def redact(conninfo: str) -> str:
+    """A display form with no secret: key=value with password/sslpassword removed."""
+    try:
+        params = pg_conninfo.conninfo_to_dict(conninfo)
+    except ProgrammingError:
+        return "<unparsable connection string>"
+    shown = {k: str(v) for k, v in params.items() if k not in SECRET_KEYS and v is not None}
+    if any(k in params for k in SECRET_KEYS):
+        shown["password"] = "********"
+    return " ".join(f"{k}={_q(v)}" for k, v in shown.items())
+
+
+def describe(params: dict[str, str]) -> str:
+    """Short human form: user@host:port/dbname (no secrets)."""
+    host = params.get("host") or "local socket"
+    return f"{params.get('user', '?')}@{host}:{params.get('port', '5432')}/{params.get('dbname', '?')}"
+
+
+def _q(v: str) -> str:
+    if v == "" or any(c.isspace() or c in "'\\" for c in v):
+        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return v
+
+
+_PW_PATTERNS = [
+    re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE),
+    re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)", re.IGNORECASE),
+]
+
+
+def password_of(conninfo: str | None) -> str | None:
+    if not conninfo or not ("=" in conninfo or "://" in conninfo):
+        return None
+    try:
+        pw = pg_conninfo.conninfo_to_dict(conninfo).get("password")
+    except ProgrammingError:
+        return None
+    return None if pw is None else str(pw)
+
+
+def redact_message(text: str, *passwords: str | None) -> str:
+    """Remove passwords from free text (server errors, exception text): ``password=…`` and
+    ``postgresql://user:…@`` patterns, and every literal occurrence of each given password."""
+    for pat in _PW_PATTERNS:
+        text = pat.sub(
+            lambda m: m.group(1) + "********" + (m.group(3) if m.lastindex == 3 else ""), text
+        )
+    for pw in passwords:
+        if pw:
+            text = text.replace(pw, "********")
+    return text

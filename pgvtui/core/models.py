@@ -1,0 +1,152 @@
+"""Typed rows: frozen dataclasses for catalog objects, findings and settings.
+
+Rows become these at the data-layer boundary (psycopg ``class_row``); nothing above the data
+layer handles tuples or dicts. ``to_json()`` gives the snake_case JSON shape of the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+VECTOR_TYPES = ("vector", "halfvec", "bit", "sparsevec")
+ANN_METHODS = ("hnsw", "ivfflat")
+
+# pgvector's defaults for index options (src/hnsw.h, src/ivfflat.h).
+HNSW_DEFAULT_M = 16
+HNSW_DEFAULT_EF_CONSTRUCTION = 64
+IVFFLAT_DEFAULT_LISTS = 100
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses/enums/tuples → plain JSON values (recursively)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    version: str  # e.g. "18.6"
+    version_num: int  # server_version_num, e.g. 180006
+    version_full: str  # version()
+    database: str
+    user: str
+    is_superuser: bool
+    in_recovery: bool
+    pgvector_version: str | None  # installed extversion in this database
+    pgvector_available: str | None  # newest version the server offers
+    extensions: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    # {"pg_buffercache": {"installed": "1.6" | None, "available": "1.6" | None}, ...}
+    stats_reset: str | None = None  # pg_stat_database.stats_reset for this database
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    schema: str
+    table: str
+    column: str
+    type: str  # vector | halfvec | bit | sparsevec
+    dims: int | None
+    nullable: bool
+    rows_estimate: int | None  # reltuples (None when never analyzed: reltuples = -1)
+    null_frac: float | None
+    avg_width: int | None
+    storage: str  # plain | external | extended | main
+    table_bytes: int
+    toast_bytes: int
+    total_bytes: int
+    table_oid: int = 0
+    attnum: int = 0
+    n_dead_tup: int | None = None
+    n_live_tup: int | None = None
+    last_autovacuum: str | None = None
+    last_vacuum: str | None = None
+
+    @property
+    def qualified_table(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    schema: str
+    table: str
+    name: str
+    method: str  # hnsw | ivfflat
+    opclass: str
+    operator: str | None  # the ordering operator the opclass serves, e.g. "<=>"
+    definition: str  # pg_get_indexdef
+    key_column: str | None  # plain column name, None for an expression key
+    key_expression: str | None  # expression text for expression indexes
+    predicate: str | None  # partial index predicate
+    m: int | None
+    ef_construction: int | None
+    lists: int | None
+    defaults: tuple[str, ...]  # option names filled in from pgvector's defaults
+    valid: bool
+    ready: bool
+    size_bytes: int
+    idx_scan: int | None
+    building: bool
+    index_oid: int = 0
+    table_oid: int = 0
+    key_type: str | None = None  # the vector type of the indexed key (column or expression)
+    key_dims: int | None = None
+    table_rows_estimate: int | None = None
+    reloptions: tuple[str, ...] = ()
+    last_idx_scan: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def qualified_table(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    server: ServerInfo
+    settings: dict[str, str | None]
+    columns: tuple[ColumnInfo, ...]
+    indexes: tuple[IndexInfo, ...]
+    statements: int = 0  # statements sent to build it (for the benchmark/budget test)
+
+    def to_json(self) -> dict[str, Any]:
+        cols = []
+        for c in self.columns:
+            d = to_jsonable(c)
+            for k in ("table_oid", "attnum"):
+                d.pop(k, None)
+            cols.append(d)
+        idxs = []
+        for i in self.indexes:
+            d = to_jsonable(i)
+            for k in ("index_oid", "table_oid"):
+                d.pop(k, None)
+            idxs.append(d)
+        return {
+            "server": to_jsonable(self.server),
+            "settings": dict(self.settings),
+            "columns": cols,
+            "indexes": idxs,
+        }
+
+    def indexes_on(self, schema: str, table: str) -> list[IndexInfo]:
+        return [i for i in self.indexes if i.schema == schema and i.table == table]
+
+    def column(self, schema: str, table: str, column: str) -> ColumnInfo | None:
+        for c in self.columns:
+            if (c.schema, c.table, c.column) == (schema, table, column):
+                return c
+        return None

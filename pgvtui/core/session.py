@@ -1,0 +1,362 @@
+"""The async database session: safety settings, typed queries, read-only transactions, cancel.
+
+Every connection is opened with ``application_name=pgvtui``, ``default_transaction_read_only=on``,
+``statement_timeout`` and ``lock_timeout`` passed as startup options (no extra round trips).
+pgvector's types are registered from one set-up query, which also identifies the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import errors as pgerr
+from psycopg import sql
+from psycopg.rows import class_row, dict_row
+from psycopg.types import TypeInfo
+
+from pgvtui.core import conninfo as ci
+from pgvtui.core import sql as sqlfiles
+from pgvtui.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    ConnectionLost,
+    ExtensionMissing,
+    PermissionDenied,
+    PgvtuiError,
+    QueryCancelled,
+    QueryFailed,
+    QueryTimeout,
+    ServerTooOld,
+)
+
+T = TypeVar("T")
+
+MIN_SERVER_VERSION = 130000
+DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
+DEFAULT_LOCK_TIMEOUT_MS = 1_000
+
+
+@dataclass(frozen=True)
+class ServerBasics:
+    version_num: int
+    version: str
+    database: str
+    user: str
+    is_superuser: bool
+    pgvector_version: str | None
+    pgvector_available: str | None
+    vector_schema: str | None
+    backend_pid: int
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS
+    read_only: bool = True
+    require_vector: bool = True
+    connect_timeout_s: int = 10
+
+
+def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> PgvtuiError:
+    """A psycopg error → a typed error with a one-line, password-free message."""
+    if isinstance(exc, PgvtuiError):
+        return exc
+    raw = str(exc).strip()
+    first = raw.splitlines()[0] if raw else type(exc).__name__
+    msg = ci.redact_message(first, *passwords)
+    diag = getattr(exc, "diag", None)
+    hint = getattr(diag, "message_hint", None) if diag is not None else None
+    hint = ci.redact_message(hint, *passwords) if hint else None
+    if isinstance(exc, pgerr.QueryCanceled):
+        if "statement timeout" in raw:
+            return QueryTimeout(
+                "the statement ran longer than statement_timeout",
+                hint="raise it with --statement-timeout",
+            )
+        if "lock timeout" in raw:
+            return QueryTimeout(
+                "waited longer than lock_timeout for a lock", title="Lock timeout"
+            )
+        return QueryCancelled("the query was cancelled")
+    if isinstance(exc, pgerr.LockNotAvailable):
+        return QueryTimeout("waited longer than lock_timeout for a lock", title="Lock timeout")
+    if isinstance(exc, pgerr.InsufficientPrivilege):
+        return PermissionDenied(msg, hint=hint)
+    if isinstance(exc, pgerr.ReadOnlySqlTransaction):
+        return QueryFailed(
+            "the statement tries to write; pgvtui runs everything in a read-only transaction",
+            title="Write refused",
+        )
+    if isinstance(exc, pgerr.AdminShutdown | pgerr.CrashShutdown | pgerr.ConnectionFailure):
+        return ConnectionLost(msg or "the server closed the connection", hint="reconnect")
+    if isinstance(exc, psycopg.OperationalError):
+        low = raw.lower()
+        if "password authentication failed" in low or "no password supplied" in low:
+            return AuthenticationFailed(msg)
+        if "does not exist" in low and "database" in low:
+            return ConnectionFailed(msg, title="Database missing")
+        if "role" in low and "does not exist" in low:
+            return AuthenticationFailed(msg)
+        if any(s in low for s in ("connection refused", "could not translate host", "timeout",
+                                  "no such file or directory", "network is unreachable",
+                                  "could not connect", "connection to server")):
+            if "server closed the connection" in low or "terminating connection" in low:
+                return ConnectionLost(msg, hint="reconnect")
+            return ConnectionFailed(msg)
+        if "consuming input failed" in low or "server closed" in low or "terminat" in low:
+            return ConnectionLost(msg, hint="reconnect")
+        return ConnectionFailed(msg)
+    if isinstance(exc, psycopg.Error):
+        return QueryFailed(msg, hint=hint)
+    return QueryFailed(msg)
+
+
+def _startup_options(existing: str | None, opts: SessionOptions) -> str:
+    parts = [existing] if existing else []
+    parts += [
+        f"-c statement_timeout={int(opts.statement_timeout_ms)}",
+        f"-c lock_timeout={int(opts.lock_timeout_ms)}",
+        "-c idle_in_transaction_session_timeout=60000",
+    ]
+    if opts.read_only:
+        parts.append("-c default_transaction_read_only=on")
+    return " ".join(parts)
+
+
+class Session:
+    """One async connection with pgvtui's safety settings. Use :func:`connect`."""
+
+    def __init__(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        conninfo: str,
+        basics: ServerBasics,
+        options: SessionOptions,
+        passwords: tuple[str, ...],
+    ) -> None:
+        self.conn = conn
+        self._conninfo = conninfo
+        self.basics = basics
+        self.options = options
+        self._passwords = passwords
+        self.statements = 1  # the set-up query
+        self.display = ci.redact(conninfo)
+        params = ci.parse(conninfo)
+        params.setdefault("user", basics.user)
+        params.setdefault("dbname", basics.database)
+        self.short = ci.describe(params)
+
+    # -- errors ---------------------------------------------------------------------
+    def error(self, exc: BaseException) -> PgvtuiError:
+        return map_error(exc, self._passwords)
+
+    # -- queries ---------------------------------------------------------------------
+    async def fetch(
+        self,
+        query: str | sql.Composable,
+        params: Any = None,
+        *,
+        row: type[T],
+    ) -> list[T]:
+        """Run a query (a .sql name or a composed query) and return typed rows."""
+        q = sqlfiles.query(query) if isinstance(query, str) else query
+        try:
+            async with self.conn.cursor(row_factory=class_row(row)) as cur:
+                self.statements += 1
+                await cur.execute(q, params)
+                return await cur.fetchall()
+        except (psycopg.Error, OSError) as exc:
+            raise self.error(exc) from None
+
+    async def fetch_dicts(
+        self, query: str | sql.Composable, params: Any = None
+    ) -> list[dict[str, Any]]:
+        q = sqlfiles.query(query) if isinstance(query, str) else query
+        try:
+            async with self.conn.cursor(row_factory=dict_row) as cur:
+                self.statements += 1
+                await cur.execute(q, params)
+                return await cur.fetchall()
+        except (psycopg.Error, OSError) as exc:
+            raise self.error(exc) from None
+
+    async def fetch_value(self, query: str | sql.Composable, params: Any = None) -> Any:
+        rows = await self.fetch_dicts(query, params)
+        if not rows:
+            return None
+        return next(iter(rows[0].values()))
+
+    @contextlib.asynccontextmanager
+    async def read_only(self) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
+        """``BEGIN READ ONLY`` … ``ROLLBACK`` — always rolled back, also on error or cancel."""
+        if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            await self._rollback_quietly()
+        try:
+            cur = self.conn.cursor()
+            self.statements += 1
+            await cur.execute("BEGIN TRANSACTION READ ONLY")
+        except (psycopg.Error, OSError) as exc:
+            raise self.error(exc) from None
+        try:
+            yield cur
+        except (psycopg.Error, OSError) as exc:
+            await self._rollback_quietly()
+            raise self.error(exc) from None
+        except BaseException:
+            await self._rollback_quietly()
+            raise
+        else:
+            await self._rollback_quietly()
+        finally:
+            await cur.close()
+
+    async def _rollback_quietly(self) -> None:
+        if self.conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error, OSError):
+            self.statements += 1
+            await self.conn.execute("ROLLBACK")
+
+    def cancel(self) -> None:
+        """Ask the server to cancel the running statement (thread- and task-safe)."""
+        if self.conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error, OSError):
+            self.conn.cancel_safe(timeout=3.0)
+
+    async def cancel_async(self) -> None:
+        if self.conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error, OSError):
+            await self.conn.cancel_safe(timeout=3.0)
+
+    @property
+    def broken(self) -> bool:
+        return self.conn.broken or self.conn.closed
+
+    async def reconnect(self) -> Session:
+        """A fresh session with the same options (the caller swaps it in)."""
+        with contextlib.suppress(Exception):
+            await self.conn.close()
+        return await connect(
+            self._conninfo, self.options, prompt=None, _passwords=self._passwords
+        )
+
+    async def close(self) -> None:
+        with contextlib.suppress(psycopg.Error, OSError):
+            await self.conn.close()
+
+
+async def _open(conninfo: str, options: SessionOptions) -> psycopg.AsyncConnection[Any]:
+    params = ci.parse(conninfo)
+    kwargs: dict[str, Any] = {
+        "application_name": "pgvtui",
+        "options": _startup_options(params.get("options"), options),
+        "autocommit": True,
+    }
+    if "connect_timeout" not in params and "PGCONNECT_TIMEOUT" not in os.environ:
+        kwargs["connect_timeout"] = options.connect_timeout_s
+    return await psycopg.AsyncConnection.connect(conninfo, **kwargs)
+
+
+async def _setup(conn: psycopg.AsyncConnection[Any]) -> ServerBasics:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(sqlfiles.query("session_setup"))
+        row = await cur.fetchone()
+    assert row is not None
+    types: dict[str, list[int]] = row["vector_types"] or {}
+    _register_types(conn, types)
+    return ServerBasics(
+        version_num=int(row["version_num"]),
+        version=str(row["version"]),
+        database=str(row["database"]),
+        user=str(row["usr"]),
+        is_superuser=bool(row["is_superuser"]),
+        pgvector_version=row["pgvector_version"],
+        pgvector_available=row["pgvector_available"],
+        vector_schema=row["vector_schema"],
+        backend_pid=int(row["backend_pid"]),
+    )
+
+
+def _register_types(conn: psycopg.AsyncConnection[Any], types: dict[str, list[int]]) -> None:
+    """Register pgvector's Python adapters from OIDs we already fetched (no extra queries)."""
+    from pgvector.psycopg.bit import register_bit_info
+    from pgvector.psycopg.halfvec import register_halfvec_info
+    from pgvector.psycopg.sparsevec import register_sparsevec_info
+    from pgvector.psycopg.vector import register_vector_info
+
+    registrars: dict[str, Callable[[Any, TypeInfo], None]] = {
+        "vector": register_vector_info,
+        "halfvec": register_halfvec_info,
+        "sparsevec": register_sparsevec_info,
+    }
+    for name, (oid, array_oid) in types.items():
+        if name in registrars:
+            registrars[name](conn, TypeInfo(name, oid, array_oid))
+    if "vector" in types:
+        register_bit_info(conn, TypeInfo("bit", 1560, 1561))
+
+
+async def connect(
+    conninfo: str,
+    options: SessionOptions | None = None,
+    *,
+    prompt: Callable[[str], str] | None = getpass.getpass,
+    _passwords: tuple[str, ...] = (),
+) -> Session:
+    """Open a session. On an authentication failure with no password given, prompt once
+    (``prompt``) when stdin is a terminal, as psql does."""
+    options = options or SessionOptions()
+    passwords = tuple(
+        p for p in (*_passwords, ci.password_of(conninfo), os.environ.get("PGPASSWORD")) if p
+    )
+    try:
+        conn = await _open(conninfo, options)
+    except psycopg.OperationalError as exc:
+        err = map_error(exc, passwords)
+        can_prompt = (
+            isinstance(err, AuthenticationFailed)
+            and "no password supplied" in str(exc)
+            and prompt is not None
+            and sys.stdin is not None
+            and sys.stdin.isatty()
+        )
+        if not can_prompt:
+            raise err from None
+        assert prompt is not None
+        password = prompt("Password: ")
+        passwords = (*passwords, password)
+        conninfo_pw = psycopg.conninfo.make_conninfo(conninfo, password=password)
+        try:
+            conn = await _open(conninfo_pw, options)
+        except psycopg.OperationalError as exc2:
+            raise map_error(exc2, passwords) from None
+        conninfo = conninfo_pw
+    try:
+        basics = await _setup(conn)
+    except psycopg.Error as exc:
+        await conn.close()
+        raise map_error(exc, passwords) from None
+    if basics.version_num < MIN_SERVER_VERSION:
+        await conn.close()
+        raise ServerTooOld(
+            f"PostgreSQL {basics.version} is not supported; pgvtui needs 13 or newer"
+        )
+    if options.require_vector and basics.pgvector_version is None:
+        await conn.close()
+        avail = basics.pgvector_available
+        raise ExtensionMissing(
+            f"the vector extension is not installed in database {basics.database!r}",
+            hint=(f"CREATE EXTENSION vector;  -- {avail} is available" if avail
+                  else "install pgvector on the server first"),
+        )
+    return Session(conn, conninfo, basics, options, passwords)

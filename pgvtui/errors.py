@@ -1,0 +1,91 @@
+"""Typed errors. Every user-facing failure is a PgvtuiError with a title and a one-line message.
+
+The CLI prints ``title: message`` to stderr and exits with ``exit_code``; the UI shows the same
+text in a notification or banner. No rich/textual here.
+"""
+
+from __future__ import annotations
+
+# Documented exit codes (README, "Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class PgvtuiError(Exception):
+    """Base class: a failure the user can act on."""
+
+    title = "Error"
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, *, title: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if title is not None:
+            self.title = title
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def one_line(self) -> str:
+        text = f"{self.title}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class UsageError(PgvtuiError):
+    title = "Usage error"
+
+
+class ConnectionFailed(PgvtuiError):
+    title = "Connection failed"
+
+
+class AuthenticationFailed(ConnectionFailed):
+    title = "Authentication failed"
+
+
+class ExtensionMissing(PgvtuiError):
+    title = "pgvector not available"
+
+
+class ServerTooOld(PgvtuiError):
+    title = "Server too old"
+
+
+class QueryRefused(PgvtuiError):
+    title = "Query refused"
+
+
+class SettingRefused(PgvtuiError):
+    title = "Setting refused"
+
+
+class QueryFailed(PgvtuiError):
+    title = "Query failed"
+
+
+class QueryCancelled(QueryFailed):
+    title = "Query cancelled"
+
+
+class QueryTimeout(QueryFailed):
+    title = "Query timed out"
+
+
+class PermissionDenied(PgvtuiError):
+    title = "Permission denied"
+
+
+class ConnectionLost(PgvtuiError):
+    title = "Connection lost"
+
+
+class PlanFileError(PgvtuiError):
+    title = "Bad plan file"
+
+
+class DemoError(PgvtuiError):
+    title = "Demo server"

@@ -1,0 +1,1 @@
+"""Rich renderers for the CLI's text output (no Textual)."""

@@ -1,0 +1,65 @@
+"""Text rendering of the inventory (rich tables; NO_COLOR respected by the console)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from pgvtui.core.models import Inventory
+from pgvtui.render.fmt import human_bytes, human_count
+
+SIZE_SETTINGS = ("shared_buffers", "effective_cache_size", "maintenance_work_mem", "work_mem")
+
+
+def render_inventory(console: Console, inv: Inventory) -> None:
+    s = inv.server
+    newest = s.pgvector_available or "?"
+    console.print(
+        f"[bold]PostgreSQL {s.version}[/]  pgvector {s.pgvector_version or 'not installed'}"
+        f" (newest available {newest})  database [bold]{s.database}[/] as {s.user}"
+    )
+    ext = ", ".join(
+        f"{name} {'✓ ' + str(v['installed']) if v.get('installed') else ('available' if v.get('available') else 'missing')}"
+        for name, v in s.extensions.items()
+        if name != "vector"
+    )
+    console.print(f"extensions: {ext}")
+    settings = "  ".join(f"{k}={v}" for k, v in inv.settings.items() if v is not None and k in (
+        *SIZE_SETTINGS, "max_parallel_maintenance_workers", "hnsw.ef_search",
+        "hnsw.iterative_scan", "hnsw.max_scan_tuples", "ivfflat.probes", "ivfflat.iterative_scan"))
+    console.print(f"settings: {settings}\n")
+
+    ct = Table(title=f"Vector columns ({len(inv.columns)})", title_justify="left")
+    for col in ("table", "column", "type", "dims", "rows", "null %", "avg width", "storage",
+                "table", "toast", "total"):
+        ct.add_column(col, justify="right" if col in ("dims", "rows", "null %", "avg width",
+                                                      "toast", "total") else "left")
+    for c in inv.columns:
+        ct.add_row(
+            f"{c.schema}.{c.table}", c.column, c.type, str(c.dims or "—"),
+            human_count(c.rows_estimate),
+            "—" if c.null_frac is None else f"{c.null_frac * 100:.0f}",
+            "—" if c.avg_width is None else str(c.avg_width), c.storage,
+            human_bytes(c.table_bytes), human_bytes(c.toast_bytes), human_bytes(c.total_bytes),
+        )
+    console.print(ct)
+
+    it = Table(title=f"ANN indexes ({len(inv.indexes)})", title_justify="left")
+    for col in ("index", "table", "method", "opclass", "op", "key", "params", "where", "state",
+                "size", "scans"):
+        it.add_column(col, justify="right" if col in ("size", "scans") else "left")
+    for i in inv.indexes:
+        if i.method == "hnsw":
+            params = f"m={i.m}{'*' if 'm' in i.defaults else ''} ef_c={i.ef_construction}" + (
+                "*" if "ef_construction" in i.defaults else "")
+        else:
+            params = f"lists={i.lists}{'*' if 'lists' in i.defaults else ''}"
+        state = "building" if i.building else ("valid" if i.valid else "[red]INVALID[/]")
+        it.add_row(
+            i.name, f"{i.schema}.{i.table}", i.method, i.opclass, i.operator or "?",
+            i.key_column or i.key_expression or "?", params, i.predicate or "", state,
+            human_bytes(i.size_bytes), "—" if i.idx_scan is None else str(i.idx_scan),
+        )
+    console.print(it)
+    if any(i.defaults for i in inv.indexes):
+        console.print("[dim]* pgvector default (not set in the index options)[/]")

