@@ -25,6 +25,8 @@ from pgvtui.core.embedded import EmbeddedServer
 
 @dataclass
 class TestServer:
+    __test__ = False  # not a test class (pytest collection)
+
     admin_dsn: str  # superuser, database "postgres"
     embedded: EmbeddedServer | None
 

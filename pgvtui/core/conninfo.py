@@ -37,8 +37,7 @@ class ConnOptions:
                     parsed = pg_conninfo.conninfo_to_dict(base)
                 except ProgrammingError as exc:
                     raise UsageError(
-                        "invalid connection string: "
-                        + redact_message(str(exc), password_of(base), self.password)
+                        "invalid connection string: " + parse_error_message(exc, base)
                     ) from None
                 params.update({k: str(v) for k, v in parsed.items() if v is not None})
             else:
@@ -55,7 +54,24 @@ def parse(conninfo: str) -> dict[str, str]:
     try:
         return {k: str(v) for k, v in pg_conninfo.conninfo_to_dict(conninfo).items()}
     except ProgrammingError as exc:
-        raise UsageError("invalid connection string") from exc
+        # ``from None``: libpq's message (kept as __cause__) may quote the password.
+        raise UsageError("invalid connection string: " + parse_error_message(exc, conninfo)) from None
+
+
+_MAYBE_SECRET_RE = re.compile(r"password|^\s*postgres(?:ql)?://[^/?#]*:[^/?#]*@", re.IGNORECASE)
+_QUOTED_RE = re.compile(r'"[^"]*"?')
+
+
+def parse_error_message(exc: BaseException, conninfo: str) -> str:
+    """libpq's parse error for ``conninfo``, safe to show.
+
+    An unparsable string cannot be parsed for its password, and libpq quotes the offending
+    token — or the whole URI — in its message (``invalid percent-encoded token: "s3%cret"``).
+    So when the string may hold a password, every quoted fragment is removed."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot parse it"
+    if _MAYBE_SECRET_RE.search(conninfo):
+        msg = redact_message(_QUOTED_RE.sub('"…"', msg))
+    return msg
 
 
 def redact(conninfo: str) -> str:

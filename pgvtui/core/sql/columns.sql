@@ -6,13 +6,25 @@ WITH vtypes AS (
         ON d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
       JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'vector'
      WHERE t.typname IN ('vector', 'halfvec', 'sparsevec')
+), cols AS MATERIALIZED (
+    -- Columns of pgvector's types are found through their pg_depend entries (indexed);
+    -- bit is a built-in (pinned) type with no such entries, so it needs a scan.
+    SELECT a.attrelid, a.attnum, a.attname, a.atttypmod, a.attnotnull, a.attstorage, vt.typname
+      FROM vtypes vt
+      JOIN pg_catalog.pg_depend d
+        ON d.refclassid = 'pg_catalog.pg_type'::regclass AND d.refobjid = vt.oid
+       AND d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid > 0
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objid AND a.attnum = d.objsubid
+                                     AND a.atttypid = vt.oid
     UNION ALL
-    SELECT 'pg_catalog.bit'::regtype::oid, 'bit'
+    SELECT a.attrelid, a.attnum, a.attname, a.atttypmod, a.attnotnull, a.attstorage, 'bit'
+      FROM pg_catalog.pg_attribute a
+     WHERE a.atttypid = 'pg_catalog.bit'::regtype AND a.attnum > 0
 )
 SELECT n.nspname AS schema,
        c.relname AS "table",
        a.attname AS "column",
-       vt.typname AS type,
+       a.typname AS type,
        CASE WHEN a.atttypmod > 0 THEN a.atttypmod END AS dims,
        NOT a.attnotnull AS nullable,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END AS rows_estimate,
@@ -26,24 +38,20 @@ SELECT n.nspname AS schema,
        pg_catalog.pg_total_relation_size(c.oid)::int8 AS total_bytes,
        c.oid::int8 AS table_oid,
        a.attnum::int AS attnum,
-       su.n_dead_tup::int8 AS n_dead_tup,
-       su.n_live_tup::int8 AS n_live_tup,
-       su.last_autovacuum::text AS last_autovacuum,
-       su.last_vacuum::text AS last_vacuum
-  FROM pg_catalog.pg_attribute a
-  JOIN vtypes vt ON vt.oid = a.atttypid
+       pg_catalog.pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
+       pg_catalog.pg_stat_get_live_tuples(c.oid) AS n_live_tup,
+       pg_catalog.pg_stat_get_last_autovacuum_time(c.oid)::text AS last_autovacuum,
+       pg_catalog.pg_stat_get_last_vacuum_time(c.oid)::text AS last_vacuum
+  FROM cols a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN pg_catalog.pg_stat_all_tables su ON su.relid = c.oid
   LEFT JOIN LATERAL (
         SELECT s.null_frac, s.avg_width
           FROM pg_catalog.pg_stats s
          WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
          ORDER BY s.inherited
          LIMIT 1) st ON true
- WHERE a.attnum > 0
-   AND NOT a.attisdropped
-   AND c.relkind IN ('r', 'p', 'm')
+ WHERE c.relkind IN ('r', 'p', 'm')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname !~ '^pg_toast'
    AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')

@@ -15,14 +15,14 @@ SELECT n.nspname AS schema,
        CASE WHEN x.indkey[0] <> 0 THEN ta.attname END AS key_column,
        CASE WHEN x.indkey[0] = 0 THEN pg_catalog.pg_get_indexdef(i.oid, 1, true) END AS key_expression,
        pg_catalog.pg_get_expr(x.indpred, x.indrelid, true) AS predicate,
-       coalesce(i.reloptions, '{}')::text[] AS reloptions,
+       coalesce(i.reloptions, ARRAY[]::text[]) AS reloptions,
        x.indisvalid AS valid,
        x.indisready AS ready,
        pg_catalog.pg_relation_size(i.oid)::int8 AS size_bytes,
-       s.idx_scan::int8 AS idx_scan,
-       to_jsonb(s) ->> 'last_idx_scan' AS last_idx_scan,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p
-                WHERE p.index_relid = i.oid) AS building,
+       pg_catalog.pg_stat_get_numscans(i.oid) AS idx_scan,
+       {last_scan}::text AS last_idx_scan,
+       i.oid IN (SELECT p.index_relid FROM pg_catalog.pg_stat_progress_create_index p)
+           AS building,
        i.oid::int8 AS index_oid,
        t.oid::int8 AS table_oid,
        pg_catalog.format_type(opc.opcintype, NULL) AS key_type,
@@ -36,6 +36,5 @@ SELECT n.nspname AS schema,
   JOIN pg_catalog.pg_opclass opc ON opc.oid = x.indclass[0]
   JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.oid AND ia.attnum = 1
   LEFT JOIN pg_catalog.pg_attribute ta ON ta.attrelid = t.oid AND ta.attnum = x.indkey[0]
-  LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.oid
  WHERE pg_catalog.has_schema_privilege(n.oid, 'USAGE')
  ORDER BY n.nspname, t.relname, i.relname

@@ -1,0 +1,53 @@
+"""cold-index-reads: an ANN index scan read a large share of its blocks from outside shared_buffers.
+
+Normal on a first run after a restart or eviction; persistent reads mean the index does not stay
+resident (reference §4: every k-NN query touches ~1.1–1.4k pages, the whole index is the working
+set). Plan shape: Index Scan with an ANN "Order By", Shared Read Blocks ≥ READ_SHARE of its
+blocks and ≥ MIN_READ_BLOCKS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+READ_SHARE = 0.25
+MIN_READ_BLOCKS = 100
+
+
+@register
+class ColdIndexReads(Rule):
+    id = "cold-index-reads"
+    severity = Severity.INFO
+    summary = "the ANN index scan read many blocks from disk/OS cache (index not resident)"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for scan in util.ann_scans(ctx):
+            node = scan.node
+            total = node.shared_hit + node.shared_read
+            if node.shared_read < MIN_READ_BLOCKS or node.shared_read < READ_SHARE * total:
+                continue
+            share = node.shared_read / total
+            name = util.ident(scan.index.schema, scan.index.name)
+            evidence = (
+                f"{node.label()}: Shared Read Blocks {util.num(node.shared_read)} of"
+                f" {util.num(total)} ({share:.0%}); index size"
+                f" {util.human_bytes(scan.index.size_bytes)}"
+            )
+            fix = (
+                "-- normal on a first run; if it repeats, the index does not stay in"
+                " shared_buffers: check residency with `pgvtui residency`\n"
+                "CREATE EXTENSION IF NOT EXISTS pg_prewarm;\n"
+                f"SELECT pg_prewarm({util.literal(name)}::regclass);"
+            )
+            yield self.finding(
+                f"{share:.0%} of the blocks {scan.index.qualified_name} needed were read from"
+                " outside shared_buffers",
+                evidence,
+                fix,
+                object=scan.index.qualified_name,
+                node_id=node.id,
+            )

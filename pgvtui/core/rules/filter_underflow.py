@@ -1,0 +1,100 @@
+"""filter-underflow: a filtered ANN scan returned fewer rows than LIMIT (iterative scan off).
+
+The index hands over its ef_search (HNSW) / probes×list (IVFFlat) candidates and the Filter runs
+afterwards. Plan shape: Limit → Index Scan (ANN "Order By") with "Filter" and "Rows Removed by
+Filter" > 0, Index Scan Actual Rows < Limit Plan Rows; ``<method>.iterative_scan = off``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+
+@register
+class FilterUnderflow(Rule):
+    id = "filter-underflow"
+    severity = Severity.ERROR
+    summary = "a filter after the ANN scan left fewer rows than LIMIT (iterative scan off)"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for scan in util.ann_scans(ctx):
+            node, lim, index = scan.node, scan.limit, scan.index
+            if lim is None or lim.plan_rows is None or node.actual_rows is None:
+                continue
+            removed = node.rows_removed_by_filter or 0
+            if not node.filter or removed <= 0:
+                continue
+            method = index.method
+            if util.iterative_mode(ctx, method) != "off":
+                continue
+            limit_n = lim.plan_rows
+            if node.actual_rows >= limit_n or (
+                lim.actual_rows is not None and lim.actual_rows >= limit_n
+            ):
+                continue
+            got = node.actual_rows
+            seen = got + removed
+            selectivity = got / seen if got > 0 else 1 / (seen + 1)
+            if method == "hnsw":
+                knob = f"hnsw.ef_search = {util.setting_int(ctx, 'hnsw.ef_search')}"
+            else:
+                knob = f"ivfflat.probes = {util.setting_int(ctx, 'ivfflat.probes')}"
+            evidence = (
+                f"{node.label()}: Filter {util.shorten_literals(node.filter)}, Rows Removed by"
+                f" Filter {util.num(removed)}, Actual Rows {util.num(got)} < Limit Plan Rows"
+                f" {util.num(limit_n)}; {method}.iterative_scan = off, {knob}"
+            )
+            yield self.finding(
+                f"the filter kept {util.num(got)} of {util.num(seen)} ANN candidates"
+                f" (~{selectivity:.0%}): the query returned fewer than LIMIT {limit_n} rows",
+                evidence,
+                _fix(ctx, scan, limit_n, selectivity),
+                object=f"plan: {node.label()}",
+                node_id=node.id,
+            )
+
+
+def _fix(ctx: RuleContext, scan: util.AnnScan, limit_n: int, selectivity: float) -> str:
+    index, node = scan.index, scan.node
+    iterative = util.pgvector_at_least(ctx, (0, 8, 0))
+    lines: list[str] = []
+    needed = math.ceil(limit_n / max(selectivity, 1e-6) * 2)
+    if index.method == "hnsw":
+        ef = util.setting_int(ctx, "hnsw.ef_search") or 40
+        new_ef = min(util.HNSW_EF_SEARCH_MAX, max(needed, ef * 2))
+        if iterative:
+            lines.append("SET hnsw.iterative_scan = relaxed_order;  -- or strict_order")
+            lines.append(f"-- or raise the candidate list: SET hnsw.ef_search = {new_ef};")
+        else:
+            lines.append(f"SET hnsw.ef_search = {new_ef};")
+            lines.append("-- pgvector 0.8.0+ adds iterative scans: ALTER EXTENSION vector UPDATE;")
+    else:
+        probes = util.setting_int(ctx, "ivfflat.probes") or 1
+        lists = index.lists or 100
+        new_probes = min(lists, max(probes * 2, math.ceil(probes / max(selectivity, 1e-6))))
+        if iterative:
+            lines.append("SET ivfflat.iterative_scan = relaxed_order;")
+            lines.append(f"-- or scan more lists: SET ivfflat.probes = {new_probes};")
+        else:
+            lines.append(f"SET ivfflat.probes = {new_probes};")
+    key = (
+        util.ident(index.key_column)
+        if index.key_column
+        else f"({index.key_expression})"
+    )
+    if node.filter and "$" not in node.filter and "Plan" not in node.filter:
+        lines.append(
+            "-- for a fixed, low-cardinality filter: a partial index (or partition by it):"
+        )
+        lines.append(
+            f"-- CREATE INDEX CONCURRENTLY ON {scan.table.quoted} USING {index.method}"
+            f" ({key} {index.opclass}) WHERE {util.shorten_literals(node.filter)};"
+        )
+    else:
+        lines.append("-- for a fixed, low-cardinality filter: a partial index or partitioning")
+    return "\n".join(lines)

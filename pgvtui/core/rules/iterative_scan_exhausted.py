@@ -1,0 +1,69 @@
+"""iterative-scan-exhausted: an iterative ANN scan stopped at its budget with rows missing.
+
+HNSW stops after ``hnsw.max_scan_tuples`` visited tuples, IVFFlat after ``ivfflat.max_probes``
+lists. Plan shape: Limit → Index Scan with Filter, Actual Rows < Limit Plan Rows, iterative scan
+on, and (HNSW) Rows Removed by Filter + Actual Rows ≈ max_scan_tuples (≥ 90 %), with many buffers;
+(IVFFlat) max_probes below the index's lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+BUDGET_SHARE = 0.9
+
+
+@register
+class IterativeScanExhausted(Rule):
+    id = "iterative-scan-exhausted"
+    severity = Severity.WARNING
+    summary = "iterative ANN scan hit its tuple/probe budget before finding LIMIT rows"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for scan in util.ann_scans(ctx):
+            node, lim, index = scan.node, scan.limit, scan.index
+            if lim is None or lim.plan_rows is None or node.actual_rows is None:
+                continue
+            mode = util.iterative_mode(ctx, index.method)
+            if mode == "off" or node.actual_rows >= lim.plan_rows:
+                continue
+            removed = node.rows_removed_by_filter or 0
+            seen = node.actual_rows + removed
+            if index.method == "hnsw":
+                budget = util.setting_int(ctx, "hnsw.max_scan_tuples")
+                if budget is None or seen < BUDGET_SHARE * budget:
+                    continue
+                limit_text = f"hnsw.max_scan_tuples = {util.num(budget)}"
+                fix = (
+                    f"SET hnsw.max_scan_tuples = {budget * 5};\n"
+                    "-- or, for a selective filter: a partial index on the filtered subset, or a"
+                    " btree index on the filter column so the planner filters first (exact)"
+                )
+            else:
+                budget = util.setting_int(ctx, "ivfflat.max_probes")
+                lists = index.lists
+                if budget is None or lists is None or budget >= lists or removed <= 0:
+                    continue
+                limit_text = f"ivfflat.max_probes = {budget} of lists = {lists}"
+                fix = (
+                    f"SET ivfflat.max_probes = {min(lists, budget * 4)};\n"
+                    "-- or a partial index on the filtered subset / a btree on the filter column"
+                )
+            evidence = (
+                f"{node.label()}: Actual Rows {util.num(node.actual_rows)} < Limit Plan Rows"
+                f" {util.num(lim.plan_rows)}, Rows Removed by Filter {util.num(removed)},"
+                f" {util.scan_io(node)}; {index.method}.iterative_scan = {mode}, {limit_text}"
+            )
+            yield self.finding(
+                f"the iterative scan stopped at its budget ({limit_text}) after"
+                f" {util.num(seen)} candidates and returned {util.num(node.actual_rows)} of"
+                f" {lim.plan_rows} rows",
+                evidence,
+                fix,
+                object=f"plan: {node.label()}",
+                node_id=node.id,
+            )

@@ -1,0 +1,94 @@
+"""no-ann-index: a distance ORDER BY sorted over a Seq Scan of a table with no ANN index on it.
+
+Plan shape: Sort (Sort Key ``<col> <op> …``) over a Seq Scan of the column's table, and the
+catalog has no HNSW/IVFFlat index on the column nor on any expression of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+from pgvtui.core.rules import util
+
+
+@register
+class NoAnnIndex(Rule):
+    id = "no-ann-index"
+    severity = Severity.WARNING
+    summary = "k-NN query sorts every row: the vector column has no HNSW/IVFFlat index"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        inv = ctx.inventory
+        if inv is None or ctx.plan is None:
+            return
+        for hit in util.sorted_scans(ctx):
+            t, term = hit.table, hit.term
+            column = term.column
+            assert column is not None
+            if util.column_indexes(inv, t.schema, t.table, column) or util.expression_indexes(
+                inv, t.schema, t.table, column
+            ):
+                continue
+            if util.is_small_table(inv, t.schema, t.table):
+                continue
+            col = inv.column(t.schema, t.table, column)
+            assert col is not None
+            rows = hit.scan.rows_total if hit.scan.rows_total is not None else hit.scan.plan_rows
+            evidence = (
+                f"{hit.sort.node_type} (Sort Key {term.expression}) over {hit.scan.label()}"
+                f" reading {util.num(rows)} rows; no HNSW/IVFFlat index on"
+                f" {t.display}.{column} ({col.type}"
+                f"{f'({col.dims})' if col.dims else ''}, ~{util.num(util.table_rows(inv, t.schema, t.table))} rows)"
+            )
+            fix, fix_is_sql = _fix(col.type, col.dims, term.operator, t, column)
+            yield self.finding(
+                f"ORDER BY {column} {term.operator} … on {t.display} scans and sorts the whole"
+                " table: there is no ANN index on the column",
+                evidence,
+                fix,
+                fix_is_sql=fix_is_sql,
+                object=f"{t.display}.{column}",
+                node_id=hit.scan.id,
+            )
+
+
+def _fix(type_name: str, dims: int | None, operator: str, t: util.TableRef, column: str
+         ) -> tuple[str, bool]:
+    base = util.base_type(type_name)
+    opclass = util.opclass_for(base, operator, "hnsw")
+    if opclass is None:
+        return (
+            f"No HNSW operator class serves {operator} on {base}; use an operator the type"
+            " supports (see docs/rules.md).",
+            False,
+        )
+    if dims is None:
+        return (
+            f"The column has no fixed dimension, so it cannot be indexed: give it one"
+            f" (ALTER TABLE {t.quoted} ALTER COLUMN {util.ident(column)} TYPE {base}(<d>)),"
+            f" then CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw"
+            f" ({util.ident(column)} {opclass});",
+            False,
+        )
+    limit = util.INDEX_DIM_LIMITS.get(base)
+    if limit is not None and dims > limit:
+        if base == "vector" and dims <= util.INDEX_DIM_LIMITS["halfvec"]:
+            half = util.opclass_for("halfvec", operator, "hnsw")
+            return (
+                f"-- {base}({dims}) is over the {limit}-dimension index limit: index a halfvec"
+                " cast and repeat the cast in the query\n"
+                f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw"
+                f" (({util.ident(column)}::halfvec({dims})) {half});",
+                True,
+            )
+        return (
+            f"{base}({dims}) is over the {limit}-dimension index limit: index a"
+            " binary_quantize() expression and re-rank, or reduce the dimensions.",
+            False,
+        )
+    return (
+        f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw ({util.ident(column)} {opclass});",
+        True,
+    )

@@ -1,0 +1,97 @@
+"""operator-mismatch: the column has an ANN index, but its opclass serves another operator.
+
+Plan shape: Sort (Sort Key ``<col> <op> …``) over a scan of the table; the catalog's indexes on
+that column (or on the same cast of it) all serve other operators (pg_amop via IndexInfo.operator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.models import IndexInfo
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+_UNIT_EQUIVALENT = {"<->", "<=>", "<#>"}
+
+
+@register
+class OperatorMismatch(Rule):
+    id = "operator-mismatch"
+    severity = Severity.WARNING
+    summary = "the query's distance operator is not the one the column's ANN index serves"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        inv = ctx.inventory
+        if inv is None or ctx.plan is None:
+            return
+        scan_types = tuple({n.node_type for n in ctx.plan.nodes() if n.relation})
+        for hit in util.sorted_scans(ctx, scan_types):
+            t, term = hit.table, hit.term
+            column = term.column
+            assert column is not None
+            col = inv.column(t.schema, t.table, column)
+            assert col is not None
+            if term.cast is None:
+                key_type = util.base_type(col.type)
+                candidates = util.column_indexes(inv, t.schema, t.table, column)
+            else:
+                key_type = util.base_type(term.cast)
+                candidates = util.expression_indexes(inv, t.schema, t.table, column)
+            indexes = [
+                i for i in candidates
+                if i.valid and util.base_type(i.key_type or col.type) == key_type
+            ]
+            if not indexes or any(i.operator == term.operator for i in indexes):
+                continue
+            served = ", ".join(
+                f"{i.qualified_name} ({i.method} {i.opclass}: {i.operator})" for i in indexes
+            )
+            evidence = (
+                f"{hit.sort.node_type} (Sort Key {term.expression}) over {hit.scan.label()};"
+                f" the index(es) on {t.display}.{column}: {served}"
+            )
+            yield self.finding(
+                f"ORDER BY {column} {term.operator} … cannot use {indexes[0].qualified_name}:"
+                f" it serves {indexes[0].operator} ({util.OPERATOR_NAME.get(indexes[0].operator or '', '?')}),"
+                f" the query uses {term.operator} ({util.OPERATOR_NAME.get(term.operator, '?')})",
+                evidence,
+                _fix(indexes[0], key_type, term.operator, t, column, term.cast),
+                object=f"{t.display}.{column}",
+                node_id=hit.sort.id,
+            )
+
+
+def _fix(index: IndexInfo, key_type: str, operator: str, t: util.TableRef, column: str,
+         cast: str | None) -> str:
+    method = index.method
+    opclass = util.opclass_for(key_type, operator, method)
+    if opclass is None:
+        method = "hnsw"
+        opclass = util.opclass_for(key_type, operator, method)
+    key = util.ident(column) if cast is None else f"({util.ident(column)}::{cast})"
+    lines: list[str] = []
+    if opclass is not None:
+        with_ = ""
+        if method == "ivfflat" and index.lists is not None:
+            with_ = f" WITH (lists = {index.lists})"
+        lines.append(f"-- an index for {operator} ({util.OPERATOR_NAME.get(operator, '?')}):")
+        lines.append(
+            f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING {method} ({key} {opclass}){with_};"
+        )
+    else:
+        lines.append(f"-- no {key_type} operator class serves {operator}")
+    served = index.operator or "?"
+    if {operator, served} <= _UNIT_EQUIVALENT:
+        lines.append(
+            f"-- or rewrite the query to ORDER BY {key} {served} <query>: equivalent only when"
+            " every stored and query vector has unit length (normalized embeddings);"
+            " otherwise the order differs"
+        )
+    else:
+        lines.append(
+            f"-- rewriting to {served} is NOT equivalent: {util.OPERATOR_NAME.get(served, served)}"
+            f" and {util.OPERATOR_NAME.get(operator, operator)} rank neighbours differently"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The Textual UI: :func:`pgvtui.ui.app.create_app` builds it (CLI, ``pgvtui demo``, tests)."""

@@ -1,0 +1,210 @@
+"""The pgvtui App: composes the screens (one mode each, keys 1–6), owns the backend (sessions),
+connects in a worker so the first screen paints at once, and is the one error handler.
+
+Build it with :func:`create_app` — the CLI, ``pgvtui demo`` and the tests all do.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from pgvtui.core.models import Inventory
+from pgvtui.core.rules.base import Finding
+from pgvtui.core.session import SessionOptions, map_error
+from pgvtui.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    ConnectionLost,
+    ExtensionMissing,
+    PgvtuiError,
+    ServerTooOld,
+)
+from pgvtui.ui.app_types import SearchRequest
+from pgvtui.ui.backend import Backend
+from pgvtui.ui.commands import PgvtuiCommands
+from pgvtui.ui.messages import Connected, InventoryLoaded, WorkerFailed
+from pgvtui.ui.screens.activity import ActivityScreen
+from pgvtui.ui.screens.help import HelpScreen
+from pgvtui.ui.screens.inventory import InventoryScreen
+from pgvtui.ui.screens.overview import OverviewScreen
+from pgvtui.ui.screens.password import PasswordScreen
+from pgvtui.ui.screens.recall import RecallScreen
+from pgvtui.ui.screens.residency import ResidencyScreen
+from pgvtui.ui.screens.search import SearchScreen
+
+SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
+    ("1", "overview", "Overview"),
+    ("2", "inventory", "Inventory"),
+    ("3", "search", "Search"),
+    ("4", "residency", "Residency"),
+    ("5", "activity", "Activity"),
+    ("6", "recall", "Recall"),
+)
+
+
+class PgvtuiApp(App[None]):
+    """pgvtui's terminal UI."""
+
+    TITLE = "pgvtui"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar = {
+        "overview": OverviewScreen,
+        "inventory": InventoryScreen,
+        "search": SearchScreen,
+        "residency": ResidencyScreen,
+        "activity": ActivityScreen,
+        "recall": RecallScreen,
+    }
+    DEFAULT_MODE = "overview"
+    COMMANDS = App.COMMANDS | {PgvtuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"goto('{mode}')", label) for key, mode, label in SCREENS_BY_KEY),
+        Binding("ctrl+r", "reconnect", "Reconnect"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    connection_state: reactive[str] = reactive("connecting")
+    """connecting | connected | lost | failed."""
+    connection_detail: reactive[str] = reactive("")
+    """The last connection error (one line), or the redacted target while connecting."""
+    inventory: reactive[Inventory | None] = reactive(None, always_update=True)
+    """The latest inventory (None until loaded)."""
+    catalog_findings: reactive[tuple[Finding, ...]] = reactive((), always_update=True)
+    """Catalog-rule findings for the latest inventory."""
+    search_request: reactive[SearchRequest | None] = reactive(None, always_update=True)
+    """The query the Search screen should load next (set by Inventory, Recall, examples)."""
+    recall_settings: reactive[dict[str, str] | None] = reactive(None, always_update=True)
+    """Settings the Recall screen recommends, applied to the Search controls."""
+
+    def __init__(self, backend: Backend, *, initial_screen: str = "overview") -> None:
+        super().__init__()
+        if initial_screen not in self.MODES:
+            raise ValueError(f"unknown screen {initial_screen!r}; one of {', '.join(self.MODES)}")
+        self.backend = backend
+        self.initial_screen = initial_screen
+        self.connection_detail = backend.display
+
+    # -- start-up ---------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.sub_title = self.backend.display
+        if self.initial_screen != self.DEFAULT_MODE:
+            self.switch_mode(self.initial_screen)
+        self.connect_worker()
+
+    @work(exclusive=True, exit_on_error=False, group="connect")
+    async def connect_worker(self, reconnect: bool = False) -> None:
+        """Open (or re-open) the main session, then load the inventory."""
+        session = await (self.backend.reconnect() if reconnect else self.backend.connect())
+        server = f"PostgreSQL {session.basics.version.split()[0]}"
+        self.post_message(Connected(session.display, session.short, server))
+        await self._load_inventory()
+
+    @work(exclusive=True, exit_on_error=False, group="inventory")
+    async def refresh_inventory(self) -> None:
+        await self._load_inventory()
+
+    async def _load_inventory(self) -> None:
+        inv, findings = await self.backend.inventory()
+        self.post_message(InventoryLoaded(inv, findings))
+
+    @on(Connected)
+    def _connected(self, event: Connected) -> None:
+        self.connection_state = "connected"
+        self.connection_detail = ""
+        self.sub_title = event.short
+
+    @on(InventoryLoaded)
+    def _inventory_loaded(self, event: InventoryLoaded) -> None:
+        self.catalog_findings = event.findings
+        self.inventory = event.inventory
+
+    # -- the one error handler --------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.node is self:
+            self.post_message(WorkerFailed(to_error(event.worker.error), event.worker.name))
+
+    @on(WorkerFailed)
+    def _worker_failed(self, event: WorkerFailed) -> None:
+        self.show_error(event.error)
+
+    def show_error(self, error: PgvtuiError) -> None:
+        """Banner for connection problems, a notification for everything else."""
+        broken = self.backend.session is None or self.backend.session.broken
+        if isinstance(error, ConnectionLost) or (
+            self.connection_state == "connected" and self.backend.session is not None and broken
+        ):
+            self.connection_state = "lost"
+            self.connection_detail = error.message
+            self.notify(error.message, title="Connection lost", severity="error")
+            return
+        if isinstance(error, AuthenticationFailed) and "no password supplied" in error.message:
+            self.connection_state = "failed"
+            self.connection_detail = error.one_line()
+            self.push_screen(PasswordScreen(self.backend.short), self._password_entered)
+            return
+        if isinstance(error, ConnectionFailed | ExtensionMissing | ServerTooOld) and broken:
+            self.connection_state = "failed"
+            self.connection_detail = error.one_line()
+            return
+        text = error.message + (f" ({error.hint})" if error.hint else "")
+        self.notify(text, title=error.title, severity="error", timeout=8)
+
+    def _password_entered(self, password: str | None) -> None:
+        if password:
+            self.backend.set_password(password)
+            self.action_reconnect()
+
+    # -- actions ----------------------------------------------------------------------
+    def action_goto(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_reconnect(self) -> None:
+        self.connection_state = "connecting"
+        self.connection_detail = self.backend.display
+        self.connect_worker(reconnect=self.backend.session is not None)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy to the clipboard (OSC 52) and say so."""
+        self.copy_to_clipboard(text)
+        self.notify(f"{what} copied to the clipboard", timeout=3)
+
+    def request_search(self, request: SearchRequest) -> None:
+        self.search_request = request
+        self.switch_mode("search")
+
+    async def action_quit(self) -> None:
+        await self.backend.close()
+        self.exit()
+
+
+def to_error(exc: BaseException | None) -> PgvtuiError:
+    """Any worker exception as a PgvtuiError (no tracebacks on screen)."""
+    if exc is None:
+        return PgvtuiError("unknown error")
+    return map_error(exc)
+
+
+def create_app(
+    conninfo: str,
+    session_options: SessionOptions | None = None,
+    *,
+    initial_screen: str = "overview",
+    backend: Backend | None = None,
+) -> PgvtuiApp:
+    """The app the CLI, ``pgvtui demo`` and the tests run. ``backend`` replaces the live
+    database backend (tests feed recorded data through it)."""
+    backend = backend or Backend(conninfo, session_options or SessionOptions())
+    return PgvtuiApp(backend, initial_screen=initial_screen)
+
+

@@ -1,0 +1,212 @@
+"""The UI's one door to the database: owns the sessions, serialises their use, calls the core.
+
+Concurrency (decided here, documented in the README): a psycopg ``AsyncConnection`` runs one
+statement at a time, so every catalog/search call on the **main session** goes through one
+``asyncio.Lock``. Activity polling uses a **second session** (opened lazily), so the Activity
+screen keeps refreshing while a long search runs, and it is the session that can cancel the main
+one. ``cancel()`` needs no lock: it uses libpq's out-of-band cancel request.
+
+No Textual here: screens call these coroutines from their workers and post the results as
+messages. A test can pass a subclass with recorded data to :func:`pgvtui.ui.app.create_app`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pgvtui.core import activity as act
+from pgvtui.core.catalog import inventory as load_inventory
+from pgvtui.core.models import Inventory
+from pgvtui.core.plan import Plan
+from pgvtui.core.rules.base import Finding, RuleContext, run_rules
+from pgvtui.core.session import Session, SessionOptions, connect
+from pgvtui.errors import ConnectionLost, PgvtuiError
+from pgvtui.ui import search_adapter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """One run of a query through the safe EXPLAIN ANALYZE path, ready for display."""
+
+    sql: str
+    settings: dict[str, str]
+    plan: Plan | None = None
+    findings: tuple[Finding, ...] = ()
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    wall_ms: float = 0.0
+    error: PgvtuiError | None = None
+
+    @property
+    def execution_ms(self) -> float | None:
+        return self.plan.execution_ms if self.plan else None
+
+    @property
+    def row_count(self) -> int | None:
+        return self.plan.rows if self.plan else None
+
+    @property
+    def buffers(self) -> tuple[int, int]:
+        """(shared hit, shared read) over the whole plan."""
+        if self.plan is None:
+            return 0, 0
+        return self.plan.shared_hit, self.plan.shared_read
+
+
+@dataclass
+class Backend:
+    """Sessions and core calls for one App."""
+
+    conninfo: str
+    options: SessionOptions = field(default_factory=SessionOptions)
+    session: Session | None = None
+    _aux: Session | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _aux_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    # -- connection -------------------------------------------------------------------
+    @property
+    def display(self) -> str:
+        """The redacted conninfo (never a password)."""
+        if self.session is not None:
+            return self.session.display
+        from pgvtui.core.conninfo import redact
+
+        return redact(self.conninfo)
+
+    @property
+    def short(self) -> str:
+        return self.session.short if self.session is not None else self.display
+
+    @property
+    def own_pids(self) -> tuple[int, ...]:
+        pids = []
+        if self.session is not None:
+            pids.append(self.session.basics.backend_pid)
+        if self._aux is not None:
+            pids.append(self._aux.basics.backend_pid)
+        return tuple(pids)
+
+    async def connect(self) -> Session:
+        async with self._lock:
+            if self.session is None or self.session.broken:
+                self.session = await connect(self.conninfo, self.options, prompt=None)
+            return self.session
+
+    async def reconnect(self) -> Session:
+        async with self._lock:
+            old, self.session = self.session, None
+            if old is not None:
+                self.session = await old.reconnect()
+            else:
+                self.session = await connect(self.conninfo, self.options, prompt=None)
+        async with self._aux_lock:
+            if self._aux is not None:
+                await self._aux.close()
+                self._aux = None
+        return self.session
+
+    def set_password(self, password: str) -> None:
+        """Use a password typed into the UI (after an authentication failure)."""
+        import psycopg
+
+        self.conninfo = psycopg.conninfo.make_conninfo(self.conninfo, password=password)
+
+    async def close(self) -> None:
+        for s in (self.session, self._aux):
+            if s is not None:
+                await s.close()
+
+    def cancel(self) -> None:
+        """Cancel the statement running on the main session (out of band; no lock)."""
+        if self.session is not None:
+            self.session.cancel()
+
+    async def _main(self, fn: Callable[[Session], Awaitable[T]]) -> T:
+        async with self._lock:
+            session = self.session
+            if session is None or session.broken:
+                raise ConnectionLost("not connected to the server", hint="press ctrl+r")
+            try:
+                return await fn(session)
+            except PgvtuiError as exc:
+                if session.broken and not isinstance(exc, ConnectionLost):
+                    raise ConnectionLost(exc.message, hint="press ctrl+r") from None
+                raise
+
+    async def _aux_session(self) -> Session:
+        if self._aux is None or self._aux.broken:
+            self._aux = await connect(self.conninfo, self.options, prompt=None)
+        return self._aux
+
+    # -- catalog ----------------------------------------------------------------------
+    async def inventory(self) -> tuple[Inventory, tuple[Finding, ...]]:
+        inv = await self._main(load_inventory)
+        ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
+        findings = tuple(run_rules(ctx, kinds=("catalog",)))
+        return inv, findings
+
+    async def table_key(self, table_oid: int) -> act.TableKey | None:
+        return await self._main(lambda s: act.table_key(s, table_oid))
+
+    async def sample_key(self, schema: str, table: str, column: str, key: str) -> str | None:
+        return await self._main(lambda s: act.sample_key(s, schema, table, column, key))
+
+    # -- search -----------------------------------------------------------------------
+    async def search(
+        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None
+    ) -> SearchOutcome:
+        """Run ``sql`` through the safe EXPLAIN ANALYZE path; a server error is returned in the
+        outcome (rules may explain it), a lost connection raises."""
+        start = time.perf_counter()
+
+        async def run(session: Session) -> search_adapter.Result:
+            return await search_adapter.run(session, sql, dict(settings), inventory)
+
+        try:
+            res = await self._main(run)
+        except ConnectionLost:
+            raise
+        except PgvtuiError as exc:
+            return SearchOutcome(
+                sql=sql,
+                settings=dict(settings),
+                wall_ms=(time.perf_counter() - start) * 1000,
+                error=exc,
+                findings=tuple(search_adapter.findings_for_error(sql, settings, inventory, exc)),
+            )
+        return SearchOutcome(
+            sql=sql,
+            settings=dict(settings),
+            plan=res.plan,
+            findings=tuple(res.findings),
+            columns=res.columns,
+            rows=res.rows,
+            wall_ms=(time.perf_counter() - start) * 1000,
+        )
+
+    # -- activity (second session) ----------------------------------------------------
+    async def activity(self) -> act.Activity:
+        async with self._aux_lock:
+            session = await self._aux_session()
+            return await act.snapshot(session, self.own_pids)
+
+    async def cancel_backend(self, pid: int) -> bool:
+        async with self._aux_lock:
+            session = await self._aux_session()
+            return await act.cancel(session, pid, self.own_pids)
+
+    # -- generic ----------------------------------------------------------------------
+    async def call(self, fn: Callable[[Session], Awaitable[T]]) -> T:
+        """Run a core coroutine on the main session (serialised)."""
+        return await self._main(fn)
+
+    def info(self) -> dict[str, Any]:
+        s = self.session
+        return {} if s is None else {"pid": s.basics.backend_pid, "server": s.basics.version}

@@ -1,0 +1,61 @@
+"""Messages the workers post back to the UI thread, and the one error message the App handles.
+
+Workers never touch widgets: they return data as one of these, and the screen that started the
+worker handles it with ``@on(...)``. A failed worker becomes :class:`WorkerFailed`, which bubbles
+to the App's single error handler.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from pgvtui.core.activity import Activity
+from pgvtui.core.models import Inventory
+from pgvtui.core.rules.base import Finding
+from pgvtui.errors import PgvtuiError
+from pgvtui.ui.backend import SearchOutcome
+
+
+class Connected(Message):
+    """The session is open (first connect or reconnect)."""
+
+    def __init__(self, display: str, short: str, server: str) -> None:
+        super().__init__()
+        self.display = display
+        self.short = short
+        self.server = server
+
+
+class InventoryLoaded(Message):
+    """A fresh inventory and the catalog findings computed from it."""
+
+    def __init__(self, inventory: Inventory, findings: tuple[Finding, ...]) -> None:
+        super().__init__()
+        self.inventory = inventory
+        self.findings = findings
+
+
+class SearchFinished(Message):
+    """One run of the Search screen's query finished (successfully or with a server error)."""
+
+    def __init__(self, outcome: SearchOutcome, run_id: int) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.run_id = run_id
+
+
+class ActivityLoaded(Message):
+    """A snapshot of running vector queries and index builds."""
+
+    def __init__(self, activity: Activity) -> None:
+        super().__init__()
+        self.activity = activity
+
+
+class WorkerFailed(Message):
+    """A worker raised: routed to the App's one error handler (notification or banner)."""
+
+    def __init__(self, error: PgvtuiError, source: str) -> None:
+        super().__init__()
+        self.error = error
+        self.source = source

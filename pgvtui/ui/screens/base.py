@@ -1,0 +1,63 @@
+"""The common frame of every screen: header, connection banner, body, footer; failed workers
+are forwarded to the App's one error handler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
+
+from pgvtui.core.models import Inventory
+from pgvtui.core.session import map_error
+from pgvtui.ui.messages import WorkerFailed
+from pgvtui.ui.widgets.banner import ConnectionBanner
+
+if TYPE_CHECKING:
+    from pgvtui.ui.app import PgvtuiApp
+
+
+class PgvScreen(Screen[None]):
+    """Base class: subclasses implement :meth:`compose_body` and may override
+    :meth:`on_inventory` (called with the App's inventory now and on every refresh)."""
+
+    SCREEN_TITLE = ""
+
+    @property
+    def papp(self) -> PgvtuiApp:
+        return cast("PgvtuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ConnectionBanner()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:  # pragma: no cover - abstract
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.title = self.SCREEN_TITLE
+        self.watch(self.app, "connection_state", self._conn_changed)
+        self.watch(self.app, "connection_detail", self._conn_changed)
+        self.watch(self.app, "inventory", self._inventory_changed)
+
+    def _conn_changed(self) -> None:
+        banner = self.query_one(ConnectionBanner)
+        banner.detail = self.papp.connection_detail
+        banner.state = self.papp.connection_state
+
+    def _inventory_changed(self, inventory: Inventory | None) -> None:
+        if inventory is not None:
+            self.on_inventory(inventory)
+
+    def on_inventory(self, inventory: Inventory) -> None:
+        """A new inventory arrived (override)."""
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkerFailed(map_error(event.worker.error), event.worker.name))

@@ -1,0 +1,221 @@
+"""Inventory: vector columns and ANN indexes side by side, sortable and filterable, with a detail
+pane (definition, options, size vs the sizing model, residency, findings, fix SQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input
+
+from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
+from pgvtui.core.rules.base import Finding
+from pgvtui.render.fmt import human_bytes, human_count
+from pgvtui.ui.app_types import SearchRequest
+from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.sizes import estimate_text
+from pgvtui.ui.widgets.object_detail import (
+    ObjectDetail,
+    column_detail,
+    findings_for,
+    index_detail,
+    option_text,
+)
+from pgvtui.ui.widgets.object_table import Col, ObjectTable
+
+
+def _flag(n: int) -> Text:
+    return Text(str(n), style="bold yellow") if n else Text("", style="dim")
+
+
+def column_cols(findings: list[Finding]) -> list[Col[ColumnInfo]]:
+    def nfind(c: ColumnInfo) -> int:
+        return len(findings_for(findings, f"{c.qualified_table}.{c.column}", c.qualified_table))
+
+    return [
+        Col("table", lambda c: c.qualified_table, lambda c: c.qualified_table),
+        Col("column", lambda c: c.column, lambda c: c.column),
+        Col("type", lambda c: f"{c.type}({c.dims or ''})", lambda c: (c.type, c.dims or 0)),
+        Col("rows", lambda c: human_count(c.rows_estimate), lambda c: c.rows_estimate, "right"),
+        Col("storage", lambda c: c.storage, lambda c: c.storage),
+        Col("total", lambda c: human_bytes(c.total_bytes), lambda c: c.total_bytes, "right"),
+        Col("!", lambda c: _flag(nfind(c)), nfind, "right"),
+    ]
+
+
+def index_cols(findings: list[Finding]) -> list[Col[IndexInfo]]:
+    def nfind(i: IndexInfo) -> int:
+        return len(findings_for(findings, i.qualified_name, i.name))
+
+    def state(i: IndexInfo) -> Text:
+        if i.building:
+            return Text("building", style="cyan")
+        return Text("valid") if i.valid else Text("INVALID", style="bold red")
+
+    return [
+        Col("index", lambda i: i.qualified_name, lambda i: i.qualified_name),
+        Col("table", lambda i: i.table, lambda i: i.table),
+        Col("method", lambda i: i.method, lambda i: i.method),
+        Col("opclass", lambda i: i.opclass, lambda i: i.opclass),
+        Col("options", option_text, option_text),
+        Col("size", lambda i: human_bytes(i.size_bytes), lambda i: i.size_bytes, "right"),
+        Col("scans", lambda i: human_count(i.idx_scan), lambda i: i.idx_scan, "right"),
+        Col("state", state, lambda i: (i.valid, i.building)),
+        Col("!", lambda i: _flag(nfind(i)), nfind, "right"),
+    ]
+
+
+class InventoryScreen(PgvScreen):
+    """Every vector column and ANN index the role can see.
+
+    Bindings:
+        /: focus the filter.
+        e: open the selected column (or the index's column) in Search.
+        c: copy the first fix for the selected object.
+        y: copy the selected index's definition.
+        r: reload.
+    """
+
+    SCREEN_TITLE = "Inventory"
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        Binding("e", "open_search", "Search it"),
+        Binding("c", "copy_fix", "Copy fix"),
+        Binding("y", "copy_definition", "Copy def"),
+        Binding("r", "refresh", "Reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._selected: ColumnInfo | IndexInfo | None = None
+        self._residency: dict[int, str] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="filter (table, column, index, type …)", id="inventory-filter")
+        with Horizontal(id="inventory-main"):
+            with Vertical(id="inventory-tables"):
+                cols: ObjectTable[ColumnInfo] = ObjectTable(
+                    column_cols([]), key=lambda c: f"{c.qualified_table}.{c.column}",
+                    id="columns-table")
+                cols.border_title = "Vector columns"
+                yield cols
+                idx: ObjectTable[IndexInfo] = ObjectTable(
+                    index_cols([]), key=lambda i: i.qualified_name, id="indexes-table")
+                idx.border_title = "ANN indexes"
+                yield idx
+            detail = ObjectDetail(id="inventory-detail")
+            detail.border_title = "Detail"
+            yield detail
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "catalog_findings", lambda _: self._refill(), init=False)
+
+    def on_inventory(self, inventory: Inventory) -> None:
+        self._residency.clear()
+        self._refill()
+
+    def _refill(self) -> None:
+        inv = self.papp.inventory
+        if inv is None:
+            return
+        findings = list(self.papp.catalog_findings)
+        ct = self._columns()
+        ct.cols = column_cols(findings)
+        ct.set_items(inv.columns)
+        it = self._indexes()
+        it.cols = index_cols(findings)
+        it.set_items(inv.indexes)
+        ct.border_subtitle = f"{len(inv.columns)}"
+        it.border_subtitle = f"{len(inv.indexes)} · {human_bytes(sum(i.size_bytes for i in inv.indexes))}"
+
+    def _columns(self) -> ObjectTable[ColumnInfo]:
+        return self.query_one("#columns-table", ObjectTable)
+
+    def _indexes(self) -> ObjectTable[IndexInfo]:
+        return self.query_one("#indexes-table", ObjectTable)
+
+    @on(Input.Changed, "#inventory-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._columns().filter_text = event.value
+        self._indexes().filter_text = event.value
+
+    @on(Input.Submitted, "#inventory-filter")
+    def _filter_done(self) -> None:
+        self._columns().focus()
+
+    @on(ObjectTable.Highlighted)
+    def _highlighted(self, event: ObjectTable.Highlighted) -> None:
+        if event.table.has_focus or self._selected is None:
+            self._select(event.item)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if isinstance(event.widget, ObjectTable):
+            self._select(event.widget.current)
+
+    def _select(self, item: ColumnInfo | IndexInfo | None) -> None:
+        self._selected = item
+        self._show_detail()
+        if isinstance(item, IndexInfo) and item.index_oid not in self._residency:
+            self.measure_residency(item)
+
+    def _object_findings(self) -> list[Finding]:
+        item, findings = self._selected, list(self.papp.catalog_findings)
+        if isinstance(item, IndexInfo):
+            return findings_for(findings, item.qualified_name, item.name)
+        if isinstance(item, ColumnInfo):
+            return findings_for(findings, f"{item.qualified_table}.{item.column}",
+                                item.qualified_table)
+        return []
+
+    def _show_detail(self) -> None:
+        detail = self.query_one(ObjectDetail)
+        item, inv = self._selected, self.papp.inventory
+        if item is None or inv is None:
+            detail.show(Text("select a row", style="dim"))
+        elif isinstance(item, IndexInfo):
+            detail.show(index_detail(item, self._object_findings(), estimate_text(item),
+                                     self._residency.get(item.index_oid)))
+        else:
+            detail.show(column_detail(item, inv, self._object_findings()))
+
+    @work(exclusive=True, exit_on_error=False, group="inventory-residency")
+    async def measure_residency(self, index: IndexInfo) -> None:
+        text = await self.papp.backend.residency_text(index)
+        self._residency[index.index_oid] = text
+        if self._selected == index:
+            self._show_detail()
+
+    # -- actions ----------------------------------------------------------------------
+    def action_focus_filter(self) -> None:
+        self.query_one("#inventory-filter", Input).focus()
+
+    def action_refresh(self) -> None:
+        self.papp.refresh_inventory()
+
+    def action_open_search(self) -> None:
+        item, inv = self._selected, self.papp.inventory
+        col: ColumnInfo | None = None
+        if isinstance(item, ColumnInfo):
+            col = item
+        elif isinstance(item, IndexInfo) and inv is not None and item.key_column:
+            col = inv.column(item.schema, item.table, item.key_column)
+        if col is None:
+            self.notify("select a vector column (or an index on a plain column) first",
+                        severity="warning")
+            return
+        self.papp.request_search(SearchRequest(column=col))
+
+    def action_copy_fix(self) -> None:
+        fixes = [f.fix for f in self._object_findings() if f.fix]
+        if fixes:
+            self.papp.copy_text(fixes[0], "Fix")
+        else:
+            self.notify("no fix for this object", severity="warning")
+
+    def action_copy_definition(self) -> None:
+        if isinstance(self._selected, IndexInfo):
+            self.papp.copy_text(self._selected.definition, "Index definition")

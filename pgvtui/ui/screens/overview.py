@@ -1,0 +1,138 @@
+"""Overview: server and pgvector versions, the (redacted) connection, key settings, ANN index
+bytes against memory, and the catalog findings by severity with the top ones and their fixes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from pgvtui.core.models import Inventory
+from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.render.fmt import human_bytes
+from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.sizes import memory_limits
+from pgvtui.ui.widgets.findings_list import SEVERITY_ICON, SEVERITY_STYLE, FindingsList
+from pgvtui.ui.widgets.fit_bars import FitBars, FitRow
+
+KEY_SETTINGS = (
+    "shared_buffers",
+    "effective_cache_size",
+    "maintenance_work_mem",
+    "work_mem",
+    "max_parallel_maintenance_workers",
+    "random_page_cost",
+    "hnsw.ef_search",
+    "hnsw.iterative_scan",
+    "hnsw.max_scan_tuples",
+    "ivfflat.probes",
+)
+TOP_FINDINGS = 12
+
+
+def server_table(inv: Inventory, display: str) -> Table:
+    s = inv.server
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column()
+    vec = s.pgvector_version or "not installed"
+    if s.pgvector_available and s.pgvector_available != s.pgvector_version:
+        vec += f" (server offers {s.pgvector_available})"
+    t.add_row("PostgreSQL", s.version + ("  (standby)" if s.in_recovery else ""))
+    t.add_row("pgvector", vec)
+    t.add_row("connection", display)
+    t.add_row("user", s.user + ("  (superuser)" if s.is_superuser else ""))
+    exts = ", ".join(
+        f"{name} {v.get('installed')}"
+        for name, v in sorted(s.extensions.items())
+        if v.get("installed") and name != "vector"
+    )
+    t.add_row("extensions", exts or "—")
+    t.add_row(
+        "objects",
+        f"{len(inv.columns)} vector columns · {len(inv.indexes)} ANN indexes · "
+        f"{human_bytes(sum(i.size_bytes for i in inv.indexes))} of index",
+    )
+    return t
+
+
+def settings_table(settings: dict[str, str | None]) -> Table:
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column(no_wrap=True)
+    for name in KEY_SETTINGS:
+        value = settings.get(name)
+        t.add_row(name, value if value is not None else Text("—", style="dim"))
+    return t
+
+
+def severity_counts(findings: Iterable[Finding]) -> Text:
+    counts = Counter(f.severity for f in findings)
+    text = Text()
+    for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+        n = counts.get(sev, 0)
+        text.append(f"{SEVERITY_ICON[sev]} {n} {sev.value}{'s' if n != 1 else ''}   ",
+                    SEVERITY_STYLE[sev] if n else "dim")
+    return text
+
+
+class OverviewScreen(PgvScreen):
+    """The first screen: is this server healthy for vector search?
+
+    Bindings:
+        r: reload the inventory and findings.
+        c: copy the highlighted finding's fix (in the findings list).
+    """
+
+    SCREEN_TITLE = "Overview"
+    BINDINGS = [Binding("r", "refresh", "Reload")]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="overview-top"):
+            with Vertical(id="overview-server", classes="panel") as v:
+                v.border_title = "Server"
+                yield Static(Text("connecting…", style="dim"), id="server-info")
+            with Vertical(id="overview-settings", classes="panel") as v:
+                v.border_title = "Key settings"
+                yield Static(id="settings-info")
+        with Vertical(id="overview-memory", classes="panel") as v:
+            v.border_title = "ANN indexes vs memory"
+            yield FitBars(id="memory-bars")
+        with Vertical(id="overview-findings", classes="panel") as v:
+            v.border_title = "Catalog findings"
+            yield Static(id="finding-counts")
+            yield FindingsList("no catalog findings", id="overview-findings-list")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "catalog_findings", self._show_findings)
+
+    def on_inventory(self, inventory: Inventory) -> None:
+        self.query_one("#server-info", Static).update(
+            server_table(inventory, self.papp.backend.display)
+        )
+        self.query_one("#settings-info", Static).update(settings_table(inventory.settings))
+        total = sum(i.size_bytes for i in inventory.indexes)
+        limits = memory_limits(inventory.settings, self.papp.backend.conninfo)
+        rows = [
+            FitRow(f"all ANN indexes vs {label}", total, capacity, note)
+            for label, capacity, note in limits
+        ]
+        self.query_one(FitBars).set_rows(rows)
+
+    def _show_findings(self, findings: tuple[Finding, ...]) -> None:
+        self.query_one("#finding-counts", Static).update(severity_counts(findings))
+        self.query_one(FindingsList).show(findings[:TOP_FINDINGS])
+
+    def action_refresh(self) -> None:
+        self.papp.refresh_inventory()
+
+    @on(FindingsList.CopyRequested)
+    def _copy(self, event: FindingsList.CopyRequested) -> None:
+        self.papp.copy_text(event.text, "Fix")

@@ -1,0 +1,70 @@
+"""Adapter between the Search screen and the core's safe execution path.
+
+Runs one query through ``pgvtui.core.search`` (guarded EXPLAIN ANALYZE in a read-only
+transaction with SET LOCAL settings) and returns the plan, the query-rule findings and a few
+result rows for the table. Kept separate so the screen never depends on the core's call shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pgvtui.core.models import Inventory
+from pgvtui.core.plan import Plan
+from pgvtui.core.rules.base import Finding, RuleContext, run_rules
+from pgvtui.core.session import Session
+from pgvtui.errors import PgvtuiError
+
+MAX_ROWS = 50
+MAX_CELL = 60
+
+
+@dataclass(frozen=True)
+class Result:
+    plan: Plan | None
+    findings: tuple[Finding, ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def cell(value: Any) -> str:
+    """A result value as a short display string (vectors are long)."""
+    text = "NULL" if value is None else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+async def run(
+    session: Session, sql: str, settings: dict[str, str], inventory: Inventory | None
+) -> Result:
+    from pgvtui.core import search
+
+    diag = await search.diagnose(
+        session, sql, settings, inventory=inventory, fetch_rows=MAX_ROWS
+    )
+    columns = tuple(getattr(diag, "columns", ()) or ())
+    rows = tuple(tuple(cell(v) for v in r) for r in (getattr(diag, "rows", ()) or ()))
+    return Result(plan=diag.plan, findings=tuple(diag.findings), columns=columns, rows=rows)
+
+
+def findings_for_error(
+    sql: str, settings: Mapping[str, str], inventory: Inventory | None, exc: PgvtuiError
+) -> list[Finding]:
+    """Query rules that explain a server error (e.g. a dimension mismatch); no plan needed."""
+    query = None
+    try:
+        from pgvtui.core.query import parse_query
+
+        query = parse_query(sql)
+    except (ImportError, PgvtuiError):
+        query = None
+    ctx = RuleContext(
+        inventory=inventory,
+        sql=sql,
+        query=query,
+        settings={**(inventory.settings if inventory else {}), **settings},
+        error=exc.message,
+    )
+    return run_rules(ctx, kinds=("query",))

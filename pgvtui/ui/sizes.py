@@ -1,0 +1,82 @@
+"""Memory limits to compare index bytes against: shared_buffers, effective_cache_size, RAM."""
+
+from __future__ import annotations
+
+import re
+
+from pgvtui.core import conninfo as ci
+from pgvtui.core.models import IndexInfo
+from pgvtui.render.fmt import human_bytes, human_count
+
+_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
+LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
+
+
+def setting_bytes(value: str | None) -> int | None:
+    """A PostgreSQL memory setting as shown by current_setting ('128MB', '4GB', '8kB') → bytes."""
+    if not value:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?[bB])?\s*", value)
+    if not m:
+        return None
+    unit = (m.group(2) or "b").lower()
+    return int(float(m.group(1)) * _UNITS[unit])
+
+
+def server_is_local(conninfo: str) -> bool:
+    """True when the server runs on this machine (socket or loopback), so RAM is this host's."""
+    try:
+        host = ci.parse(conninfo).get("host", "")
+    except Exception:  # noqa: BLE001 - an unparsable conninfo is simply not known to be local
+        return False
+    return host.startswith("/") or host in LOCAL_HOSTS
+
+
+def host_ram() -> int | None:
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a dependency
+        return None
+    return int(psutil.virtual_memory().total)
+
+
+def memory_limits(
+    settings: dict[str, str | None], conninfo: str, ram: int | None = None
+) -> list[tuple[str, int | None, str]]:
+    """(label, bytes, note) for shared_buffers, effective_cache_size and RAM (local servers)."""
+    out: list[tuple[str, int | None, str]] = [
+        ("shared_buffers", setting_bytes(settings.get("shared_buffers")), ""),
+        ("effective_cache_size", setting_bytes(settings.get("effective_cache_size")), ""),
+    ]
+    if ram is None and server_is_local(conninfo):
+        ram = host_ram()
+    if ram:
+        out.append(("RAM", ram, "this machine"))
+    return out
+
+
+def estimate_text(index: IndexInfo) -> str | None:
+    """'estimate 40 MB, +2 %' from the sizing model, or None when it cannot say."""
+    try:
+        from pgvtui.core import sizing
+    except ImportError:  # pragma: no cover - sizing ships with the core
+        return None
+    if not index.key_type or not index.key_dims or index.table_rows_estimate is None:
+        return None
+    spec = sizing.IndexSpec(
+        method=index.method,
+        type=index.key_type,
+        dims=index.key_dims,
+        rows=index.table_rows_estimate,
+        m=index.m or 16,
+        ef_construction=index.ef_construction or 64,
+        lists=index.lists or 100,
+    )
+    try:
+        est = sizing.estimate_size(spec)
+    except (sizing.SizingError, ValueError):
+        return None
+    if not est.bytes:
+        return f"model: {human_bytes(est.bytes)}"
+    diff = 100 * (index.size_bytes - est.bytes) / est.bytes
+    return f"model {human_bytes(est.bytes)} for {human_count(spec.rows)} rows, {diff:+.0f} %"

@@ -1,0 +1,151 @@
+"""A DataTable of typed items that sorts (header click or ``s``/``S``) and filters (text)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Col(Generic[T]):
+    """One column: header label, how to show an item, how to sort by it."""
+
+    label: str
+    show: Callable[[T], str | Text]
+    sort: Callable[[T], Any]
+    justify: str = "left"
+
+
+def _sort_value(v: Any) -> tuple[int, Any]:
+    # None sorts last whatever the type.
+    return (1, 0) if v is None else (0, v)
+
+
+class ObjectTable(DataTable[str | Text], Generic[T]):
+    """Rows are items of one type; the cursor row's item is :attr:`current`.
+
+    Bindings:
+        s: sort by the next column.
+        S: reverse the sort order.
+
+    Reactives:
+        filter_text: only rows whose cells contain it (case-insensitive) are shown.
+    """
+
+    DEFAULT_CSS = """
+    ObjectTable { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("s", "next_sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False),
+    ]
+
+    filter_text: reactive[str] = reactive("")
+    """Case-insensitive substring filter over all cells."""
+
+    class Highlighted(Message):
+        """The cursor moved to another item (or the table became empty: item is None)."""
+
+        def __init__(self, table: ObjectTable[Any], item: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.item = item
+
+        @property
+        def control(self) -> ObjectTable[Any]:
+            return self.table
+
+    def __init__(self, columns: Sequence[Col[T]], key: Callable[[T], str], *,
+                 id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.cols = list(columns)
+        self.key_of = key
+        self.items: list[T] = []
+        self.visible: list[T] = []
+        self.sort_index = 0
+        self.sort_reverse = False
+
+    def on_mount(self) -> None:
+        self._headers()
+
+    def _headers(self) -> None:
+        self.clear(columns=True)
+        for i, c in enumerate(self.cols):
+            arrow = (" ▼" if self.sort_reverse else " ▲") if i == self.sort_index else ""
+            self.add_column(Text(c.label + arrow, justify=c.justify), key=str(i))  # type: ignore[arg-type]
+
+    def set_items(self, items: Sequence[T]) -> None:
+        self.items = list(items)
+        self._rebuild()
+
+    @property
+    def current(self) -> T | None:
+        if not self.visible or self.cursor_row < 0 or self.cursor_row >= len(self.visible):
+            return None
+        return self.visible[self.cursor_row]
+
+    def _matches(self, item: T) -> bool:
+        needle = self.filter_text.strip().lower()
+        if not needle:
+            return True
+        for c in self.cols:
+            cell = c.show(item)
+            plain = cell.plain if isinstance(cell, Text) else cell
+            if needle in plain.lower():
+                return True
+        return False
+
+    def _rebuild(self) -> None:
+        keep = self.current
+        col = self.cols[self.sort_index]
+        items = [i for i in self.items if self._matches(i)]
+        items.sort(key=lambda i: _sort_value(col.sort(i)), reverse=self.sort_reverse)
+        self.visible = items
+        self._headers()
+        for item in items:
+            cells = [c.show(item) for c in self.cols]
+            self.add_row(
+                *(Text(x, justify=c.justify) if isinstance(x, str) else x  # type: ignore[arg-type]
+                  for x, c in zip(cells, self.cols, strict=True)),
+                key=self.key_of(item),
+            )
+        if keep is not None and keep in items:
+            self.move_cursor(row=items.index(keep))
+        self.post_message(self.Highlighted(self, self.current))
+
+    def watch_filter_text(self) -> None:
+        if self.is_mounted:
+            self._rebuild()
+
+    def sort_by(self, index: int) -> None:
+        if index == self.sort_index:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_index, self.sort_reverse = index, False
+        self._rebuild()
+
+    def action_next_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(self.cols)
+        self.sort_reverse = False
+        self._rebuild()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self.sort_index)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(event.column_index)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Highlighted(self, self.current))

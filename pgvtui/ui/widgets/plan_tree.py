@@ -1,0 +1,120 @@
+"""The EXPLAIN ANALYZE plan as a tree: per-node time, rows, loops and buffers; offending nodes
+(those a finding points at through ``Finding.node_id``) highlighted with the rule id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.rules.base import Finding, Severity
+
+
+def node_label(node: PlanNode, flagged: Sequence[Finding] = (), error_style: str = "red") -> Text:
+    """One line: label, then rows (actual/planned ×loops), time and buffers."""
+    text = Text()
+    if flagged:
+        worst = max(flagged, key=lambda f: f.severity.rank)
+        style = f"bold {error_style}" if worst.severity is Severity.ERROR else "bold yellow"
+        text.append("⚠ ", style=style)
+        text.append(node.label(), style=style)
+    else:
+        text.append(node.label(), style="bold" if node.ann_order else "")
+    stats: list[str] = []
+    if node.actual_rows is not None:
+        rows = f"{node.actual_rows:g}"
+        if node.plan_rows is not None:
+            rows += f"/{node.plan_rows}"
+        if node.actual_loops and node.actual_loops != 1:
+            rows += f" ×{node.actual_loops}"
+        stats.append(f"rows {rows}")
+    elif node.plan_rows is not None:
+        stats.append(f"plan rows {node.plan_rows}")
+    if node.total_ms is not None:
+        stats.append(f"{node.total_ms:.2f} ms")
+    if node.shared_hit or node.shared_read:
+        stats.append(f"hit {node.shared_hit} read {node.shared_read}")
+    if node.rows_removed_by_filter:
+        stats.append(f"removed {node.rows_removed_by_filter}")
+    if stats:
+        text.append("  " + " · ".join(stats), style="dim")
+    if flagged:
+        text.append("  [" + ", ".join(sorted({f.rule for f in flagged})) + "]", style="italic")
+    return text
+
+
+def node_details(node: PlanNode) -> list[str]:
+    """The node's interesting keys as leaf lines (Order By, Sort Key, Filter …)."""
+    out: list[str] = []
+    if node.order_by:
+        out.append(f"Order By: {node.order_by}")
+    if node.sort_key:
+        out.append(f"Sort Key: {', '.join(node.sort_key)}")
+    if node.sort_method:
+        out.append(f"Sort Method: {node.sort_method}")
+    if node.index_cond:
+        out.append(f"Index Cond: {node.index_cond}")
+    if node.filter:
+        out.append(f"Filter: {node.filter}")
+    if node.join_filter:
+        out.append(f"Join Filter: {node.join_filter}")
+    if node.disabled:
+        out.append("Disabled: true")
+    return out
+
+
+class PlanTree(Tree[PlanNode]):
+    """The plan of the last run. Empty (with a hint) before the first run.
+
+    Bindings: those of :class:`textual.widgets.Tree` (enter/space toggle a node).
+    """
+
+    DEFAULT_CSS = """
+    PlanTree { background: $surface; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__("plan", id=id)
+        self.show_root = False
+        self.guide_depth = 3
+
+    def show_plan(self, plan: Plan | None, findings: Sequence[Finding] = ()) -> None:
+        self.clear()
+        if plan is None:
+            self.root.add_leaf(Text("no plan yet — press F5 to run the query", style="dim"))
+            return
+        by_node: dict[int, list[Finding]] = {}
+        for f in findings:
+            if f.node_id is not None:
+                by_node.setdefault(f.node_id, []).append(f)
+        error = self.app.theme_variables.get("error", "red")
+        self._add(self.root, plan.root, by_node, error)
+        summary = Text(
+            f"planning {plan.planning_ms or 0:.2f} ms · execution {plan.execution_ms or 0:.2f} ms",
+            style="dim",
+        )
+        self.root.add_leaf(summary)
+        self.root.expand_all()
+
+    def _add(
+        self, parent: TreeNode[PlanNode], node: PlanNode, by_node: dict[int, list[Finding]],
+        error: str,
+    ) -> None:
+        branch = parent.add(node_label(node, by_node.get(node.id, ()), error), data=node)
+        for line in node_details(node):
+            branch.add_leaf(Text(line, style="dim"), data=node)
+        for child in node.children:
+            self._add(branch, child, by_node, error)
+        if not node.children and not node_details(node):
+            branch.allow_expand = False
+
+    def plan_text(self, plan: Plan) -> str:
+        """The plan as indented plain text (for the clipboard)."""
+        lines: list[str] = []
+        for n in plan.root.walk():
+            lines.append("  " * n.depth + node_label(n).plain)
+            lines.extend("  " * n.depth + "    " + d for d in node_details(n))
+        return "\n".join(lines)
