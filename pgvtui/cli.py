@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # `pgvtui [CONNINFO] [-h …]` (no subcommand) opens the TUI, like psql opens a prompt.
-    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")):
+    if not args_list or (
+        args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")
+    ):
         args_list = ["tui", *args_list]
     parser = build_parser()
     args = parser.parse_args(args_list)

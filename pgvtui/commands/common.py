@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,8 @@ from pgvtui.core.session import DEFAULT_STATEMENT_TIMEOUT_MS, Session, SessionOp
 from pgvtui.errors import PgvtuiError, UsageError
 
 T = TypeVar("T")
+
+MAX_DURATION_MS = 2_147_483_647  # statement_timeout / lock_timeout are int milliseconds
 
 
 def add_conn_args(p: argparse.ArgumentParser, positional: bool = True) -> None:
@@ -64,9 +67,16 @@ def _duration_ms(text: str) -> int:
         value = float(num)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r}") from None
+    if not math.isfinite(value * units[unit]):
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r}")
     if value < 0:
         raise argparse.ArgumentTypeError("a duration must not be negative")
-    return int(value * units[unit])
+    ms = int(value * units[unit])
+    if ms > MAX_DURATION_MS:
+        raise argparse.ArgumentTypeError(
+            f"too long: {text!r} (PostgreSQL's limit is about 24 days)"
+        )
+    return ms
 
 
 def conn_options(args: argparse.Namespace) -> ConnOptions:
@@ -138,6 +148,8 @@ def parse_size(text: str) -> int:
         value = float(num)
     except ValueError:
         raise UsageError(f"not a size: {text!r} (use e.g. 64MB, 8GB)") from None
+    if not math.isfinite(value * units[unit]):
+        raise UsageError(f"not a size: {text!r} (use e.g. 64MB, 8GB)")
     if value < 0:
         raise UsageError(f"a size must not be negative: {text!r}")
     return int(value * units[unit])

@@ -1,16 +1,71 @@
-"""``pgvtui residency``: not built yet."""
+"""``pgvtui residency``: do the ANN indexes fit in memory, and how much of each is cached?
+
+Read-only by default. ``--prewarm`` is the one opt-in that changes server state (it loads index
+pages into shared_buffers with pg_prewarm); it runs in a second, read-write session opened only
+for those calls.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from pgvtui.errors import UsageError
+from pgvtui.commands.common import (
+    add_conn_args,
+    add_format_arg,
+    emit_json,
+    open_session,
+    parse_size,
+    run_async,
+    stdout_console,
+)
+from pgvtui.core.residency import ResidencyReport, collect
 
 
 def add_parser(sub: Any) -> None:
-    sub.add_parser("residency", help="(residency: not available yet)")
+    p = sub.add_parser(
+        "residency",
+        help="index size vs shared_buffers / cache / RAM, and measured residency",
+        description="For every HNSW/IVFFlat index: size, the size model's estimate and drift, "
+        "share of all ANN bytes, fit against shared_buffers, effective_cache_size and RAM, the "
+        "row count at which it stops fitting, and (with pg_buffercache) how much of it is in "
+        "shared_buffers now. Read-only unless --prewarm is given.",
+        add_help=False,
+    )
+    p.add_argument("--help", action="help", help="show this help and exit")
+    add_conn_args(p)
+    p.add_argument("--ram", metavar="SIZE", default=None,
+                   help="the database host's RAM (e.g. 64GB); default: detected for a local "
+                   "server, otherwise effective_cache_size stands in for it")
+    p.add_argument("--scan-buffercache", action="store_true",
+                   help="read pg_buffercache even when shared_buffers is 32 GB or more (one pass "
+                   "over every buffer header)")
+    p.add_argument("--prewarm", action="store_true",
+                   help="load each ANN index that fits into shared_buffers with pg_prewarm "
+                   "(opt-in: runs in a separate read-write session)")
+    add_format_arg(p)
+
+
+async def _collect(args: argparse.Namespace, ram: int | None) -> ResidencyReport:
+    session = await open_session(args)
+    try:
+        return await collect(
+            session,
+            ram_bytes=ram,
+            scan_buffercache=args.scan_buffercache,
+            do_prewarm=args.prewarm,
+        )
+    finally:
+        await session.close()
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'residency' is not available yet")
+    ram = parse_size(args.ram) if args.ram else None
+    report = run_async(lambda: _collect(args, ram))
+    if args.format == "json":
+        emit_json(report.to_json())
+    else:
+        from pgvtui.render.residency import render_residency
+
+        render_residency(stdout_console(), report)
+    return 0

@@ -141,7 +141,9 @@ def _vector_type(session: Session) -> sql.Composable:
 
 async def server_and_settings(session: Session) -> tuple[ServerInfo, dict[str, str | None]]:
     q = sqlfiles.query("server_settings").format(vector_type=_vector_type(session))
-    rows = await session.fetch_dicts(q, {"extensions": list(EXTENSIONS), "settings": list(SETTINGS)})
+    rows = await session.fetch_dicts(
+        q, {"extensions": list(EXTENSIONS), "settings": list(SETTINGS)}
+    )
     row = rows[0]
     b = session.basics
     exts: dict[str, dict[str, str | None]] = {

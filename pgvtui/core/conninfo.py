@@ -47,7 +47,12 @@ class ConnOptions:
             if value is not None:
                 params[key] = value
         params.update(extra)
-        return pg_conninfo.make_conninfo("", **params)
+        try:
+            return pg_conninfo.make_conninfo("", **params)
+        except ProgrammingError as exc:  # e.g. a NUL byte in a value
+            raise UsageError(
+                "invalid connection options: " + parse_error_message(exc, "password")
+            ) from None
 
 
 def parse(conninfo: str) -> dict[str, str]:
@@ -55,7 +60,9 @@ def parse(conninfo: str) -> dict[str, str]:
         return {k: str(v) for k, v in pg_conninfo.conninfo_to_dict(conninfo).items()}
     except ProgrammingError as exc:
         # ``from None``: libpq's message (kept as __cause__) may quote the password.
-        raise UsageError("invalid connection string: " + parse_error_message(exc, conninfo)) from None
+        raise UsageError(
+            "invalid connection string: " + parse_error_message(exc, conninfo)
+        ) from None
 
 
 _MAYBE_SECRET_RE = re.compile(r"password|^\s*postgres(?:ql)?://[^/?#]*:[^/?#]*@", re.IGNORECASE)
@@ -89,7 +96,9 @@ def redact(conninfo: str) -> str:
 def describe(params: dict[str, str]) -> str:
     """Short human form: user@host:port/dbname (no secrets)."""
     host = params.get("host") or "local socket"
-    return f"{params.get('user', '?')}@{host}:{params.get('port', '5432')}/{params.get('dbname', '?')}"
+    return (
+        f"{params.get('user', '?')}@{host}:{params.get('port', '5432')}/{params.get('dbname', '?')}"
+    )
 
 
 def _q(v: str) -> str:

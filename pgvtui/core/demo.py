@@ -44,9 +44,18 @@ DEMO_SETTINGS = {
 SCHEMA_VERSION = 3  # bump when the demo schema changes: an old data dir is rebuilt
 
 TOPICS = (
-    ("politics", 14), ("business", 13), ("technology", 13), ("sports", 12), ("science", 10),
-    ("health", 9), ("culture", 8), ("travel", 7), ("climate", 6), ("education", 5),
-    ("food", 2), ("obituaries", 1),
+    ("politics", 14),
+    ("business", 13),
+    ("technology", 13),
+    ("sports", 12),
+    ("science", 10),
+    ("health", 9),
+    ("culture", 8),
+    ("travel", 7),
+    ("climate", 6),
+    ("education", 5),
+    ("food", 2),
+    ("obituaries", 1),
 )
 SOURCES = ("wire", "herald", "gazette", "tribune", "chronicle", "observer")
 
@@ -72,9 +81,9 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / norms
 
 
-def _clustered(rng: np.random.Generator, n: int, dims: int, k: int, spread: float) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def _clustered(
+    rng: np.random.Generator, n: int, dims: int, k: int, spread: float
+) -> tuple[np.ndarray, np.ndarray]:
     centres = _unit(rng.standard_normal((k, dims)))
     labels = rng.integers(0, k, size=n)
     return _unit(centres[labels] + spread * rng.standard_normal((n, dims)) / np.sqrt(dims)), labels
@@ -132,8 +141,12 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
             for i in range(rows)
         ]
         say("articles: loading rows", 0.10)
-        _copy_rows(conn, "articles_load", ["id", "published", "source", "topic", "title", "body",
-                                           "embedding"], art_rows)
+        _copy_rows(
+            conn,
+            "articles_load",
+            ["id", "published", "source", "topic", "title", "body", "embedding"],
+            art_rows,
+        )
         conn.execute(
             "INSERT INTO articles (id, published_at, source, topic, title, body, embedding) "
             "SELECT id, '2023-01-01'::timestamptz + (split_part(published, '+', 2))::interval, "
@@ -148,18 +161,28 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
 
         say("saved_queries", 0.45)
         q_ids = rng.choice(rows, size=50, replace=False)
-        _copy_rows(conn, "saved_queries", ["id", "label", "embedding"], [
-            (j + 1, f"query like article {int(q_ids[j]) + 1}", _vec_text(emb[int(q_ids[j])]))
-            for j in range(50)
-        ])
+        _copy_rows(
+            conn,
+            "saved_queries",
+            ["id", "label", "embedding"],
+            [
+                (j + 1, f"query like article {int(q_ids[j]) + 1}", _vec_text(emb[int(q_ids[j])]))
+                for j in range(50)
+            ],
+        )
 
         say("news_archive: partial index as in the seed guide", 0.48)
         n_arch = max(1000, rows // 4)
         arch, _ = _clustered(rng, n_arch, 384, 8, 4.0)
-        _copy_rows(conn, "news_archive", ["rowid", "title", "embedding"], [
-            (i + 1, f"Archived story {i + 1}", None if i % 20 == 0 else _vec_text(arch[i]))
-            for i in range(n_arch)
-        ])
+        _copy_rows(
+            conn,
+            "news_archive",
+            ["rowid", "title", "embedding"],
+            [
+                (i + 1, f"Archived story {i + 1}", None if i % 20 == 0 else _vec_text(arch[i]))
+                for i in range(n_arch)
+            ],
+        )
         conn.execute(
             "CREATE INDEX articles_embedding_index ON news_archive "
             "USING hnsw (embedding halfvec_ip_ops) WHERE embedding IS NOT NULL"
@@ -168,9 +191,12 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         say("documents: vector(768) with an l2 index", 0.55)
         n_docs = max(1000, rows * 2 // 5)
         docs, _ = _clustered(rng, n_docs, 768, 16, 3.0)
-        _copy_rows(conn, "documents", ["id", "title", "embedding"], [
-            (i + 1, f"Document {i + 1}", _vec_text(docs[i])) for i in range(n_docs)
-        ])
+        _copy_rows(
+            conn,
+            "documents",
+            ["id", "title", "embedding"],
+            [(i + 1, f"Document {i + 1}", _vec_text(docs[i])) for i in range(n_docs)],
+        )
         conn.execute(
             "CREATE INDEX documents_embedding_l2 ON documents USING hnsw (embedding vector_l2_ops)"
         )
@@ -178,9 +204,12 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         say("images: expression index on ::halfvec(512)", 0.75)
         n_img = max(500, rows // 5)
         imgs, _ = _clustered(rng, n_img, 512, 10, 3.0)
-        _copy_rows(conn, "images", ["id", "caption", "embedding"], [
-            (i + 1, f"Image {i + 1}", _vec_text(imgs[i])) for i in range(n_img)
-        ])
+        _copy_rows(
+            conn,
+            "images",
+            ["id", "caption", "embedding"],
+            [(i + 1, f"Image {i + 1}", _vec_text(imgs[i])) for i in range(n_img)],
+        )
         conn.execute(
             "CREATE INDEX images_embedding_half ON images "
             "USING hnsw ((embedding::halfvec(512)) halfvec_cosine_ops)"
@@ -189,10 +218,21 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         say("products: IVFFlat with too many lists", 0.82)
         n_prod = max(1000, rows // 4)
         prods, plabels = _clustered(rng, n_prod, 128, 12, 3.0)
-        _copy_rows(conn, "products", ["id", "name", "category", "in_stock", "embedding"], [
-            (i + 1, f"Product {i + 1}", f"cat-{int(plabels[i])}", bool(i % 3), _vec_text(prods[i]))
-            for i in range(n_prod)
-        ])
+        _copy_rows(
+            conn,
+            "products",
+            ["id", "name", "category", "in_stock", "embedding"],
+            [
+                (
+                    i + 1,
+                    f"Product {i + 1}",
+                    f"cat-{int(plabels[i])}",
+                    bool(i % 3),
+                    _vec_text(prods[i]),
+                )
+                for i in range(n_prod)
+            ],
+        )
         conn.execute(
             "CREATE INDEX products_embedding_ivf ON products "
             "USING ivfflat (embedding vector_cosine_ops) WITH (lists = 200)"
@@ -201,10 +241,15 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         say("reviews: a duplicate index", 0.88)
         n_rev = max(500, rows * 3 // 20)
         revs, _ = _clustered(rng, n_rev, 128, 6, 3.0)
-        _copy_rows(conn, "reviews", ["id", "product_id", "body", "embedding"], [
-            (i + 1, int(rng.integers(1, n_prod)), f"Review {i + 1}", _vec_text(revs[i]))
-            for i in range(n_rev)
-        ])
+        _copy_rows(
+            conn,
+            "reviews",
+            ["id", "product_id", "body", "embedding"],
+            [
+                (i + 1, int(rng.integers(1, n_prod)), f"Review {i + 1}", _vec_text(revs[i]))
+                for i in range(n_rev)
+            ],
+        )
         conn.execute(
             "CREATE INDEX reviews_embedding_idx ON reviews USING hnsw (embedding vector_cosine_ops)"
         )
@@ -215,9 +260,12 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         say("chunks: no ANN index", 0.93)
         n_chunks = max(1000, rows // 4)
         chunks, _ = _clustered(rng, n_chunks, 256, 10, 3.0)
-        _copy_rows(conn, "chunks", ["id", "doc_id", "content", "embedding"], [
-            (i + 1, i // 10 + 1, f"Chunk {i + 1}", _vec_text(chunks[i])) for i in range(n_chunks)
-        ])
+        _copy_rows(
+            conn,
+            "chunks",
+            ["id", "doc_id", "content", "embedding"],
+            [(i + 1, i // 10 + 1, f"Chunk {i + 1}", _vec_text(chunks[i])) for i in range(n_chunks)],
+        )
 
         say("analyze", 0.97)
         conn.execute("VACUUM ANALYZE")

@@ -141,7 +141,9 @@ class EmbeddedServer:
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.CalledProcessError as exc:
-            log = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+            log = (
+                self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+            )
             raise DemoError(
                 f"{args[0]} failed: {(exc.stderr or exc.stdout or '').strip()[-500:]} {log}"
             ) from exc

@@ -38,25 +38,49 @@ from pgvtui.errors import QueryRefused, SettingRefused
 DENIED_FUNCTIONS = frozenset(
     {
         # signals, configuration, logs
-        "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile",
-        "pg_rotate_logfile_old", "set_config", "pg_promote", "pg_log_backend_memory_contexts",
+        "pg_terminate_backend",
+        "pg_cancel_backend",
+        "pg_reload_conf",
+        "pg_rotate_logfile",
+        "pg_rotate_logfile_old",
+        "set_config",
+        "pg_promote",
+        "pg_log_backend_memory_contexts",
         "pg_log_standby_snapshot",
         # notifications, sequences, transaction ids
-        "pg_notify", "nextval", "setval", "txid_current", "txid_current_if_assigned",
-        "pg_current_xact_id", "pg_current_xact_id_if_assigned",
+        "pg_notify",
+        "nextval",
+        "setval",
+        "txid_current",
+        "txid_current_if_assigned",
+        "pg_current_xact_id",
+        "pg_current_xact_id_if_assigned",
         # WAL, backups, replication
-        "pg_switch_wal", "pg_switch_xlog", "pg_start_backup", "pg_stop_backup",
-        "pg_drop_replication_slot", "pg_replication_slot_advance", "pg_sync_replication_slots",
+        "pg_switch_wal",
+        "pg_switch_xlog",
+        "pg_start_backup",
+        "pg_stop_backup",
+        "pg_drop_replication_slot",
+        "pg_replication_slot_advance",
+        "pg_sync_replication_slots",
         # server files
         "pg_stat_file",
         # run SQL given as text
-        "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml",
+        "query_to_xml",
+        "query_to_xmlschema",
+        "query_to_xml_and_xmlschema",
+        "cursor_to_xml",
         "cursor_to_xmlschema",
         # large objects (server file import/export)
-        "loread", "lowrite",
+        "loread",
+        "lowrite",
         # maintenance that writes
-        "gin_clean_pending_list", "brin_summarize_new_values", "brin_summarize_range",
-        "brin_desummarize_range", "pg_truncate_visibility_map", "pg_import_system_collations",
+        "gin_clean_pending_list",
+        "brin_summarize_new_values",
+        "brin_summarize_range",
+        "brin_desummarize_range",
+        "pg_truncate_visibility_map",
+        "pg_import_system_collations",
         # cache manipulation
         "pg_prewarm",
         # extensions that reach out
@@ -176,7 +200,7 @@ def check_sql(text: str) -> str:
             hint = "psql meta-commands (\\gset, \\gexec…) are not SQL" if t.value == "\\" else None
             raise _refuse(f"unexpected character {t.value!r} at offset {t.start}", hint)
         if t.kind == "qident" and t.value[:2].lower() == "u&":
-            raise _refuse("Unicode-escaped identifiers (U&\"…\") are not accepted")
+            raise _refuse('Unicode-escaped identifiers (U&"…") are not accepted')
         if t.kind == "string" and t.value.startswith("'") and "\\" in t.value:
             raise _refuse(
                 "a backslash in a standard string literal: its meaning depends on "
@@ -210,28 +234,35 @@ def check_sql(text: str) -> str:
         del scope
     if shape.statement_type not in ALLOWED_STATEMENTS:
         raise _refuse(
-            f"only SELECT, WITH … SELECT, VALUES and TABLE are run; this is "
-            f"{shape.statement_type}"
+            f"only SELECT, WITH … SELECT, VALUES and TABLE are run; this is {shape.statement_type}"
         )
     # Token-level backstops, independent of the shape analysis.
     sig = [t for t in stmt if t.kind == "ident"]
     for k, t in enumerate(sig):
         word = t.upper
-        if word == "FOR" and k + 1 < len(sig) and sig[k + 1].upper in (
-            "UPDATE",
-            "SHARE",
-            "NO",
-            "KEY",
+        if (
+            word == "FOR"
+            and k + 1 < len(sig)
+            and sig[k + 1].upper
+            in (
+                "UPDATE",
+                "SHARE",
+                "NO",
+                "KEY",
+            )
         ):
-            clause = " ".join(x.upper for x in sig[k : k + 4] if x.upper in (
-                "FOR", "UPDATE", "SHARE", "NO", "KEY"))
+            clause = " ".join(
+                x.upper
+                for x in sig[k : k + 4]
+                if x.upper in ("FOR", "UPDATE", "SHARE", "NO", "KEY")
+            )
             raise _refuse(f"{clause} takes row locks", "remove the locking clause")
         if word == "INTO":
             raise _refuse("SELECT … INTO creates a table")
         if word in _WRITE_WORDS:
             raise _refuse(
                 f"{word} inside the statement",
-                "if it is a column name, quote it: \"" + t.value.lower() + '"',
+                'if it is a column name, quote it: "' + t.value.lower() + '"',
             )
     for name in _calls(items):
         if denied_function(name):
@@ -389,7 +420,9 @@ def parse_set_arg(text: str) -> tuple[str, str]:
     return check_setting(name, value)
 
 
-def check_settings(pairs: Iterable[str] | Iterable[tuple[str, str]] | Mapping[str, str]) -> dict[str, str]:
+def check_settings(
+    pairs: Iterable[str] | Iterable[tuple[str, str]] | Mapping[str, str],
+) -> dict[str, str]:
     """Validate ``--set`` values: ``["NAME=VALUE", …]``, ``[(name, value), …]`` or a mapping.
 
     Returns {name: normalised value}; a later duplicate wins. Raises :class:`SettingRefused`."""

@@ -110,8 +110,10 @@ class PlanNode:
         if self.index_name:
             parts.append(f"using {self.index_name}")
         if self.relation:
-            rel = self.relation if not self.alias or self.alias == self.relation else (
-                f"{self.relation} {self.alias}"
+            rel = (
+                self.relation
+                if not self.alias or self.alias == self.relation
+                else (f"{self.relation} {self.alias}")
             )
             parts.append(f"on {rel}")
         elif self.cte_name:
@@ -226,7 +228,9 @@ def parse_plan(doc: Any) -> Plan:
         root=_build(root, 0, [0]),
         planning_ms=_num(top, "Planning Time"),
         execution_ms=_num(top, "Execution Time"),
-        settings={str(k): str(v) for k, v in settings.items()} if isinstance(settings, dict) else {},
+        settings={str(k): str(v) for k, v in settings.items()}
+        if isinstance(settings, dict)
+        else {},
         raw=doc,
     )
 

@@ -246,7 +246,9 @@ class Group:
 
     @property
     def end(self) -> int:
-        return self.close.end if self.close else (self.items[-1].end if self.items else self.open.end)
+        return (
+            self.close.end if self.close else (self.items[-1].end if self.items else self.open.end)
+        )
 
     @property
     def bracket(self) -> bool:
@@ -688,7 +690,7 @@ def _string_value(tok: Token) -> str | None:
         return v[2:-1].replace("''", "'").replace("\\'", "'")
     if tok.kind == "dollar":
         tag_end = v.index("$", 1) + 1
-        return v[tag_end : -tag_end]
+        return v[tag_end:-tag_end]
     return None
 
 
@@ -746,9 +748,7 @@ class _Analyzer:
             if i < len(items) and isinstance(items[i], Group):
                 grp = items[i]
                 assert isinstance(grp, Group)
-                cols = tuple(
-                    t.name for t in grp.items if isinstance(t, Token) and t.is_name
-                )
+                cols = tuple(t.name for t in grp.items if isinstance(t, Token) and t.is_name)
                 i += 1
             if i < len(items) and _is_kw(items[i], "AS"):
                 i += 1
@@ -781,7 +781,10 @@ class _Analyzer:
                 if isinstance(items[i], Token) and items[i].upper in ("SELECT", "VALUES", "TABLE"):  # type: ignore[union-attr]
                     return i, ctes
                 if isinstance(items[i], Token) and items[i].upper in (  # type: ignore[union-attr]
-                    "INSERT", "UPDATE", "DELETE", "MERGE"
+                    "INSERT",
+                    "UPDATE",
+                    "DELETE",
+                    "MERGE",
                 ):
                     return i, ctes
                 if isinstance(items[i], Group):
@@ -813,8 +816,11 @@ class _Analyzer:
                 break
         if head_type == "TABLE" and len(items) > 1:
             body_items = [it for it in items[1:] if not _is_kw(it, "ONLY")]
-            from_items = [self._table_item(body_items[:1], scope, is_join=False, join_type=None,
-                                           lateral=False, on=None)]
+            from_items = [
+                self._table_item(
+                    body_items[:1], scope, is_join=False, join_type=None, lateral=False, on=None
+                )
+            ]
             scope.from_items = from_items
         scope.from_items = from_items
 
@@ -845,7 +851,11 @@ class _Analyzer:
                 if body2 and _is_kw(body2[0], "DISTINCT"):
                     distinct = True
                     body2 = body2[1:]
-                    if body2 and _is_kw(body2[0], "ON") and isinstance(body2[1:2] and body2[1], Group):
+                    if (
+                        body2
+                        and _is_kw(body2[0], "ON")
+                        and isinstance(body2[1:2] and body2[1], Group)
+                    ):
                         body2 = body2[2:]
                 elif body2 and _is_kw(body2[0], "ALL"):
                     body2 = body2[1:]
@@ -944,7 +954,14 @@ class _Analyzer:
                     body.append(it)
                     continue
                 if key in ("UNION", "INTERSECT", "EXCEPT") and word not in (
-                    "ORDER", "LIMIT", "OFFSET", "FETCH", "FOR", "UNION", "INTERSECT", "EXCEPT"
+                    "ORDER",
+                    "LIMIT",
+                    "OFFSET",
+                    "FETCH",
+                    "FOR",
+                    "UNION",
+                    "INTERSECT",
+                    "EXCEPT",
                 ):
                     body.append(it)
                     continue
@@ -990,8 +1007,12 @@ class _Analyzer:
             if _is_kw(it, "ON", "USING"):
                 cond: list[Item] = []
                 j = i + 1
-                while j < n and not _is_punct(body[j], ",") and not (
-                    isinstance(body[j], Token) and body[j].upper in _JOIN_WORDS  # type: ignore[union-attr]
+                while (
+                    j < n
+                    and not _is_punct(body[j], ",")
+                    and not (
+                        isinstance(body[j], Token) and body[j].upper in _JOIN_WORDS  # type: ignore[union-attr]
+                    )
                 ):
                     cond.append(body[j])
                     j += 1
@@ -1083,8 +1104,9 @@ class _Analyzer:
                 lateral=lateral,
                 on=on,
             )
-        return self._table_item(part, scope, is_join=is_join, join_type=join_type, lateral=lateral,
-                                on=on)
+        return self._table_item(
+            part, scope, is_join=is_join, join_type=join_type, lateral=lateral, on=on
+        )
 
     def _table_item(
         self,
@@ -1132,7 +1154,11 @@ class _Analyzer:
             k += 1
         if k < len(rest):
             t = rest[k]
-            if isinstance(t, Token) and t.is_name and not (t.kind == "ident" and t.upper in _NOT_ALIAS):
+            if (
+                isinstance(t, Token)
+                and t.is_name
+                and not (t.kind == "ident" and t.upper in _NOT_ALIAS)
+            ):
                 return t.name
         return None
 
@@ -1161,8 +1187,10 @@ class _Analyzer:
         if alias is None and len(expr) >= 1:
             # an unaliased column reference is addressable by its name
             last = expr[-1]
-            if isinstance(last, Token) and last.is_name and all(
-                (isinstance(t, Token) and (t.is_name or _is_punct(t, "."))) for t in expr
+            if (
+                isinstance(last, Token)
+                and last.is_name
+                and all((isinstance(t, Token) and (t.is_name or _is_punct(t, "."))) for t in expr)
             ):
                 alias = None
         return SelectItem(text=_text(self.sql, expr), alias=alias, distances=tuple(ds)), ds, subs
@@ -1276,8 +1304,10 @@ class _Analyzer:
                 d = self._distance(items, idx, clause, scope)
                 if d is not None:
                     distances.append(d)
-            if _is_kw(it, "FOR") and idx + 1 < n and _is_kw(
-                items[idx + 1], "UPDATE", "SHARE", "NO", "KEY"
+            if (
+                _is_kw(it, "FOR")
+                and idx + 1 < n
+                and _is_kw(items[idx + 1], "UPDATE", "SHARE", "NO", "KEY")
             ):
                 self.locking.append("FOR " + _text(self.sql, list(items[idx + 1 : idx + 3])))
         return distances, subqueries
@@ -1301,7 +1331,11 @@ class _Analyzer:
             rhs_col = self._column_side(right, scope)
             lhs_as_query = self._query_side(left, scope)
             if rhs_col.name is not None and lhs_as_query.kind in (
-                "literal", "param", "subquery", "function", "other"
+                "literal",
+                "param",
+                "subquery",
+                "function",
+                "other",
             ):
                 column, query, swapped = rhs_col, lhs_as_query, True
         elif lq.kind in ("column", "cte_ref") and lhs_col.name is not None:
@@ -1397,8 +1431,9 @@ class _Analyzer:
         if len(core) == 2 and _is_kw(core[0], "ARRAY") and isinstance(core[1], Group):
             grp = core[1]
             assert isinstance(grp, Group)
-            return QuerySide(text=text, kind="literal", casts=casts,
-                             literal_dims=len(_split(grp.items)))
+            return QuerySide(
+                text=text, kind="literal", casts=casts, literal_dims=len(_split(grp.items))
+            )
         if len(core) == 1 and isinstance(core[0], Group) and _is_subquery(core[0]):
             return QuerySide(text=text, kind="subquery", casts=casts)
         names = _dotted_names(core)
@@ -1426,20 +1461,84 @@ class _Analyzer:
             )
         if len(core) >= 2 and isinstance(core[-1], Group) and isinstance(core[-2], Token):
             return QuerySide(
-                text=text, kind="function", casts=casts,
+                text=text,
+                kind="function",
+                casts=casts,
                 function=_qualified_name(core, len(core) - 2).lower(),
             )
         return QuerySide(text=text, kind="other", casts=casts)
 
 
 _NON_FUNCTION_WORDS = {
-    "IN", "EXISTS", "ANY", "ALL", "SOME", "AS", "AND", "OR", "NOT", "ON", "USING", "VALUES",
-    "SELECT", "FROM", "WHERE", "OVER", "FILTER", "WITHIN", "ARRAY", "ROW", "LATERAL", "BY",
-    "JOIN", "MATERIALIZED", "WHEN", "THEN", "ELSE", "CASE", "END", "IS", "LIKE", "ILIKE",
-    "BETWEEN", "LIMIT", "OFFSET", "HAVING", "DISTINCT", "INTO", "RETURNING", "SET", "TABLE",
-    "ONLY", "WITH", "RECURSIVE", "UNION", "INTERSECT", "EXCEPT", "DESC", "ASC", "GROUP", "ORDER",
-    "WINDOW", "PARTITION", "ROWS", "RANGE", "GROUPS", "TABLESAMPLE", "REPEATABLE", "ORDINALITY",
-    "CUBE", "ROLLUP", "SETS", "FOR", "UPDATE", "SHARE", "KEY", "NULLS", "FIRST", "LAST",
+    "IN",
+    "EXISTS",
+    "ANY",
+    "ALL",
+    "SOME",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "ON",
+    "USING",
+    "VALUES",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "OVER",
+    "FILTER",
+    "WITHIN",
+    "ARRAY",
+    "ROW",
+    "LATERAL",
+    "BY",
+    "JOIN",
+    "MATERIALIZED",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "CASE",
+    "END",
+    "IS",
+    "LIKE",
+    "ILIKE",
+    "BETWEEN",
+    "LIMIT",
+    "OFFSET",
+    "HAVING",
+    "DISTINCT",
+    "INTO",
+    "RETURNING",
+    "SET",
+    "TABLE",
+    "ONLY",
+    "WITH",
+    "RECURSIVE",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "DESC",
+    "ASC",
+    "GROUP",
+    "ORDER",
+    "WINDOW",
+    "PARTITION",
+    "ROWS",
+    "RANGE",
+    "GROUPS",
+    "TABLESAMPLE",
+    "REPEATABLE",
+    "ORDINALITY",
+    "CUBE",
+    "ROLLUP",
+    "SETS",
+    "FOR",
+    "UPDATE",
+    "SHARE",
+    "KEY",
+    "NULLS",
+    "FIRST",
+    "LAST",
 }
 
 
@@ -1490,12 +1589,7 @@ def _strip_casts(part: Sequence[Item], sql: str) -> tuple[list[Item], tuple[Cast
         type_items = items[pos + 1 :]
         casts.insert(0, _cast_of(type_items, sql))
         items = items[:pos]
-    if (
-        len(items) == 2
-        and _is_kw(items[0], "CAST")
-        and isinstance(items[1], Group)
-        and not casts
-    ):
+    if len(items) == 2 and _is_kw(items[0], "CAST") and isinstance(items[1], Group) and not casts:
         grp = items[1]
         assert isinstance(grp, Group)
         inner = grp.items
@@ -1521,10 +1615,43 @@ def _cast_of(type_items: Sequence[Item], sql: str) -> Cast:
 # comparisons, BETWEEN/IN/LIKE, IS, NOT, AND, OR.
 _LOOSER_OPS = {"<", ">", "=", "<=", ">=", "<>", "!="}
 _STOP_WORDS = {
-    "AND", "OR", "NOT", "IS", "BETWEEN", "IN", "LIKE", "ILIKE", "SIMILAR", "AS", "ASC", "DESC",
-    "NULLS", "USING", "WHEN", "THEN", "ELSE", "END", "CASE", "ON", "FROM", "WHERE", "SELECT",
-    "ORDER", "BY", "LIMIT", "OFFSET", "GROUP", "HAVING", "DISTINCT", "ALL", "ANY", "SOME",
-    "OVER", "FILTER", "COLLATE", "AT",
+    "AND",
+    "OR",
+    "NOT",
+    "IS",
+    "BETWEEN",
+    "IN",
+    "LIKE",
+    "ILIKE",
+    "SIMILAR",
+    "AS",
+    "ASC",
+    "DESC",
+    "NULLS",
+    "USING",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "CASE",
+    "ON",
+    "FROM",
+    "WHERE",
+    "SELECT",
+    "ORDER",
+    "BY",
+    "LIMIT",
+    "OFFSET",
+    "GROUP",
+    "HAVING",
+    "DISTINCT",
+    "ALL",
+    "ANY",
+    "SOME",
+    "OVER",
+    "FILTER",
+    "COLLATE",
+    "AT",
 }
 
 

@@ -113,15 +113,18 @@ class Kernel:
         xx = np.einsum("ij,ij->i", x, x)
         if m == "l2":
             d2 = self._qq[:, None] + xx[None, :] - 2.0 * dot
-            return np.maximum(d2, 0.0).astype(np.float64)
+            l2: F64 = np.maximum(d2, 0.0).astype(np.float64)
+            return l2
         if m == "cosine":
             with np.errstate(divide="ignore", invalid="ignore"):
                 sim = dot.astype(np.float64) / (
                     self._qnorm[:, None].astype(np.float64) * np.sqrt(xx, dtype=np.float64)[None]
                 )
-            return 1.0 - np.clip(sim, -1.0, 1.0)
+            cos: F64 = 1.0 - np.clip(sim, -1.0, 1.0)
+            return cos
         if m == "hamming":
-            return np.rint(self._qq[:, None] + xx[None, :] - 2.0 * dot).astype(np.float64)
+            ham: F64 = np.rint(self._qq[:, None] + xx[None, :] - 2.0 * dot).astype(np.float64)
+            return ham
         # jaccard
         inter = np.rint(dot).astype(np.float64)
         union = self._qq[:, None].astype(np.float64) + xx[None, :].astype(np.float64) - inter
@@ -174,7 +177,7 @@ def copy_header_length(buf: bytes | bytearray) -> int | None:
     (ext,) = struct.unpack_from(">i", buf, 15)
     if len(buf) < 19 + ext:
         return None
-    return 19 + ext
+    return 19 + int(ext)
 
 
 @dataclass
@@ -217,7 +220,7 @@ class RowDecoder:
         else:
             self.value_len = None  # variable length: parsed row by row
             body = []
-        self.row_dtype: np.dtype | None = (  # type: ignore[type-arg]
+        self.row_dtype: np.dtype[np.void] | None = (
             np.dtype(head + body) if self.value_len is not None else None
         )
 
@@ -274,8 +277,10 @@ class RowDecoder:
                     f"({self.dims}) values of {self.value_len} bytes)"
                 )
         if self.vtype == "bit":
-            bits = np.unpackbits(rows["x"], axis=1, count=self.dims) if n else np.zeros(
-                (0, self.dims), dtype=np.uint8
+            bits = (
+                np.unpackbits(rows["x"], axis=1, count=self.dims)
+                if n
+                else np.zeros((0, self.dims), dtype=np.uint8)
             )
             x: F32 = bits.astype(np.float32)
         else:

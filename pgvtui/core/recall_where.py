@@ -136,7 +136,10 @@ def validate_where(predicate: str) -> str:
         raise QueryRefused("--where may not contain control characters")
     _structure(text)
     significant = [
-        t for stmt in sqlparse.parse(text) for t in stmt.flatten() if not t.is_whitespace
+        t
+        for stmt in sqlparse.parse(text)
+        for t in stmt.flatten()  # type: ignore[no-untyped-call]
+        if not t.is_whitespace
     ]
     depth = 0
     for i, tok in enumerate(significant):

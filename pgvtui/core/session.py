@@ -82,9 +82,7 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
                 hint="raise it with --statement-timeout",
             )
         if "lock timeout" in raw:
-            return QueryTimeout(
-                "waited longer than lock_timeout for a lock", title="Lock timeout"
-            )
+            return QueryTimeout("waited longer than lock_timeout for a lock", title="Lock timeout")
         return QueryCancelled("the query was cancelled")
     if isinstance(exc, pgerr.LockNotAvailable):
         return QueryTimeout("waited longer than lock_timeout for a lock", title="Lock timeout")
@@ -105,9 +103,18 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
             return ConnectionFailed(msg, title="Database missing")
         if "role" in low and "does not exist" in low:
             return AuthenticationFailed(msg)
-        if any(s in low for s in ("connection refused", "could not translate host", "timeout",
-                                  "no such file or directory", "network is unreachable",
-                                  "could not connect", "connection to server")):
+        if any(
+            s in low
+            for s in (
+                "connection refused",
+                "could not translate host",
+                "timeout",
+                "no such file or directory",
+                "network is unreachable",
+                "could not connect",
+                "connection to server",
+            )
+        ):
             if "server closed the connection" in low or "terminating connection" in low:
                 return ConnectionLost(msg, hint="reconnect")
             return ConnectionFailed(msg)
@@ -226,11 +233,12 @@ class Session:
             await self.conn.execute("ROLLBACK")
 
     def cancel(self) -> None:
-        """Ask the server to cancel the running statement (thread- and task-safe)."""
+        """Ask the server to cancel the running statement (sync: usable from a signal handler
+        or another thread; blocks for one short round trip on a separate connection)."""
         if self.conn.closed:
             return
         with contextlib.suppress(psycopg.Error, OSError):
-            self.conn.cancel_safe(timeout=3.0)
+            self.conn.cancel()
 
     async def cancel_async(self) -> None:
         if self.conn.closed:
@@ -246,9 +254,13 @@ class Session:
         """A fresh session with the same options (the caller swaps it in)."""
         with contextlib.suppress(Exception):
             await self.conn.close()
-        return await connect(
-            self._conninfo, self.options, prompt=None, _passwords=self._passwords
-        )
+        return await connect(self._conninfo, self.options, prompt=None, _passwords=self._passwords)
+
+    async def sibling(self, options: SessionOptions) -> Session:
+        """A second, independent session to the same server and database with other options
+        (e.g. ``read_only=False`` for an explicit opt-in such as ``residency --prewarm``).
+        The caller closes it."""
+        return await connect(self._conninfo, options, prompt=None, _passwords=self._passwords)
 
     async def close(self) -> None:
         with contextlib.suppress(psycopg.Error, OSError):
@@ -356,7 +368,10 @@ async def connect(
         avail = basics.pgvector_available
         raise ExtensionMissing(
             f"the vector extension is not installed in database {basics.database!r}",
-            hint=(f"CREATE EXTENSION vector;  -- {avail} is available" if avail
-                  else "install pgvector on the server first"),
+            hint=(
+                f"CREATE EXTENSION vector;  -- {avail} is available"
+                if avail
+                else "install pgvector on the server first"
+            ),
         )
     return Session(conn, conninfo, basics, options, passwords)

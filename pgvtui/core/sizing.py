@@ -338,9 +338,11 @@ def validate(spec: IndexSpec) -> None:
     else:
         limit = MAX_INDEX_DIMS[spec.type]
         if spec.dims > limit:
-            hint = " (index a ::halfvec(d) expression or binary-quantize)" if (
-                spec.type == "vector"
-            ) else ""
+            hint = (
+                " (index a ::halfvec(d) expression or binary-quantize)"
+                if (spec.type == "vector")
+                else ""
+            )
             raise SizingError(
                 f"{spec.method} indexes {spec.type} with at most {limit:,} dimensions, "
                 f"not {spec.dims:,}{hint}"
@@ -406,14 +408,19 @@ def rows_to_reach(spec: IndexSpec, target_bytes: int) -> int | None:
     return hi
 
 
-def growth_to_reach(specs: list[IndexSpec], target_bytes: int) -> float | None:
+def growth_to_reach(
+    specs: list[IndexSpec], target_bytes: int, *, offset_bytes: int = 0
+) -> float | None:
     """Factor by which every table's rows must grow for the indexes together to exceed
-    ``target_bytes`` (values below 1 mean they already do). None without rows to scale."""
+    ``target_bytes`` (values below 1 mean they already do). ``offset_bytes`` is added to the
+    estimated total (e.g. measured minus estimated size: bloat the model does not see).
+    None without rows to scale."""
     if not specs or all(s.rows <= 0 for s in specs):
         return None
 
     def total(f: float) -> int:
-        return sum(estimate_size(replace(s, rows=round(s.rows * f))).bytes for s in specs)
+        est = sum(estimate_size(replace(s, rows=round(s.rows * f))).bytes for s in specs)
+        return est + offset_bytes
 
     if total(1.0) > target_bytes:
         lo, hi = 0.0, 1.0
@@ -455,7 +462,8 @@ def ivfflat_kmeans_bytes(value_bytes: int, lists: int, rows: int) -> tuple[int, 
     item = maxalign(value_bytes)
     header = 32  # VectorArrayData
     total = (
-        header + target * item  # samples (allocated for the target count)
+        header
+        + target * item  # samples (allocated for the target count)
         + 2 * (header + lists * item)  # centers and new centers
         + 4 * lists  # center counts
         + 4 * samples  # closest centers
@@ -569,7 +577,9 @@ def what_if(
                 label=label,
                 spec=s,
                 size=estimate_size(s),
-                build=build_memory(s, maintenance_work_mem_bytes, parallel_workers=parallel_workers),
+                build=build_memory(
+                    s, maintenance_work_mem_bytes, parallel_workers=parallel_workers
+                ),
                 note=note,
             )
         )

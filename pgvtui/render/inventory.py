@@ -24,42 +24,88 @@ def render_inventory(console: Console, inv: Inventory) -> None:
         if name != "vector"
     )
     console.print(f"extensions: {ext}")
-    settings = "  ".join(f"{k}={v}" for k, v in inv.settings.items() if v is not None and k in (
-        *SIZE_SETTINGS, "max_parallel_maintenance_workers", "hnsw.ef_search",
-        "hnsw.iterative_scan", "hnsw.max_scan_tuples", "ivfflat.probes", "ivfflat.iterative_scan"))
+    settings = "  ".join(
+        f"{k}={v}"
+        for k, v in inv.settings.items()
+        if v is not None
+        and k
+        in (
+            *SIZE_SETTINGS,
+            "max_parallel_maintenance_workers",
+            "hnsw.ef_search",
+            "hnsw.iterative_scan",
+            "hnsw.max_scan_tuples",
+            "ivfflat.probes",
+            "ivfflat.iterative_scan",
+        )
+    )
     console.print(f"settings: {settings}\n")
 
     ct = Table(title=f"Vector columns ({len(inv.columns)})", title_justify="left")
-    for col in ("table", "column", "type", "dims", "rows", "null %", "avg width", "storage",
-                "table", "toast", "total"):
-        ct.add_column(col, justify="right" if col in ("dims", "rows", "null %", "avg width",
-                                                      "toast", "total") else "left")
+    for col in (
+        "table",
+        "column",
+        "type",
+        "dims",
+        "rows",
+        "null %",
+        "avg width",
+        "storage",
+        "table size",
+        "toast",
+        "total",
+    ):
+        right = col in ("dims", "rows", "null %", "avg width", "table size", "toast", "total")
+        ct.add_column(col, justify="right" if right else "left", overflow="fold", no_wrap=right)
     for c in inv.columns:
         ct.add_row(
-            f"{c.schema}.{c.table}", c.column, c.type, str(c.dims or "—"),
+            f"{c.schema}.{c.table}",
+            c.column,
+            c.type,
+            str(c.dims or "—"),
             human_count(c.rows_estimate),
             "—" if c.null_frac is None else f"{c.null_frac * 100:.0f}",
-            "—" if c.avg_width is None else str(c.avg_width), c.storage,
-            human_bytes(c.table_bytes), human_bytes(c.toast_bytes), human_bytes(c.total_bytes),
+            "—" if c.avg_width is None else str(c.avg_width),
+            c.storage,
+            human_bytes(c.table_bytes),
+            human_bytes(c.toast_bytes),
+            human_bytes(c.total_bytes),
         )
     console.print(ct)
 
     it = Table(title=f"ANN indexes ({len(inv.indexes)})", title_justify="left")
-    for col in ("index", "table", "method", "opclass", "op", "key", "params", "where", "state",
-                "size", "scans"):
-        it.add_column(col, justify="right" if col in ("size", "scans") else "left")
+    show_state = any(not i.valid or i.building for i in inv.indexes)
+    cols = ["index", "table", "method", "opclass", "op", "key", "params", "where"]
+    cols += ["state"] if show_state else []
+    cols += ["size", "scans"]
+    for col in cols:
+        if col in ("key", "where"):
+            it.add_column(col, overflow="fold")
+        else:
+            it.add_column(
+                col, no_wrap=True, justify="right" if col in ("size", "scans") else "left"
+            )
     for i in inv.indexes:
         if i.method == "hnsw":
             params = f"m={i.m}{'*' if 'm' in i.defaults else ''} ef_c={i.ef_construction}" + (
-                "*" if "ef_construction" in i.defaults else "")
+                "*" if "ef_construction" in i.defaults else ""
+            )
         else:
             params = f"lists={i.lists}{'*' if 'lists' in i.defaults else ''}"
-        state = "building" if i.building else ("valid" if i.valid else "[red]INVALID[/]")
-        it.add_row(
-            i.name, f"{i.schema}.{i.table}", i.method, i.opclass, i.operator or "?",
-            i.key_column or i.key_expression or "?", params, i.predicate or "", state,
-            human_bytes(i.size_bytes), "—" if i.idx_scan is None else str(i.idx_scan),
-        )
+        row = [
+            i.name,
+            f"{i.schema}.{i.table}",
+            i.method,
+            i.opclass,
+            i.operator or "?",
+            i.key_column or i.key_expression or "?",
+            params,
+            i.predicate or "",
+        ]
+        if show_state:
+            row.append("building" if i.building else ("valid" if i.valid else "[red]INVALID[/]"))
+        row += [human_bytes(i.size_bytes), "—" if i.idx_scan is None else str(i.idx_scan)]
+        it.add_row(*row)
     console.print(it)
     if any(i.defaults for i in inv.indexes):
         console.print("[dim]* pgvector default (not set in the index options)[/]")

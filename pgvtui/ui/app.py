@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import Inventory
+from pgvtui.core.residency import ResidencyReport
 from pgvtui.core.rules.base import Finding
 from pgvtui.core.session import SessionOptions, map_error
 from pgvtui.errors import (
@@ -78,6 +79,8 @@ class PgvtuiApp(App[None]):
     """The latest inventory (None until loaded)."""
     catalog_findings: reactive[tuple[Finding, ...]] = reactive((), always_update=True)
     """Catalog-rule findings for the latest inventory."""
+    residency: reactive[ResidencyReport | None] = reactive(None, always_update=True)
+    """The latest residency report (None until measured or when it cannot be)."""
     search_request: reactive[SearchRequest | None] = reactive(None, always_update=True)
     """The query the Search screen should load next (set by Inventory, Recall, examples)."""
     recall_settings: reactive[dict[str, str] | None] = reactive(None, always_update=True)
@@ -111,8 +114,7 @@ class PgvtuiApp(App[None]):
         await self._load_inventory()
 
     async def _load_inventory(self) -> None:
-        inv, findings = await self.backend.inventory()
-        self.post_message(InventoryLoaded(inv, findings))
+        self.post_message(InventoryLoaded(await self.backend.inventory()))
 
     @on(Connected)
     def _connected(self, event: Connected) -> None:
@@ -122,8 +124,9 @@ class PgvtuiApp(App[None]):
 
     @on(InventoryLoaded)
     def _inventory_loaded(self, event: InventoryLoaded) -> None:
-        self.catalog_findings = event.findings
-        self.inventory = event.inventory
+        self.residency = event.catalog.residency
+        self.catalog_findings = event.catalog.findings
+        self.inventory = event.catalog.inventory
 
     # -- the one error handler --------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -20,7 +20,9 @@ from typing import Any, TypeVar
 
 from pgvtui.core import activity as act
 from pgvtui.core.catalog import inventory as load_inventory
-from pgvtui.core.models import Inventory
+from pgvtui.core import residency as res
+from pgvtui.core.residency import ResidencyReport
+from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.plan import Plan
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session, SessionOptions, connect
@@ -59,6 +61,15 @@ class SearchOutcome:
         return self.plan.shared_hit, self.plan.shared_read
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """What the App loads after connecting (and on reload)."""
+
+    inventory: Inventory
+    findings: tuple[Finding, ...]
+    residency: ResidencyReport | None
+
+
 @dataclass
 class Backend:
     """Sessions and core calls for one App."""
@@ -69,6 +80,8 @@ class Backend:
     _aux: Session | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _aux_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    report: ResidencyReport | None = None
+    residency_error: str | None = None
 
     # -- connection -------------------------------------------------------------------
     @property
@@ -146,11 +159,43 @@ class Backend:
         return self._aux
 
     # -- catalog ----------------------------------------------------------------------
-    async def inventory(self) -> tuple[Inventory, tuple[Finding, ...]]:
-        inv = await self._main(load_inventory)
-        ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
-        findings = tuple(run_rules(ctx, kinds=("catalog",)))
-        return inv, findings
+    async def inventory(self) -> Catalog:
+        """Inventory, residency report (None if it cannot be measured) and catalog findings."""
+
+        async def load(session: Session) -> Catalog:
+            inv = await load_inventory(session)
+            report: ResidencyReport | None
+            try:
+                report = await res.collect(session, inv=inv)
+            except PgvtuiError as exc:
+                if session.broken:
+                    raise
+                report, self.residency_error = None, exc.one_line()
+            ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
+            if report is not None:
+                ctx.extras[res.EXTRAS_KEY] = report
+            return Catalog(inv, tuple(run_rules(ctx, kinds=("catalog",))), report)
+
+        catalog = await self._main(load)
+        self.report = catalog.residency
+        return catalog
+
+    async def residency(self, inv: Inventory | None) -> ResidencyReport:
+        report = await self._main(lambda s: res.collect(s, inv=inv))
+        self.report = report
+        return report
+
+    async def residency_text(self, index: IndexInfo) -> str:
+        """Measured residency of one index from the last report, as one line."""
+        report = self.report
+        if report is None:
+            return self.residency_error or "not measured"
+        for r in report.indexes:
+            if r.index_oid == index.index_oid:
+                if r.resident_pct is None:
+                    return report.buffercache.reason or "not measured"
+                return f"{r.resident_pct:.0f} % in shared_buffers ({r.resident_pages} pages)"
+        return "not in the last residency report"
 
     async def table_key(self, table_oid: int) -> act.TableKey | None:
         return await self._main(lambda s: act.table_key(s, table_oid))
@@ -170,7 +215,7 @@ class Backend:
             return await search_adapter.run(session, sql, dict(settings), inventory)
 
         try:
-            res = await self._main(run)
+            result = await self._main(run)
         except ConnectionLost:
             raise
         except PgvtuiError as exc:
@@ -184,10 +229,10 @@ class Backend:
         return SearchOutcome(
             sql=sql,
             settings=dict(settings),
-            plan=res.plan,
-            findings=tuple(res.findings),
-            columns=res.columns,
-            rows=res.rows,
+            plan=result.plan,
+            findings=tuple(result.findings),
+            columns=result.columns,
+            rows=result.rows,
             wall_ms=(time.perf_counter() - start) * 1000,
         )
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from textual.message import Message
 
 from pgvtui.core.activity import Activity
-from pgvtui.core.models import Inventory
-from pgvtui.core.rules.base import Finding
+from pgvtui.core.residency import ResidencyReport
 from pgvtui.errors import PgvtuiError
-from pgvtui.ui.backend import SearchOutcome
+from pgvtui.ui.backend import Catalog, SearchOutcome
 
 
 class Connected(Message):
@@ -27,12 +26,11 @@ class Connected(Message):
 
 
 class InventoryLoaded(Message):
-    """A fresh inventory and the catalog findings computed from it."""
+    """A fresh inventory with its residency report and catalog findings."""
 
-    def __init__(self, inventory: Inventory, findings: tuple[Finding, ...]) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         super().__init__()
-        self.inventory = inventory
-        self.findings = findings
+        self.catalog = catalog
 
 
 class SearchFinished(Message):
@@ -42,6 +40,14 @@ class SearchFinished(Message):
         super().__init__()
         self.outcome = outcome
         self.run_id = run_id
+
+
+class ResidencyLoaded(Message):
+    """A fresh residency report."""
+
+    def __init__(self, report: ResidencyReport) -> None:
+        super().__init__()
+        self.report = report
 
 
 class ActivityLoaded(Message):

@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import re
-
 from pgvtui.core import conninfo as ci
 from pgvtui.core.models import IndexInfo
+from pgvtui.core.residency import is_local_host, local_ram_bytes
+from pgvtui.core.sizing import parse_pg_size
+from pgvtui.errors import PgvtuiError
 from pgvtui.render.fmt import human_bytes, human_count
 
-_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
-LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
 def setting_bytes(value: str | None) -> int | None:
-    """A PostgreSQL memory setting as shown by current_setting ('128MB', '4GB', '8kB') → bytes."""
-    if not value:
-        return None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?[bB])?\s*", value)
-    if not m:
-        return None
-    unit = (m.group(2) or "b").lower()
-    return int(float(m.group(1)) * _UNITS[unit])
+    """A PostgreSQL memory setting as shown by current_setting ('128MB', '8kB') → bytes."""
+    return parse_pg_size(value)
 
 
 def server_is_local(conninfo: str) -> bool:
     """True when the server runs on this machine (socket or loopback), so RAM is this host's."""
     try:
-        host = ci.parse(conninfo).get("host", "")
-    except Exception:  # noqa: BLE001 - an unparsable conninfo is simply not known to be local
+        host = ci.parse(conninfo).get("host")
+    except PgvtuiError:
         return False
-    return host.startswith("/") or host in LOCAL_HOSTS
-
-
-def host_ram() -> int | None:
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil is a dependency
-        return None
-    return int(psutil.virtual_memory().total)
+    return is_local_host(host)
 
 
 def memory_limits(
@@ -49,7 +34,7 @@ def memory_limits(
         ("effective_cache_size", setting_bytes(settings.get("effective_cache_size")), ""),
     ]
     if ram is None and server_is_local(conninfo):
-        ram = host_ram()
+        ram = local_ram_bytes()
     if ram:
         out.append(("RAM", ram, "this machine"))
     return out

@@ -62,8 +62,12 @@ async def test_inventory_objects(populated: str) -> None:
     idx = {i.name: i for i in inv.indexes}
     assert set(idx) == {'Idx "Q" 1', "half_ivf", "expr_idx", "bits_idx", "sparse_idx"}
     q = idx['Idx "Q" 1']
-    assert (q.method, q.opclass, q.operator, q.key_column) == ("hnsw", "vector_cosine_ops",
-                                                                "<=>", "select")
+    assert (q.method, q.opclass, q.operator, q.key_column) == (
+        "hnsw",
+        "vector_cosine_ops",
+        "<=>",
+        "select",
+    )
     assert (q.m, q.ef_construction, q.lists) == (8, 64, None)
     assert q.defaults == ("ef_construction",)
     assert q.valid and q.ready and not q.building and q.size_bytes > 0
@@ -75,7 +79,9 @@ async def test_inventory_objects(populated: str) -> None:
     assert "halfvec(3)" in e.key_expression
     assert (e.key_type, e.key_dims, e.operator) == ("halfvec", 3, "<#>")
     assert (idx["bits_idx"].operator, idx["bits_idx"].m, idx["bits_idx"].defaults) == (
-        "<~>", 12, ()
+        "<~>",
+        12,
+        (),
     )
     assert idx["sparse_idx"].operator == "<+>"
     assert inv.settings["hnsw.ef_search"] == "40"
@@ -86,8 +92,9 @@ async def test_inventory_objects(populated: str) -> None:
     assert inv.server.extensions["pg_buffercache"]["installed"] is not None
 
 
-async def test_statement_count_does_not_grow_with_catalog(populated: str,
-                                                          admin: psycopg.Connection) -> None:
+async def test_statement_count_does_not_grow_with_catalog(
+    populated: str, admin: psycopg.Connection
+) -> None:
     s = await connect(populated)
     small = (await inventory(s)).statements
     await s.close()
@@ -112,21 +119,50 @@ def test_cli_inventory_json(populated: str, capsys: pytest.CaptureFixture[str]) 
     doc = json.loads(out)  # exactly one document
     assert set(doc) == {"server", "settings", "columns", "indexes"}
     col = doc["columns"][0]
-    for key in ("schema", "table", "column", "type", "dims", "nullable", "rows_estimate",
-                "null_frac", "avg_width", "storage", "table_bytes", "toast_bytes", "total_bytes"):
+    for key in (
+        "schema",
+        "table",
+        "column",
+        "type",
+        "dims",
+        "nullable",
+        "rows_estimate",
+        "null_frac",
+        "avg_width",
+        "storage",
+        "table_bytes",
+        "toast_bytes",
+        "total_bytes",
+    ):
         assert key in col
     ix = next(i for i in doc["indexes"] if i["name"] == 'Idx "Q" 1')
-    for key in ("schema", "table", "name", "method", "opclass", "operator", "definition",
-                "predicate", "m", "ef_construction", "lists", "defaults", "valid", "ready",
-                "size_bytes", "idx_scan", "building"):
+    for key in (
+        "schema",
+        "table",
+        "name",
+        "method",
+        "opclass",
+        "operator",
+        "definition",
+        "predicate",
+        "m",
+        "ef_construction",
+        "lists",
+        "defaults",
+        "valid",
+        "ready",
+        "size_bytes",
+        "idx_scan",
+        "building",
+    ):
         assert key in ix
     assert ix["defaults"] == ["ef_construction"] and ix["m"] == 8
     assert doc["settings"]["hnsw.ef_search"] == "40"
 
 
-def test_cli_inventory_text_quotes_identifiers(populated: str,
-                                               capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_inventory_text_quotes_identifiers(
+    populated: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "250")
     rc = main(["inventory", populated])
@@ -138,8 +174,20 @@ def test_cli_inventory_text_quotes_identifiers(populated: str,
 def test_cli_bad_connection_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     from pgvtui.core.embedded import free_port
 
-    rc = main(["inventory", "-h", "127.0.0.1", "-p", str(free_port()), "-d", "x", "-w",
-               "--format", "json"])
+    rc = main(
+        [
+            "inventory",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(free_port()),
+            "-d",
+            "x",
+            "-w",
+            "--format",
+            "json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert rc == 2
     assert out == ""

@@ -20,7 +20,9 @@ def _key(i: IndexInfo) -> tuple[str, str, str, str, str]:
 def _describe(i: IndexInfo) -> str:
     opts = ", ".join(i.reloptions) or "defaults"
     scans = "?" if i.idx_scan is None else util.num(i.idx_scan)
-    return f"{i.qualified_name} ({i.method}, {opts}, {util.human_bytes(i.size_bytes)}, {scans} scans)"
+    return (
+        f"{i.qualified_name} ({i.method}, {opts}, {util.human_bytes(i.size_bytes)}, {scans} scans)"
+    )
 
 
 @register
@@ -49,9 +51,10 @@ class DuplicateIndex(Rule):
                 + (f", predicate {predicate}" if predicate else ", no predicate")
             )
             wasted = sum(i.size_bytes for i in drop)
-            fix = "\n".join(
-                f"DROP INDEX CONCURRENTLY {util.ident(i.schema, i.name)};" for i in drop
-            ) + f"\n-- keeps {keep.qualified_name}"
+            fix = (
+                "\n".join(f"DROP INDEX CONCURRENTLY {util.ident(i.schema, i.name)};" for i in drop)
+                + f"\n-- keeps {keep.qualified_name}"
+            )
             yield self.finding(
                 f"{len(members)} indexes on {util.display(schema, table)} ({key} {opclass})"
                 f" serve the same queries; dropping {len(drop)} saves"

@@ -82,11 +82,7 @@ def _fix(ctx: RuleContext, scan: util.AnnScan, limit_n: int, selectivity: float)
             lines.append(f"-- or scan more lists: SET ivfflat.probes = {new_probes};")
         else:
             lines.append(f"SET ivfflat.probes = {new_probes};")
-    key = (
-        util.ident(index.key_column)
-        if index.key_column
-        else f"({index.key_expression})"
-    )
+    key = util.ident(index.key_column) if index.key_column else f"({index.key_expression})"
     if node.filter and "$" not in node.filter and "Plan" not in node.filter:
         lines.append(
             "-- for a fixed, low-cardinality filter: a partial index (or partition by it):"

@@ -48,15 +48,19 @@ class IndexNotChosen(Rule):
                 for i in util.column_indexes(inv, t.schema, t.table, term.column)
                 if i.valid and i.operator == term.operator and i.predicate is None
             }
-            used = [n for n in other.ann_scans() if n.index_name in usable
-                    and n.relation == t.table]
+            used = [
+                n for n in other.ann_scans() if n.index_name in usable and n.relation == t.table
+            ]
             if not used:
                 continue
             index_node = used[0]
-            if plan.execution_ms is not None and other.execution_ms is not None:
-                if other.execution_ms >= FASTER * plan.execution_ms:
-                    continue  # the planner was right
-            if (plan.rows is not None and other.rows is not None and other.rows < plan.rows):
+            if (
+                plan.execution_ms is not None
+                and other.execution_ms is not None
+                and other.execution_ms >= FASTER * plan.execution_ms
+            ):
+                continue  # the planner was right
+            if plan.rows is not None and other.rows is not None and other.rows < plan.rows:
                 continue  # the index path returns fewer rows (ef_search cap, filter)
             col = inv.column(t.schema, t.table, term.column)
             settings = ", ".join(

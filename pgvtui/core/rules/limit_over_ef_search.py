@@ -35,9 +35,7 @@ class LimitOverEfSearch(Rule):
             # The plan does not show OFFSET; take it from the parsed query when that query's
             # LIMIT is this Limit node's, else infer it from the rows the Limit skipped.
             offset = (
-                util.query_int(ctx, "offset")
-                if util.query_int(ctx, "limit") == limit_n
-                else None
+                util.query_int(ctx, "offset") if util.query_int(ctx, "limit") == limit_n else None
             )
             offset_note = f" OFFSET {offset}" if offset else ""
             if offset is None:
@@ -52,6 +50,9 @@ class LimitOverEfSearch(Rule):
                 continue
             if lim.actual_rows is not None and lim.actual_rows >= limit_n:
                 continue
+            limit_rows = (
+                f", Actual Rows {util.num(lim.actual_rows)}" if lim.actual_rows is not None else ""
+            )
             got = (
                 f"Actual Rows {util.num(node.actual_rows)}"
                 if node.actual_rows is not None
@@ -61,7 +62,7 @@ class LimitOverEfSearch(Rule):
                 f"{node.label()}: {got}"
                 f"{f', Rows Removed by Filter {util.num(removed)}' if removed else ''};"
                 f" Limit: Plan Rows {util.num(lim.plan_rows)}"
-                f"{f', Actual Rows {util.num(lim.actual_rows)}' if lim.actual_rows is not None else ''};"
+                f"{limit_rows};"
                 f" hnsw.ef_search = {ef}, hnsw.iterative_scan = off"
             )
             returned = (
@@ -86,8 +87,10 @@ def _fix(ctx: RuleContext, wanted: int) -> str:
             lines.append("-- or keep ef_search and let the scan continue past it:")
             lines.append("-- SET hnsw.iterative_scan = relaxed_order;")
     elif iterative:
-        lines.append(f"-- ef_search cannot exceed {util.HNSW_EF_SEARCH_MAX}; {wanted} rows need"
-                     " iterative scan:")
+        lines.append(
+            f"-- ef_search cannot exceed {util.HNSW_EF_SEARCH_MAX}; {wanted} rows need"
+            " iterative scan:"
+        )
         lines.append("SET hnsw.iterative_scan = relaxed_order;")
     else:
         lines.append(f"SET hnsw.ef_search = {util.HNSW_EF_SEARCH_MAX};")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
 @register
@@ -36,11 +36,12 @@ class NoAnnIndex(Rule):
             col = inv.column(t.schema, t.table, column)
             assert col is not None
             rows = hit.scan.rows_total if hit.scan.rows_total is not None else hit.scan.plan_rows
+            typ = f"{col.type}({col.dims})" if col.dims else col.type
+            table_rows = util.num(util.table_rows(inv, t.schema, t.table))
             evidence = (
                 f"{hit.sort.node_type} (Sort Key {term.expression}) over {hit.scan.label()}"
                 f" reading {util.num(rows)} rows; no HNSW/IVFFlat index on"
-                f" {t.display}.{column} ({col.type}"
-                f"{f'({col.dims})' if col.dims else ''}, ~{util.num(util.table_rows(inv, t.schema, t.table))} rows)"
+                f" {t.display}.{column} ({typ}, ~{table_rows} rows)"
             )
             fix, fix_is_sql = _fix(col.type, col.dims, term.operator, t, column)
             yield self.finding(
@@ -54,8 +55,9 @@ class NoAnnIndex(Rule):
             )
 
 
-def _fix(type_name: str, dims: int | None, operator: str, t: util.TableRef, column: str
-         ) -> tuple[str, bool]:
+def _fix(
+    type_name: str, dims: int | None, operator: str, t: util.TableRef, column: str
+) -> tuple[str, bool]:
     base = util.base_type(type_name)
     opclass = util.opclass_for(base, operator, "hnsw")
     if opclass is None:

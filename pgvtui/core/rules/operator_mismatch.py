@@ -40,7 +40,8 @@ class OperatorMismatch(Rule):
                 key_type = util.base_type(term.cast)
                 candidates = util.expression_indexes(inv, t.schema, t.table, column)
             indexes = [
-                i for i in candidates
+                i
+                for i in candidates
                 if i.valid and util.base_type(i.key_type or col.type) == key_type
             ]
             if not indexes or any(i.operator == term.operator for i in indexes):
@@ -52,9 +53,11 @@ class OperatorMismatch(Rule):
                 f"{hit.sort.node_type} (Sort Key {term.expression}) over {hit.scan.label()};"
                 f" the index(es) on {t.display}.{column}: {served}"
             )
+            first = indexes[0]
+            served_op = first.operator or "?"
             yield self.finding(
-                f"ORDER BY {column} {term.operator} … cannot use {indexes[0].qualified_name}:"
-                f" it serves {indexes[0].operator} ({util.OPERATOR_NAME.get(indexes[0].operator or '', '?')}),"
+                f"ORDER BY {column} {term.operator} … cannot use {first.qualified_name}:"
+                f" it serves {served_op} ({util.OPERATOR_NAME.get(served_op, '?')}),"
                 f" the query uses {term.operator} ({util.OPERATOR_NAME.get(term.operator, '?')})",
                 evidence,
                 _fix(indexes[0], key_type, term.operator, t, column, term.cast),
@@ -63,8 +66,9 @@ class OperatorMismatch(Rule):
             )
 
 
-def _fix(index: IndexInfo, key_type: str, operator: str, t: util.TableRef, column: str,
-         cast: str | None) -> str:
+def _fix(
+    index: IndexInfo, key_type: str, operator: str, t: util.TableRef, column: str, cast: str | None
+) -> str:
     method = index.method
     opclass = util.opclass_for(key_type, operator, method)
     if opclass is None:

@@ -27,7 +27,9 @@ class UnusedIndex(Rule):
         if inv is None:
             return
         since = inv.server.stats_reset
-        since_text = f"since {since} (stats_reset)" if since else "since statistics began (never reset)"
+        since_text = (
+            f"since {since} (stats_reset)" if since else "since statistics began (never reset)"
+        )
         for index in inv.indexes:
             if not index.valid or index.building or index.idx_scan is None or index.idx_scan > 0:
                 continue

@@ -284,16 +284,14 @@ class TableRef:
 
 
 def _query_schemas(ctx: RuleContext, table: str) -> set[str]:
-    """Schemas the parsed query qualifies ``table`` with, when the query shape says so."""
-    shape = ctx.query
-    if shape is None:
+    """Schemas the parsed query qualifies ``table`` with (FROM items at any level)."""
+    if ctx.query is None:
         return set()
     out: set[str] = set()
-    for ref in getattr(shape, "tables", None) or ():
-        schema = getattr(ref, "schema", None)
-        name = getattr(ref, "name", None) or getattr(ref, "table", None)
-        if isinstance(schema, str) and name == table:
-            out.add(schema)
+    for _scope, shape in ctx.query.walk():
+        for item in shape.from_items:
+            if item.kind == "table" and item.name == table and item.schema:
+                out.add(item.schema)
     return out
 
 
@@ -378,11 +376,19 @@ _SUFFIX = re.compile(
     r"(?:\s+USING\s+\S+)?(?:\s+(?P<dir>ASC|DESC))?(?:\s+NULLS\s+(?:FIRST|LAST))?\s*$", re.I
 )
 _CAST_TAIL = re.compile(
-    r"::\s*(?P<type>(?:" + _IDENT_RE + r"\.)?" + _IDENT_RE
+    r"::\s*(?P<type>(?:"
+    + _IDENT_RE
+    + r"\.)?"
+    + _IDENT_RE
     + r"(?:\s+precision|\s+varying)?(?:\s*\(\s*\d+(?:\s*,\s*\d+)*\s*\))?(?:\[\])?)\s*$"
 )
 _COLREF_TAIL = re.compile(
-    r"(?:(?P<q1>" + _IDENT_RE + r")\.)?(?:(?P<q2>" + _IDENT_RE + r")\.)?(?P<col>" + _IDENT_RE
+    r"(?:(?P<q1>"
+    + _IDENT_RE
+    + r")\.)?(?:(?P<q2>"
+    + _IDENT_RE
+    + r")\.)?(?P<col>"
+    + _IDENT_RE
     + r")\s*$"
 )
 _KEYWORDS = {"null", "true", "false", "and", "or", "not", "case", "when", "then", "else", "end"}
@@ -590,9 +596,13 @@ def scan_label(node: PlanNode) -> str:
 
 
 def query_int(ctx: RuleContext, attr: str) -> int | None:
-    """An integer attribute of the parsed query shape (``limit``/``offset``) when known."""
-    value = getattr(ctx.query, attr, None) if ctx.query is not None else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """LIMIT / OFFSET of the query level that runs the k-NN (parsed query), when constant."""
+    if ctx.query is None:
+        return None
+    knn = ctx.query.knn()
+    shape = knn.shape if knn is not None else ctx.query
+    value = shape.limit if attr == "limit" else shape.offset if attr == "offset" else None
+    return value if isinstance(value, int) else None
 
 
 def pgvector_at_least(ctx: RuleContext, version: tuple[int, ...]) -> bool:
@@ -622,9 +632,42 @@ def ann_scans(ctx: RuleContext) -> list[AnnScan]:
         index = node_index(ctx, node)
         if index is None:
             continue
-        out.append(AnnScan(node, index, TableRef(index.schema, index.table), limit_above(plan, node)))
+        out.append(
+            AnnScan(node, index, TableRef(index.schema, index.table), limit_above(plan, node))
+        )
     return out
 
 
 def scan_io(node: PlanNode) -> str:
     return f"shared hit {num(node.shared_hit)}, read {num(node.shared_read)} blocks"
+
+
+def parse_size(text: str | None) -> int | None:
+    """A PostgreSQL memory setting as shown by current_setting (``64MB``, ``4GB``, ``8kB``)."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*", text)
+    if m is None:
+        return None
+    factor = {"B": 1, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}[m.group(2) or "kB"]
+    return int(float(m.group(1)) * factor)
+
+
+def indexed_rows(inv: Inventory, index: IndexInfo) -> int | None:
+    """Rows an index holds, estimated: table reltuples × (1 − null_frac) of a plain key column."""
+    rows = index.table_rows_estimate
+    if rows is None:
+        rows = table_rows(inv, index.schema, index.table)
+    if rows is None:
+        return None
+    if index.key_column is not None:
+        col = inv.column(index.schema, index.table, index.key_column)
+        if col is not None and col.null_frac:
+            rows = round(rows * (1 - col.null_frac))
+    return rows
+
+
+def hnsw_build_bytes_per_element(m: int, value_size: int) -> float:
+    """Serial HNSW build memory per element (reference §3, "Build memory")."""
+    aligned = (value_size + 7) // 8 * 8
+    return 136 + 16 + (16 + 32 * m) + aligned + 8 + (24 + 16 * m) / (m - 1)

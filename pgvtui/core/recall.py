@@ -1,0 +1,1004 @@
+"""Recall and tuning: what an ANN index really returns, across ef_search / probes settings.
+
+``run_recall(session, spec, progress, should_stop)`` does, all in read-only transactions:
+
+1. Resolve the index (or the column's only ANN index) from the inventory; the metric comes from
+   its operator class; the row identity is the single-column primary key or ``id_column``.
+2. Query vectors: a deterministic sample of rows (``ORDER BY md5(id::text || seed)``), or vectors
+   the caller loaded from a file (:func:`load_query_file`).
+3. Ground truth, exact, for all queries in ONE pass: ``COPY (SELECT tableoid, ctid, col …) TO
+   STDOUT (FORMAT BINARY)`` streamed chunk by chunk into numpy (:mod:`pgvtui.core.recall_exact`),
+   then the winners' positions resolved to ids — in the same REPEATABLE READ snapshot as the sample.
+4. For every setting combination (``SET LOCAL hnsw.ef_search`` / ``ivfflat.probes`` / iterative
+   scan), every query runs twice through the index: ``EXPLAIN (ANALYZE, BUFFERS, TIMING OFF,
+   FORMAT JSON)`` gives the server execution time, rows and buffers; the plain query gives the ids
+   and distances. By default the planner is steered to the ANN index (``enable_seqscan``,
+   ``enable_bitmapscan`` and ``enable_sort`` off) and each result says how often the plan used it.
+5. Per setting: recall@k mean/min, rows returned (shortfall), latency p50/p95/p99, buffers; the
+   recommendation is the cheapest setting (lowest p50, ties → smaller ef_search/probes) whose mean
+   recall meets the target.
+
+Stopping: ``should_stop()`` is checked between queries and chunks; a cancelled statement
+(:meth:`Session.cancel`) while ``should_stop()`` is true also ends the run. Either way the report
+comes back with ``complete=False`` and what was finished. asyncio cancellation propagates
+(psycopg cancels the running statement; the transaction is rolled back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from psycopg import sql
+
+from pgvtui.core import sql as sqlfiles
+from pgvtui.core.catalog import inventory
+from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, to_jsonable
+from pgvtui.core.recall_exact import (
+    F32,
+    ExactTopK,
+    Kernel,
+    RowDecoder,
+    StreamFormatError,
+    copy_header_length,
+    split_code,
+)
+from pgvtui.core.recall_where import validate_where
+from pgvtui.core.session import Session
+from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, UsageError
+
+OPERATORS = {
+    "l2": "<->",
+    "ip": "<#>",
+    "cosine": "<=>",
+    "l1": "<+>",
+    "hamming": "<~>",
+    "jaccard": "<%>",
+}
+ITERATIVE_MODES = {
+    "hnsw": ("off", "relaxed_order", "strict_order"),
+    "ivfflat": ("off", "relaxed_order"),
+}
+DEFAULT_EF_SEARCH = (10, 20, 40, 80, 160, 320)
+DEFAULT_PROBES = (1, 2, 4, 8, 16, 32)
+MAX_EF_SEARCH = 1000
+MAX_PROBES = 32768
+MAX_K = 1000
+MAX_QUERIES = 10_000
+_DIST_RTOL = 1e-4  # a returned row within this of the k-th true distance counts as a hit (ties)
+
+
+class RecallError(PgvtuiError):
+    title = "Recall"
+
+
+# -- spec and report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecallSpec:
+    """What to measure. ``index`` ("schema.name" or "name") or ``column``
+    ("schema.table.column" or "table.column"); ``query_vectors`` (q, dims) replaces sampling."""
+
+    index: str | None = None
+    column: str | None = None
+    k: int = 10
+    queries: int = 100
+    where: str | None = None
+    ef_search: tuple[int, ...] = ()
+    probes: tuple[int, ...] = ()
+    iterative: tuple[str, ...] = ("off",)
+    target: float = 0.95
+    seed: int = 0
+    id_column: str | None = None
+    query_vectors: F32 | None = field(default=None, compare=False, repr=False)
+    force_index: bool = True  # steer the planner to the ANN index
+    bypass_index: bool = False  # enable_indexscan = off: exact plans (overrides force_index)
+
+
+@dataclass(frozen=True)
+class SettingResult:
+    settings: dict[str, int | str]
+    queries: int
+    recall_mean: float
+    recall_min: float
+    rows_mean: float
+    latency_ms_p50: float
+    latency_ms_p95: float
+    latency_ms_p99: float
+    shared_hit: float  # mean shared buffers hit per query
+    shared_read: float  # mean shared buffers read per query
+    index_used: float  # share of queries whose plan used the ANN index
+    client_ms_p50: float  # round trip of the plain query as the client saw it
+    recalls: tuple[float, ...] = field(default=(), repr=False)
+    rows: tuple[int, ...] = field(default=(), repr=False)
+    latencies_ms: tuple[float, ...] = field(default=(), repr=False)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.settings.items())
+
+    def to_json(self) -> dict[str, Any]:
+        d = to_jsonable(self)
+        for key in ("recalls", "rows", "latencies_ms"):
+            d.pop(key)
+        return d  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    met: bool
+    settings: dict[str, int | str] | None
+    set_sql: str | None
+    recall_mean: float | None
+    latency_ms_p50: float | None
+    latency_ms_p95: float | None
+    message: str
+
+
+@dataclass(frozen=True)
+class RecallProgress:
+    phase: str  # resolve | sample | ground_truth | ann | done
+    done: int
+    total: int
+    message: str
+    results: tuple[SettingResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecallReport:
+    index: str
+    column: str
+    method: str
+    metric: str
+    operator: str
+    k: int
+    target: float
+    where: str | None
+    query_source: str  # sample | file
+    seed: int | None
+    query_ids: tuple[Any, ...]
+    results: tuple[SettingResult, ...]
+    recommendation: Recommendation | None
+    ground_truth_seconds: float | None
+    ground_truth_rows: int | None
+    complete: bool
+    stopped_during: str | None = None
+    warnings: tuple[str, ...] = ()
+    latency_source: str = "server: EXPLAIN ANALYZE Execution Time (TIMING OFF), planning excluded"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "column": self.column,
+            "method": self.method,
+            "metric": self.metric,
+            "operator": self.operator,
+            "k": self.k,
+            "target": self.target,
+            "where": self.where,
+            "query_source": self.query_source,
+            "seed": self.seed,
+            "queries": len(self.query_ids),
+            "query_ids": [to_jsonable(i) for i in self.query_ids],
+            "results": [r.to_json() for r in self.results],
+            "recommendation": to_jsonable(self.recommendation),
+            "ground_truth_seconds": self.ground_truth_seconds,
+            "ground_truth_rows": self.ground_truth_rows,
+            "latency_source": self.latency_source,
+            "complete": self.complete,
+            "stopped_during": self.stopped_during,
+            "warnings": list(self.warnings),
+        }
+
+
+# -- resolution --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    index: IndexInfo
+    column: ColumnInfo
+    metric: str
+    vtype: str
+    dims: int
+    id_column: str
+    id_unique: bool
+    where: str | None  # the validated user predicate
+
+    @property
+    def table_ident(self) -> sql.Composable:
+        return sql.Identifier(self.index.schema, self.index.table)
+
+    def where_sql(self) -> sql.Composable:
+        parts: list[sql.Composable] = []
+        if self.index.predicate:
+            # the partial index's own predicate, from pg_get_expr: the query must imply it
+            parts.append(sql.SQL("({})").format(sql.SQL(self.index.predicate)))
+        if self.where:
+            parts.append(sql.SQL("({})").format(sql.SQL(self.where)))
+        return sql.SQL(" AND ").join(parts) if parts else sql.SQL("true")
+
+
+def metric_of(opclass: str) -> str:
+    """``halfvec_cosine_ops`` → ``cosine``; ``bit_hamming_ops`` → ``hamming``."""
+    name = opclass.removesuffix("_ops")
+    for metric in OPERATORS:
+        if name.endswith("_" + metric):
+            return metric
+    raise RecallError(f"operator class {opclass} is not one of pgvector's")
+
+
+def _split(name: str) -> list[str]:
+    return [p.strip().strip('"') for p in name.split(".")]
+
+
+def find_index(inv: Inventory, spec: RecallSpec) -> IndexInfo:
+    if spec.index:
+        parts = _split(spec.index)
+        if len(parts) == 1:
+            found = [i for i in inv.indexes if i.name == parts[0]]
+        elif len(parts) == 2:
+            found = [i for i in inv.indexes if (i.schema, i.name) == tuple(parts)]
+        else:
+            raise UsageError(f"--index {spec.index!r}: use NAME or SCHEMA.NAME")
+        if not found:
+            raise UsageError(f"no HNSW/IVFFlat index named {spec.index!r}")
+        if len(found) > 1:
+            names = ", ".join(i.qualified_name for i in found)
+            raise UsageError(f"--index {spec.index!r} is ambiguous ({names}); add the schema")
+        return found[0]
+    if spec.column:
+        parts = _split(spec.column)
+        if len(parts) == 2:
+            found = [i for i in inv.indexes if (i.table, i.key_column) == tuple(parts)]
+        elif len(parts) == 3:
+            found = [i for i in inv.indexes if (i.schema, i.table, i.key_column) == tuple(parts)]
+        else:
+            raise UsageError(f"--column {spec.column!r}: use SCHEMA.TABLE.COLUMN")
+        if not found:
+            raise UsageError(
+                f"no HNSW/IVFFlat index on column {spec.column!r}; recall measures an ANN index"
+            )
+        if len(found) > 1:
+            names = ", ".join(i.qualified_name for i in found)
+            raise UsageError(
+                f"{len(found)} ANN indexes on {spec.column} ({names}); pick one with --index"
+            )
+        return found[0]
+    raise UsageError("give --index NAME or --column SCHEMA.TABLE.COLUMN")
+
+
+def settings_grid(method: str, spec: RecallSpec, lists: int | None) -> list[dict[str, int | str]]:
+    """Every combination to try, validated (ints in range, iterative modes of the method)."""
+    modes = ITERATIVE_MODES[method]
+    for mode in spec.iterative:
+        if mode not in modes:
+            raise UsageError(f"--iterative {mode!r}: {method} accepts {', '.join(modes)}")
+    iterative = list(dict.fromkeys(spec.iterative)) or ["off"]
+    grid: list[dict[str, int | str]] = []
+    if method == "hnsw":
+        if spec.probes:
+            raise UsageError("--probes is for IVFFlat indexes; this one is HNSW (use --ef-search)")
+        values = sorted(set(spec.ef_search or DEFAULT_EF_SEARCH))
+        for v in values:
+            if not 1 <= v <= MAX_EF_SEARCH:
+                raise UsageError(f"--ef-search {v}: hnsw.ef_search must be 1–{MAX_EF_SEARCH}")
+        for mode in iterative:
+            for v in values:
+                grid.append({"hnsw.ef_search": v, "hnsw.iterative_scan": mode})
+    else:
+        if spec.ef_search:
+            raise UsageError("--ef-search is for HNSW indexes; this one is IVFFlat (use --probes)")
+        cap = lists or MAX_PROBES
+        values = sorted(set(spec.probes or [p for p in DEFAULT_PROBES if p <= cap] or [1]))
+        for v in values:
+            if not 1 <= v <= MAX_PROBES:
+                raise UsageError(f"--probes {v}: ivfflat.probes must be 1–{MAX_PROBES}")
+        for mode in iterative:
+            for v in values:
+                grid.append({"ivfflat.probes": v, "ivfflat.iterative_scan": mode})
+    return grid
+
+
+def _version_tuple(v: str | None) -> tuple[int, ...]:
+    out: list[int] = []
+    for part in (v or "0").split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        out.append(int(digits or 0))
+    return tuple(out)
+
+
+def check_spec(spec: RecallSpec) -> None:
+    if not 1 <= spec.k <= MAX_K:
+        raise UsageError(f"--k must be 1–{MAX_K}")
+    if spec.query_vectors is None and not 1 <= spec.queries <= MAX_QUERIES:
+        raise UsageError(f"--queries must be 1–{MAX_QUERIES}")
+    if not 0.0 < spec.target <= 1.0:
+        raise UsageError("--target must be in (0, 1]")
+
+
+async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = None) -> Target:
+    check_spec(spec)
+    inv = inv or await inventory(session)
+    idx = find_index(inv, spec)
+    if idx.key_column is None:
+        raise UsageError(
+            f"{idx.qualified_name} is an expression index ({idx.key_expression}); "
+            "recall supports indexes on a plain column"
+        )
+    if not idx.valid:
+        raise RecallError(f"{idx.qualified_name} is not valid (a failed or running build)")
+    col = inv.column(idx.schema, idx.table, idx.key_column)
+    if col is None:
+        raise RecallError(f"column {idx.table}.{idx.key_column} not found in the inventory")
+    if col.dims is None:
+        raise RecallError(f"{col.qualified_table}.{col.column} has no fixed dimensions")
+    metric = metric_of(idx.opclass)
+    if idx.operator and idx.operator != OPERATORS[metric]:
+        raise RecallError(f"{idx.opclass} serves {idx.operator}, expected {OPERATORS[metric]}")
+    vtype = col.type
+    if vtype not in ("vector", "halfvec", "bit", "sparsevec"):
+        raise RecallError(f"unsupported column type {vtype}")
+    iterative_on = any(mode != "off" for mode in spec.iterative)
+    if iterative_on and _version_tuple(session.basics.pgvector_version) < (0, 8, 0):
+        raise UsageError(
+            f"iterative index scans need pgvector 0.8.0; this database has "
+            f"{session.basics.pgvector_version}"
+        )
+    rows = await session.fetch_dicts(
+        "recall_identity", {"table_oid": idx.table_oid, "id_column": spec.id_column}
+    )
+    ident = rows[0]
+    if spec.id_column:
+        if not ident["id_exists"]:
+            raise UsageError(f"--id-column {spec.id_column!r}: no such column in {idx.table}")
+        id_column, id_unique = spec.id_column, bool(ident["id_unique"])
+    else:
+        pk = list(ident["pk_columns"] or [])
+        if len(pk) != 1:
+            what = "has no primary key" if not pk else f"has a {len(pk)}-column primary key"
+            raise UsageError(
+                f"{idx.qualified_table} {what}; recall needs a row identity: "
+                "give --id-column COL (a unique column)"
+            )
+        id_column, id_unique = pk[0], True
+    where = None
+    if spec.where:
+        where = _check_where_text(spec.where)
+    target = Target(
+        index=idx,
+        column=col,
+        metric=metric,
+        vtype=vtype,
+        dims=col.dims,
+        id_column=id_column,
+        id_unique=id_unique,
+        where=where,
+    )
+    if where:
+        await check_where(session, target)
+    return target
+
+
+def _check_where_text(text: str) -> str:
+    checked = validate_where(text)
+    guard = _guard()
+    if guard is not None:
+        guard(checked)
+    return checked
+
+
+def _guard() -> Callable[[str], None] | None:
+    """The search engineer's guard (function deny-list) when it is present: it checks
+    ``SELECT 1 FROM t WHERE <predicate>`` as a whole statement."""
+    try:
+        from pgvtui.core import guard  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    check = getattr(guard, "check_sql", None)
+    if check is None:
+        return None
+
+    def run(pred: str) -> None:
+        check(f"SELECT 1 FROM t WHERE ({pred})")  # noqa: S608 - analysed, never executed
+
+    return run
+
+
+async def check_where(session: Session, target: Target) -> None:
+    """The server parses and plans ``SELECT 1 FROM t WHERE (pred)`` (never runs it)."""
+    q = sqlfiles.query("recall_where_check").format(
+        table=target.table_ident, where=target.where_sql()
+    )
+    try:
+        async with session.read_only() as cur:
+            await cur.execute(q)
+    except QueryFailed as exc:
+        raise UsageError(
+            f"--where is not a valid condition on {target.index.table}: {exc.message}"
+        ) from None
+
+
+# -- query vectors -----------------------------------------------------------------------
+
+
+def parse_vector_text(vtype: str, text: str, dims: int) -> F32:
+    """A vector's text form (``[1,2]``, ``0101``, ``{1:0.5}/3``) → dense float32 (0/1 for bit)."""
+    if vtype == "bit":
+        arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8) - ord("0")
+        return arr.astype(np.float32)
+    if vtype == "sparsevec":
+        body, _, dim_text = text.rpartition("/")
+        out = np.zeros(int(dim_text), dtype=np.float32)
+        inner = body.strip()[1:-1].strip()
+        if inner:
+            for item in inner.split(","):
+                i, _, v = item.partition(":")
+                out[int(i) - 1] = float(v)
+        return out
+    dense: F32 = np.asarray(json.loads(text), dtype=np.float32)
+    return dense
+
+
+def load_query_file(path: str | Path, vtype: str, dims: int) -> F32:
+    """``.npy`` (a 2-D array) or ``.jsonl`` (one JSON list per line) → (q, dims) float32."""
+    p = Path(path)
+    try:
+        if p.suffix == ".npy":
+            arr = np.load(p, allow_pickle=False)
+        elif p.suffix in (".jsonl", ".ndjson"):
+            rows = [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+            arr = np.asarray(rows, dtype=np.float32)
+        else:
+            raise UsageError(f"--vectors {p.name}: use a .npy or .jsonl file")
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--vectors {p}: {exc}") from None
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise UsageError(f"--vectors {p.name}: expected a non-empty 2-D array, got {arr.shape}")
+    if arr.shape[1] != dims:
+        raise UsageError(f"--vectors {p.name}: vectors have {arr.shape[1]} dims, the column {dims}")
+    out: F32 = arr.astype(np.float32)
+    if not np.isfinite(out).all():
+        raise UsageError(f"--vectors {p.name}: contains NaN or infinite values")
+    if vtype == "bit" and not np.isin(out, (0.0, 1.0)).all():
+        raise UsageError(f"--vectors {p.name}: bit vectors must hold only 0 and 1")
+    return out
+
+
+def bind_vector(vtype: str, v: F32) -> Any:
+    """A query vector as the pgvector Python object for the column's type (sent binary)."""
+    from pgvector import Bit, HalfVector, SparseVector, Vector
+
+    if vtype == "vector":
+        return Vector(v)
+    if vtype == "halfvec":
+        return HalfVector(v)
+    if vtype == "bit":
+        return Bit(v.astype(bool))
+    return SparseVector(v)
+
+
+# -- ground truth ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    ids: tuple[tuple[Any, ...], ...]  # per query, nearest first
+    distances: tuple[tuple[float, ...], ...]
+    rows: int
+    seconds: float
+
+
+async def _sample(cur: Any, target: Target, n: int, seed: int) -> tuple[list[Any], F32]:
+    q = sqlfiles.query("recall_sample").format(
+        id=sql.Identifier(target.id_column),
+        col=sql.Identifier(target.column.column),
+        table=target.table_ident,
+        where=target.where_sql(),
+    )
+    await cur.execute(q, {"seed": str(seed), "n": n})
+    rows = await cur.fetchall()
+    if not rows:
+        raise RecallError("no rows to sample query vectors from (empty table or --where)")
+    ids = [r[0] for r in rows]
+    vecs: F32 = np.stack([parse_vector_text(target.vtype, r[1], target.dims) for r in rows])
+    return ids, vecs
+
+
+async def _stream_topk(
+    cur: Any,
+    target: Target,
+    queries: F32,
+    k: int,
+    on_rows: Callable[[int], None],
+    should_stop: Callable[[], bool],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], dict[int, int], int]:
+    """One binary COPY pass; parse + distances run in a worker thread while the next chunk
+    arrives. Returns (distances, codes, partitions, rows)."""
+    decoder = RowDecoder(target.vtype, target.dims)
+    acc = ExactTopK(Kernel(target.metric, queries), k)
+    q = sqlfiles.query("recall_stream").format(
+        col=sql.Identifier(target.column.column),
+        table=target.table_ident,
+        where=target.where_sql(),
+    )
+    buf = bytearray()
+    header_done = False
+    pending: asyncio.Future[None] | None = None
+    threshold = decoder.chunk_bytes
+    loop = asyncio.get_running_loop()
+
+    def work(data: bytes) -> None:
+        chunk, _used = decoder.decode(data)
+        acc.add(chunk.x, chunk.codes)
+
+    async def flush(final: bool) -> None:
+        nonlocal pending, header_done
+        if not header_done:
+            hl = copy_header_length(buf)
+            if hl is None:
+                if final:
+                    raise StreamFormatError("truncated COPY header")
+                return
+            del buf[:hl]
+            header_done = True
+        if decoder.row_dtype is not None:
+            size = decoder.row_dtype.itemsize
+            cut = (len(buf) // size) * size
+            data = bytes(buf[:cut])
+            del buf[:cut]
+            if pending is not None:
+                await pending
+            pending = loop.run_in_executor(None, work, data)
+        else:
+            while True:
+                chunk, used = decoder.decode(bytes(buf))
+                del buf[:used]
+                if pending is not None:
+                    await pending
+                pending = loop.run_in_executor(None, acc.add, chunk.x, chunk.codes)
+                if used == 0 or chunk.x.shape[0] < decoder.chunk_rows:
+                    break
+        on_rows(acc.rows)
+
+    async with cur.copy(q) as copy:
+        async for data in copy:
+            buf += data
+            if len(buf) >= threshold:
+                await flush(False)
+                if should_stop():
+                    raise _Stopped("ground_truth")
+        await flush(True)
+    if pending is not None:
+        await pending
+    if bytes(buf) != b"\xff\xff":
+        raise StreamFormatError(f"unexpected {len(buf)} bytes at the end of the COPY stream")
+    dist, codes = acc.result()
+    on_rows(acc.rows)
+    return dist, codes, decoder.parts, acc.rows
+
+
+async def _resolve_codes(
+    cur: Any, target: Target, codes: np.ndarray[Any, Any], parts: dict[int, int]
+) -> dict[int, Any]:
+    wanted = sorted({int(c) for c in codes.ravel().tolist() if c >= 0})
+    if not wanted:
+        return {}
+    keyed = {split_code(c, parts): c for c in wanted}
+    q = sqlfiles.query("recall_resolve").format(
+        id=sql.Identifier(target.id_column), table=target.table_ident
+    )
+    tids = sorted({tid for _toid, tid in keyed})
+    await cur.execute(q, {"tids": tids})
+    out: dict[int, Any] = {}
+    for toid, tid, rid in await cur.fetchall():
+        code = keyed.get((int(toid), tid))
+        if code is not None:
+            out[code] = rid
+    missing = len(wanted) - len(out)
+    if missing:
+        raise RecallError(f"{missing} ground-truth rows could not be found again by ctid")
+    return out
+
+
+# -- ANN runs ----------------------------------------------------------------------------
+
+
+def _walk(node: dict[str, Any]) -> list[dict[str, Any]]:
+    out = [node]
+    for child in node.get("Plans", []) or []:
+        out.extend(_walk(child))
+    return out
+
+
+def plan_numbers(doc: Any, index_name: str) -> tuple[float, int, int, int, bool]:
+    """EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) → (execution ms, rows, shared hit, shared read,
+    whether a scan of ``index_name`` is in the plan)."""
+    root = doc[0] if isinstance(doc, list) else doc
+    plan = root["Plan"]
+    used = any(
+        n.get("Index Name") == index_name and "Index" in str(n.get("Node Type", ""))
+        for n in _walk(plan)
+    )
+    return (
+        float(root.get("Execution Time", 0.0)),
+        round(float(plan.get("Actual Rows", 0))),
+        int(plan.get("Shared Hit Blocks", 0)),
+        int(plan.get("Shared Read Blocks", 0)),
+        used,
+    )
+
+
+def query_recall(
+    ann_ids: Sequence[Any],
+    ann_dists: Sequence[float],
+    gt_ids: Sequence[Any],
+    gt_dists: Sequence[float],
+) -> float:
+    """recall@k of one query: returned rows that are true neighbours, or tie with the k-th true
+    distance (within 1e-4 relative), over the number of true neighbours (≤ k)."""
+    if not gt_ids:
+        return 1.0
+    truth = set(gt_ids)
+    kth = gt_dists[-1]
+    tol = _DIST_RTOL * max(1.0, abs(kth))
+    hits = 0
+    for rid, d in zip(ann_ids, ann_dists, strict=True):
+        if rid in truth or (d is not None and not math.isnan(d) and d <= kth + tol):
+            hits += 1
+    return min(hits, len(gt_ids)) / len(gt_ids)
+
+
+def _set_statements(settings: dict[str, int | str], spec: RecallSpec) -> list[sql.Composed]:
+    stmts: list[sql.Composed] = []
+    for name, value in settings.items():
+        prefix, _, param = name.partition(".")
+        stmts.append(
+            sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(prefix, param), sql.Literal(value))
+        )
+    planner: dict[str, str] = {}
+    if spec.bypass_index:
+        planner = {"enable_indexscan": "off", "enable_indexonlyscan": "off"}
+    elif spec.force_index:
+        planner = {"enable_seqscan": "off", "enable_bitmapscan": "off", "enable_sort": "off"}
+    for name, value in planner.items():
+        stmts.append(sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+    return stmts
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), p)) if values else math.nan
+
+
+def summarise(
+    settings: dict[str, int | str],
+    recalls: Sequence[float],
+    rows: Sequence[int],
+    latencies: Sequence[float],
+    hits: Sequence[int],
+    reads: Sequence[int],
+    used: Sequence[bool],
+    client_ms: Sequence[float],
+) -> SettingResult:
+    return SettingResult(
+        settings=dict(settings),
+        queries=len(recalls),
+        recall_mean=float(np.mean(recalls)),
+        recall_min=float(np.min(recalls)),
+        rows_mean=float(np.mean(rows)),
+        latency_ms_p50=percentile(latencies, 50),
+        latency_ms_p95=percentile(latencies, 95),
+        latency_ms_p99=percentile(latencies, 99),
+        shared_hit=float(np.mean(hits)),
+        shared_read=float(np.mean(reads)),
+        index_used=float(np.mean(used)),
+        client_ms_p50=percentile(client_ms, 50),
+        recalls=tuple(recalls),
+        rows=tuple(rows),
+        latencies_ms=tuple(latencies),
+    )
+
+
+def set_sql(settings: dict[str, int | str]) -> str:
+    """The ``SET`` statements for a setting, for people to paste (values already validated)."""
+    parts = []
+    for name, value in settings.items():
+        if name.endswith("iterative_scan") and value == "off":
+            continue
+        parts.append(f"SET {name} = {value};")
+    return " ".join(parts)
+
+
+def recommend(results: Sequence[SettingResult], target: float, k: int) -> Recommendation | None:
+    if not results:
+        return None
+
+    def knob(r: SettingResult) -> int:
+        v = r.settings.get("hnsw.ef_search", r.settings.get("ivfflat.probes", 0))
+        return int(v)
+
+    meeting = [r for r in results if r.recall_mean >= target]
+    if meeting:
+        best = min(meeting, key=lambda r: (round(r.latency_ms_p50, 3), knob(r)))
+        shortfall = best.rows_mean < k - 1e-9
+        msg = (
+            f"{set_sql(best.settings) or 'the defaults'} reaches recall@{k} "
+            f"{best.recall_mean:.3f} (min {best.recall_min:.2f}) at p50 "
+            f"{best.latency_ms_p50:.2f} ms, p95 {best.latency_ms_p95:.2f} ms"
+        )
+        if shortfall:
+            msg += f"; note it returns {best.rows_mean:.1f} rows on average, fewer than k={k}"
+        return Recommendation(
+            met=True,
+            settings=dict(best.settings),
+            set_sql=set_sql(best.settings),
+            recall_mean=best.recall_mean,
+            latency_ms_p50=best.latency_ms_p50,
+            latency_ms_p95=best.latency_ms_p95,
+            message=msg,
+        )
+    best = max(results, key=lambda r: (r.recall_mean, -r.latency_ms_p50))
+    hint = "try larger values"
+    if (
+        best.rows_mean < k - 1e-9
+        and best.settings.get("hnsw.iterative_scan", best.settings.get("ivfflat.iterative_scan"))
+        == "off"
+    ):
+        hint = (
+            f"rows fall short of k ({best.rows_mean:.1f} of {k}): the filter discards candidates; "
+            "try --iterative relaxed_order"
+        )
+    return Recommendation(
+        met=False,
+        settings=dict(best.settings),
+        set_sql=None,
+        recall_mean=best.recall_mean,
+        latency_ms_p50=best.latency_ms_p50,
+        latency_ms_p95=best.latency_ms_p95,
+        message=(
+            f"no tried setting reaches recall@{k} ≥ {target:g}; the best was "
+            f"{best.recall_mean:.3f} with {best.label} — {hint}"
+        ),
+    )
+
+
+class _Stopped(Exception):
+    def __init__(self, phase: str) -> None:
+        super().__init__(phase)
+        self.phase = phase
+
+
+# -- the run -----------------------------------------------------------------------------
+
+
+async def run_recall(
+    session: Session,
+    spec: RecallSpec,
+    progress: Callable[[RecallProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
+    inv: Inventory | None = None,
+) -> RecallReport:
+    """Measure recall of an ANN index; see the module docstring."""
+    stop = should_stop or (lambda: False)
+    report_progress = progress or (lambda _p: None)
+    report_progress(RecallProgress("resolve", 0, 1, "resolving the index"))
+    target = await resolve(session, spec, inv)
+    idx = target.index
+    grid = settings_grid(idx.method, spec, idx.lists)
+    warnings: list[str] = []
+    if not target.id_unique:
+        warnings.append(
+            f"{target.id_column} has no unique index: duplicate ids would make recall ambiguous"
+        )
+    if idx.predicate:
+        warnings.append(f"partial index: queries and ground truth are limited to {idx.predicate}")
+    base = RecallReport(
+        index=idx.qualified_name,
+        column=f"{idx.schema}.{idx.table}.{target.column.column}",
+        method=idx.method,
+        metric=target.metric,
+        operator=OPERATORS[target.metric],
+        k=spec.k,
+        target=spec.target,
+        where=target.where,
+        query_source="file" if spec.query_vectors is not None else "sample",
+        seed=None if spec.query_vectors is not None else spec.seed,
+        query_ids=(),
+        results=(),
+        recommendation=None,
+        ground_truth_seconds=None,
+        ground_truth_rows=None,
+        complete=False,
+        warnings=tuple(warnings),
+    )
+
+    # Ground truth (and the sample) in one REPEATABLE READ snapshot.
+    estimate = int(
+        await session.fetch_value("recall_rows_estimate", {"table_oid": idx.table_oid}) or 0
+    )
+    try:
+        gt, query_ids, queries = await _ground_truth(
+            session, target, spec, estimate, report_progress, stop
+        )
+    except _Stopped:
+        return replace(base, stopped_during="ground_truth")
+    except QueryCancelled:
+        if stop():
+            return replace(base, stopped_during="ground_truth")
+        raise
+    base = replace(
+        base,
+        query_ids=tuple(query_ids),
+        ground_truth_seconds=gt.seconds,
+        ground_truth_rows=gt.rows,
+    )
+    if gt.rows < spec.k:
+        base = replace(
+            base,
+            warnings=(*base.warnings, f"only {gt.rows} rows match: fewer than k={spec.k}"),
+        )
+
+    ann_q = sqlfiles.query("recall_ann").format(
+        id=sql.Identifier(target.id_column),
+        col=sql.Identifier(target.column.column),
+        op=sql.SQL("{}.{}").format(
+            sql.Identifier(session.basics.vector_schema or "public"),
+            sql.SQL(OPERATORS[target.metric]),
+        ),
+        table=target.table_ident,
+        where=target.where_sql(),
+    )
+    explain_q = sql.SQL("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ") + ann_q
+    binds = [bind_vector(target.vtype, v) for v in queries]
+    results: list[SettingResult] = []
+    total = len(grid) * len(binds)
+    stopped_during: str | None = None
+    for n_setting, settings in enumerate(grid):
+        acc: dict[str, list[Any]] = {
+            k: [] for k in ("recalls", "rows", "lat", "hit", "read", "used", "client")
+        }
+        try:
+            async with session.read_only() as cur:
+                for stmt in _set_statements(settings, spec):
+                    await cur.execute(stmt)
+                for qi, qv in enumerate(binds):
+                    if stop():
+                        raise _Stopped("ann")
+                    params = {"q": qv, "k": spec.k}
+                    await cur.execute(explain_q, params)
+                    row = await cur.fetchone()
+                    assert row is not None
+                    ms, _rows, hit, read, used = plan_numbers(row[0], idx.name)
+                    t0 = time.perf_counter()
+                    await cur.execute(ann_q, params)
+                    got = await cur.fetchall()
+                    client = (time.perf_counter() - t0) * 1000
+                    acc["recalls"].append(
+                        query_recall(
+                            [r[0] for r in got],
+                            [float(r[1]) if r[1] is not None else math.nan for r in got],
+                            gt.ids[qi],
+                            gt.distances[qi],
+                        )
+                    )
+                    acc["rows"].append(len(got))
+                    acc["lat"].append(ms)
+                    acc["hit"].append(hit)
+                    acc["read"].append(read)
+                    acc["used"].append(used)
+                    acc["client"].append(client)
+                    done = n_setting * len(binds) + qi + 1
+                    if qi % 5 == 4 or qi == len(binds) - 1:
+                        report_progress(
+                            RecallProgress("ann", done, total, _label(settings), tuple(results))
+                        )
+        except _Stopped:
+            stopped_during = "ann"
+        except QueryCancelled:
+            if not stop():
+                raise
+            stopped_during = "ann"
+        if acc["recalls"]:
+            results.append(
+                summarise(
+                    settings,
+                    acc["recalls"],
+                    acc["rows"],
+                    acc["lat"],
+                    acc["hit"],
+                    acc["read"],
+                    acc["used"],
+                    acc["client"],
+                )
+            )
+        if stopped_during:
+            break
+    partial_warnings = list(base.warnings)
+    if any(r.index_used < 1.0 for r in results) and not spec.bypass_index:
+        partial_warnings.append(
+            f"some plans did not use {idx.name}: those queries show the planner's choice, "
+            "not the index"
+        )
+    if stopped_during and results and results[-1].queries < len(binds):
+        partial_warnings.append(
+            f"{results[-1].label} stopped after {results[-1].queries} of {len(binds)} queries"
+        )
+    report = replace(
+        base,
+        results=tuple(results),
+        recommendation=recommend(results, spec.target, spec.k),
+        complete=stopped_during is None,
+        stopped_during=stopped_during,
+        warnings=tuple(partial_warnings),
+    )
+    report_progress(RecallProgress("done", total, total, "done", tuple(results)))
+    return report
+
+
+def _label(settings: dict[str, int | str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in settings.items())
+
+
+async def _ground_truth(
+    session: Session,
+    target: Target,
+    spec: RecallSpec,
+    estimate: int,
+    report_progress: Callable[[RecallProgress], None],
+    stop: Callable[[], bool],
+) -> tuple[GroundTruth, list[Any], F32]:
+    async with session.read_only() as cur:
+        await cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if spec.query_vectors is not None:
+            queries = np.asarray(spec.query_vectors, dtype=np.float32)
+            if queries.ndim != 2 or queries.shape[1] != target.dims:
+                raise UsageError(f"query vectors must be (n, {target.dims}), got {queries.shape}")
+            query_ids: list[Any] = list(range(queries.shape[0]))
+        else:
+            report_progress(RecallProgress("sample", 0, spec.queries, "sampling query vectors"))
+            query_ids, queries = await _sample(cur, target, spec.queries, spec.seed)
+        t0 = time.perf_counter()
+
+        def on_rows(n: int) -> None:
+            report_progress(
+                RecallProgress("ground_truth", n, max(estimate, n), "exact search (one pass)")
+            )
+
+        on_rows(0)
+        try:
+            dist, codes, parts, rows = await _stream_topk(
+                cur, target, queries, spec.k, on_rows, stop
+            )
+        except StreamFormatError as exc:
+            raise RecallError(f"could not read the vector stream: {exc}") from None
+        id_of = await _resolve_codes(cur, target, codes, parts)
+        seconds = time.perf_counter() - t0
+    ids: list[tuple[Any, ...]] = []
+    dists: list[tuple[float, ...]] = []
+    for qi in range(codes.shape[0]):
+        keep = codes[qi] >= 0
+        ids.append(tuple(id_of[int(c)] for c in codes[qi][keep].tolist()))
+        dists.append(tuple(float(d) for d in dist[qi][keep].tolist()))
+    return (
+        GroundTruth(ids=tuple(ids), distances=tuple(dists), rows=rows, seconds=seconds),
+        query_ids,
+        queries,
+    )
+
+
+async def exact_ground_truth(
+    session: Session, spec: RecallSpec
+) -> tuple[Target, GroundTruth, list[Any]]:
+    """Only the ground truth (for tests and the benchmark)."""
+    target = await resolve(session, spec)
+    gt, ids, _q = await _ground_truth(session, target, spec, 0, lambda _p: None, lambda: False)
+    return target, gt, ids

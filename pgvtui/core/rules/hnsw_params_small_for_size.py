@@ -1,0 +1,66 @@
+"""hnsw-params-small-for-size: default (or smaller) m / ef_construction on millions of rows.
+
+The defaults m = 16, ef_construction = 64 suit up to ~100k vectors (seed 004); for millions of
+rows the guide (seed 000) suggests m 32–64 and ef_construction 128–256 for recall. Info only:
+rebuilding costs time and maintenance_work_mem, estimated with the serial build formula of
+reference §3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+MIN_ROWS = 1_000_000
+SMALL_M = 16
+SMALL_EF_CONSTRUCTION = 64
+NEW_M = 32
+NEW_EF_CONSTRUCTION = 128
+
+
+@register
+class HnswParamsSmallForSize(Rule):
+    id = "hnsw-params-small-for-size"
+    severity = Severity.INFO
+    summary = "HNSW built with default m/ef_construction on millions of rows"
+    kind = "catalog"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        inv = ctx.inventory
+        if inv is None:
+            return
+        mwm = util.parse_size(util.setting(ctx, "maintenance_work_mem"))
+        for index in inv.indexes:
+            if index.method != "hnsw" or not index.valid or index.m is None:
+                continue
+            if index.m > SMALL_M or (index.ef_construction or 0) > SMALL_EF_CONSTRUCTION:
+                continue
+            rows = util.indexed_rows(inv, index)
+            if rows is None or rows < MIN_ROWS:
+                continue
+            name = util.ident(index.schema, index.name)
+            v = util.value_bytes(index.key_type or "", index.key_dims)
+            memory = ""
+            mem_line = ""
+            if v is not None:
+                need = rows * util.hnsw_build_bytes_per_element(NEW_M, v)
+                memory = (
+                    f"; a fast (in-memory) build at m = {NEW_M} needs ~{util.human_bytes(need)}"
+                )
+                if mwm is not None:
+                    memory += f", maintenance_work_mem is {util.human_bytes(mwm)}"
+                gib = max(1, -(-int(need) // 1024**3))
+                mem_line = f"SET maintenance_work_mem = '{gib}GB';  -- the graph must fit\n"
+            defaults = f" (defaults: {', '.join(index.defaults)})" if index.defaults else ""
+            yield self.finding(
+                f"{index.qualified_name} indexes ~{util.num(rows)} rows with m = {index.m},"
+                f" ef_construction = {index.ef_construction}: recall suffers at this size",
+                f"{index.definition}{defaults}; ~{util.num(rows)} rows;"
+                f" {util.human_bytes(index.size_bytes)}{memory}",
+                f"ALTER INDEX {name} SET (m = {NEW_M}, ef_construction = {NEW_EF_CONSTRUCTION});\n"
+                f"{mem_line}"
+                f"REINDEX INDEX CONCURRENTLY {name};  -- builds a copy: needs the disk space twice",
+                object=index.qualified_name,
+            )

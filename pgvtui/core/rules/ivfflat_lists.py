@@ -1,0 +1,66 @@
+"""ivfflat-lists: an IVFFlat index whose lists are far from pgvector's guidance for its rows.
+
+pgvector README: lists = rows / 1000 up to 1M rows, sqrt(rows) above. "Far" means outside
+[0.5×, 2×] of that, or fewer than 50 rows per list (k-means trained on little data, low recall,
+pgvector #995). Tables under SMALL_TABLE_ROWS rows are ignored unless they have < 50 rows per list;
+tables under 1,000 rows always.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+LOW, HIGH = 0.5, 2.0
+MIN_ROWS_PER_LIST = 50
+
+
+def recommended_lists(rows: int) -> int:
+    if rows <= 1_000_000:
+        return max(1, round(rows / 1000))
+    return round(math.sqrt(rows))
+
+
+@register
+class IvfflatLists(Rule):
+    id = "ivfflat-lists"
+    severity = Severity.WARNING
+    summary = "IVFFlat lists far from rows/1000 (≤ 1M rows) or sqrt(rows)"
+    kind = "catalog"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        inv = ctx.inventory
+        if inv is None:
+            return
+        for index in inv.indexes:
+            if index.method != "ivfflat" or index.lists is None or not index.valid:
+                continue
+            rows = util.indexed_rows(inv, index)
+            if rows is None or rows < 1000:
+                continue
+            rec = recommended_lists(rows)
+            too_few_rows = index.lists > rows / MIN_ROWS_PER_LIST
+            far = not (LOW * rec <= index.lists <= HIGH * rec)
+            if not too_few_rows and (not far or rows < util.SMALL_TABLE_ROWS):
+                continue
+            guidance = "rows/1000" if rows <= 1_000_000 else "sqrt(rows)"
+            why = (
+                f"only {rows / index.lists:.0f} rows per list: k-means trained on little data"
+                if too_few_rows
+                else f"{index.lists / rec:.1f}× the recommended {rec}"
+            )
+            name = util.ident(index.schema, index.name)
+            probes = max(1, math.ceil(math.sqrt(rec)))
+            yield self.finding(
+                f"{index.qualified_name} has lists = {index.lists} for ~{util.num(rows)} rows"
+                f" ({why})",
+                f"{index.definition}; reloptions {list(index.reloptions) or 'default lists=100'};"
+                f" ~{util.num(rows)} rows (reltuples); pgvector guidance {guidance} = {rec}",
+                f"ALTER INDEX {name} SET (lists = {rec});\n"
+                f"REINDEX INDEX CONCURRENTLY {name};\n"
+                f"-- then probe about sqrt(lists): SET ivfflat.probes = {probes};",
+                object=index.qualified_name,
+            )

@@ -1,0 +1,76 @@
+"""toasted-vectors: vector values wider than the TOAST threshold stored out of line.
+
+pgvector's types use storage EXTERNAL by default (0.6.0+), so a value over ~2 kB (vector(d) with
+d ≳ 506) is moved to the TOAST table. Every exact scan then fetches each value through the TOAST
+index, and the planner does not cost that: Seq Scans look cheap and are not parallelised
+(pgvector #186, #240). ANALYZE measures the stored width, so pg_stats.avg_width of ~18 B (a TOAST
+pointer) confirms it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+PAGE_FIT_BYTES = 8000  # a PLAIN row must fit one 8 kB page with the other columns
+MIN_TOAST_BYTES = 64 * 1024  # an empty TOAST table and its index are a few pages
+
+
+@register
+class ToastedVectors(Rule):
+    id = "toasted-vectors"
+    severity = Severity.WARNING
+    summary = "vector values are TOASTed: exact scans pay uncosted TOAST reads, no parallelism"
+    kind = "catalog"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        inv = ctx.inventory
+        if inv is None:
+            return
+        for col in inv.columns:
+            if col.storage not in ("extended", "external"):
+                continue
+            size = util.value_bytes(col.type, col.dims)
+            if size is None or size <= util.TOAST_THRESHOLD_BYTES:
+                continue
+            if not col.rows_estimate and col.toast_bytes < MIN_TOAST_BYTES:
+                continue  # empty table: nothing is TOASTed yet
+            table = util.ident(col.schema, col.table)
+            column = util.ident(col.column)
+            width = ""
+            if col.avg_width is not None:
+                width = f", pg_stats.avg_width {col.avg_width} B"
+                if col.avg_width < size / 2:
+                    width += " (a TOAST pointer)"
+            evidence = (
+                f"{col.qualified_table}.{col.column} {col.type}({col.dims}): {size} B per value"
+                f" > {util.TOAST_THRESHOLD_BYTES} B, attstorage {col.storage}{width};"
+                f" TOAST {util.human_bytes(col.toast_bytes)} vs heap"
+                f" {util.human_bytes(col.table_bytes)}"
+            )
+            if size <= PAGE_FIT_BYTES:
+                fix = (
+                    f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE PLAIN;\n"
+                    "-- affects rows written from now on; move existing rows in line with a"
+                    " rewrite:\n"
+                    f"-- VACUUM FULL {table};  -- ACCESS EXCLUSIVE lock (or pg_repack)\n"
+                    "-- PLAIN rows must fit one 8 kB page with the other columns; if they may"
+                    " not, use SET STORAGE MAIN"
+                )
+                fix_is_sql = True
+            else:
+                fix = (
+                    f"{size} B values cannot be kept in line (a row must fit one 8 kB page):"
+                    " store halfvec, or reduce the dimensions."
+                )
+                fix_is_sql = False
+            yield self.finding(
+                f"{col.qualified_table}.{col.column} values ({size} B) are stored out of line"
+                " in TOAST: exact scans are slow and under-costed",
+                evidence,
+                fix,
+                object=f"{col.qualified_table}.{col.column}",
+                fix_is_sql=fix_is_sql,
+            )

@@ -1,0 +1,105 @@
+"""Text rendering of ``pgvtui residency``: memory, per-index fit and residency bars."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from pgvtui.core.residency import IndexResidency, ResidencyReport
+from pgvtui.render.fmt import human_bytes, human_count
+
+BAR_WIDTH = 20
+
+
+def bar(pct: float | None, width: int = BAR_WIDTH) -> str:
+    """'█████░░░░░  50 %' (plain characters, so NO_COLOR output stays readable)."""
+    if pct is None:
+        return "—"
+    filled = round(max(0.0, min(100.0, pct)) / 100 * width)
+    return "█" * filled + "░" * (width - filled) + f" {pct:3.0f} %"
+
+
+def _fit(ok: bool) -> str:
+    return "[green]✓[/]" if ok else "[red]✗[/]"
+
+
+def _drift(i: IndexResidency) -> str:
+    if i.drift_pct is None:
+        return ""
+    text = f"({i.drift_pct:+.0f} %)"
+    return f"[yellow]{text}[/]" if abs(i.drift_pct) > 10 else text
+
+
+def _usage(i: IndexResidency) -> str:
+    if not i.usage_counts:
+        return "—"
+    return " ".join(str(i.usage_counts.get(str(k), 0)) for k in range(6))
+
+
+def render_residency(console: Console, report: ResidencyReport) -> None:
+    m = report.memory
+    ram_label = {"option": "(--ram)", "local": "(this host)",
+                 "unknown": "(unknown: using effective_cache_size)"}[m.ram_source]
+    console.print(
+        f"shared_buffers [bold]{human_bytes(m.shared_buffers_bytes)}[/]  "
+        f"effective_cache_size [bold]{human_bytes(m.effective_cache_size_bytes)}[/]  "
+        f"RAM [bold]{human_bytes(m.ram_bytes)}[/] {ram_label}"
+    )
+    total = report.total_ann_bytes
+    console.print(
+        f"all ANN indexes: [bold]{human_bytes(total)}[/] — {bar(100 * total / max(1, m.shared_buffers_bytes))}"
+        " of shared_buffers"
+    )
+    if report.growth_to_exceed_shared_buffers is not None and report.total_fits_shared_buffers:
+        console.print(f"  together they outgrow shared_buffers at "
+                      f"{report.growth_to_exceed_shared_buffers:.2f}× today's rows"
+                      + (f", RAM at {report.growth_to_exceed_ram:.2f}×"
+                         if report.growth_to_exceed_ram and report.total_fits_ram else ""))
+    bc = report.buffercache
+    if not bc.available:
+        console.print(f"[yellow]measured residency unavailable:[/] {bc.reason}")
+        if bc.create_sql:
+            console.print(f"  {bc.create_sql}")
+    console.print()
+
+    t = Table(title=f"ANN indexes ({len(report.indexes)})", title_justify="left")
+    for col, right in (("index", False), ("size", True), ("model", True), ("share", True),
+                       ("in shared_buffers", False), ("fits sb·cache·RAM", False),
+                       ("outgrows sb at", True)):
+        t.add_column(col, justify="right" if right else "left")
+    for i in report.indexes:
+        fits = " ".join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
+        t.add_row(
+            f"{i.schema}.{i.name} [dim]{i.method}[/]",
+            human_bytes(i.size_bytes),
+            f"{human_bytes(i.estimated_bytes)} {_drift(i)}",
+            f"{i.share_pct:.0f} %",
+            bar(i.resident_pct, 10),
+            fits,
+            (f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
+             if i.rows_to_exceed_shared_buffers is not None
+             else ("now" if not i.fits_shared_buffers else "—")),
+        )
+    console.print(t)
+    if any(i.usage_counts for i in report.indexes):
+        console.print("[dim]cached pages by usage count 0…5 (5 = hottest):[/]")
+        for i in report.indexes:
+            if i.usage_counts:
+                console.print(f"[dim]  {i.schema}.{i.name}: {_usage(i)}[/]")
+    notes = [f"{i.schema}.{i.name}: {i.model_note}" for i in report.indexes if i.model_note]
+    for n in notes:
+        console.print(f"[dim]model: {n}[/]")
+
+    if report.prewarmed:
+        console.print("\n[bold]Prewarmed[/] (pg_prewarm, buffer mode)")
+        for p in report.prewarmed:
+            what = f"{p.blocks:,} blocks" if p.blocks is not None else f"skipped: {p.skipped}"
+            console.print(f"  {p.index}: {what}")
+    if report.suggestions:
+        console.print("\n[bold]Suggestions[/]")
+        for s in report.suggestions:
+            console.print(f"  • {s.text}")
+            if s.sql:
+                console.print(f"    {s.sql}", markup=False)
+    if bc.available and bc.scan_cost:
+        console.print(f"\n[dim]pg_buffercache: {bc.scan_cost}.[/]")

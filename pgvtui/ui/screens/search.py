@@ -1,0 +1,336 @@
+"""Search: edit a k-NN query, run it through the safe EXPLAIN ANALYZE path, see the plan (offending
+nodes highlighted), the findings with fixes, the rows, and the delta against the previous run.
+
+Live: changing a control re-runs after 0.4 s; the watch switch re-runs every 3 s (a cold index
+warming shows as Shared Read turning into Hit). Esc / ctrl+c cancels a running query.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import DataTable, Static, TextArea
+
+from pgvtui.core.models import ColumnInfo, Inventory
+from pgvtui.ui import query_template as qt
+from pgvtui.ui.app_types import SearchRequest
+from pgvtui.ui.backend import SearchOutcome
+from pgvtui.ui.export import write_export
+from pgvtui.ui.messages import SearchFinished
+from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.screens.examples import ExamplePicker
+from pgvtui.ui.widgets.findings_list import FindingsList
+from pgvtui.ui.widgets.plan_tree import PlanTree
+from pgvtui.ui.widgets.run_status import status_text
+from pgvtui.ui.widgets.search_controls import SearchControls
+
+DEBOUNCE_S = 0.4
+WATCH_EVERY_S = 3.0
+
+
+class SearchScreen(PgvScreen):
+    """The live plan screen.
+
+    Bindings:
+        f5: run.  escape / ctrl+c: cancel the running query.  f6: watch on/off.
+        f2: example queries.  f7: copy the plan.  f8 / f9: export Markdown / JSON.
+    """
+
+    SCREEN_TITLE = "Search"
+    BINDINGS = [
+        Binding("f5", "run", "Run"),
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("ctrl+c", "cancel", "Cancel", priority=True),
+        Binding("f6", "toggle_watch", "Watch"),
+        Binding("f2", "examples", "Examples"),
+        Binding("f7", "copy_plan", "Copy plan"),
+        Binding("f8", "export('md')", "Export md"),
+        Binding("f9", "export('json')", "Export json"),
+    ]
+
+    running: reactive[bool] = reactive(False)
+    """A query is running (shows elapsed time; Esc cancels)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcome: SearchOutcome | None = None
+        self._last_ok: SearchOutcome | None = None
+        self.column: ColumnInfo | None = None
+        self.key: str | None = None
+        self._generated = ""
+        self._run_id = 0
+        self._started = 0.0
+        self._debounce: Timer | None = None
+        self._watch: Timer | None = None
+        self._ticker: Timer | None = None
+        self.export_dir = Path.cwd()
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="search-top"):
+            editor = TextArea.code_editor("", language="sql", id="sql-editor",
+                                          soft_wrap=True, show_line_numbers=False)
+            editor.border_title = "Query (F5 run · F2 examples)"
+            yield editor
+            controls = SearchControls(id="search-controls")
+            controls.border_title = "Controls"
+            yield controls
+        yield Static(Text("F5 runs the query", style="dim"), id="search-status")
+        with Horizontal(id="search-bottom"):
+            plan = PlanTree(id="plan-tree")
+            plan.border_title = "Plan"
+            yield plan
+            with Vertical(id="search-side"):
+                findings = FindingsList("no findings for this run", id="search-findings")
+                findings.border_title = "Findings (c copies the fix)"
+                yield findings
+                table: DataTable[str] = DataTable(id="search-results", zebra_stripes=True)
+                table.border_title = "Rows"
+                yield table
+
+    def on_mount(self) -> None:
+        self.query_one(PlanTree).show_plan(None)
+        self.query_one(FindingsList).show(())
+        self.watch(self.app, "search_request", self._load_request)
+        self.watch(self.app, "recall_settings", self._apply_recall, init=False)
+
+    def on_inventory(self, inventory: Inventory) -> None:
+        if not self.editor.text.strip() and inventory.columns and self.papp.search_request is None:
+            self.load_column(best_column(inventory))
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#sql-editor", TextArea)
+
+    @property
+    def controls(self) -> SearchControls:
+        return self.query_one(SearchControls)
+
+    # -- loading queries --------------------------------------------------------------
+    def _load_request(self, request: SearchRequest | None) -> None:
+        if request is None:
+            return
+        if request.column is not None:
+            self.load_column(request.column)
+        elif request.sql is not None:
+            self.column = None
+            self.controls.apply(dict(request.settings))
+            self._set_sql(request.sql)
+            self.notify(request.title or "query loaded", timeout=3)
+            self.schedule_run(0)
+
+    def load_column(self, col: ColumnInfo) -> None:
+        self.column = col
+        self.key = None
+        self.lookup_key(col)
+
+    @work(exclusive=True, exit_on_error=False, group="search-key")
+    async def lookup_key(self, col: ColumnInfo) -> None:
+        key = await self.papp.backend.table_key(col.table_oid)
+        self.key = key.key_column if key else None
+        mode, value = self.controls.vector_choice()
+        if mode == "random" or not value:
+            value = await self._sample(col) or "1"
+        self.controls.set_vector("id" if mode == "literal" else mode, value)
+        self._regenerate()
+        self.schedule_run(0)
+
+    async def _sample(self, col: ColumnInfo) -> str | None:
+        if self.key is None:
+            return "0"
+        return await self.papp.backend.sample_key(col.schema, col.table, col.column, self.key)
+
+    def _regenerate(self) -> None:
+        col = self.column
+        if col is None:
+            return
+        mode, value = self.controls.vector_choice()
+        index = qt.best_index(self.papp.inventory, col)
+        self._set_sql(qt.golden_sql(col, index, self.key, self.controls.k, mode, value))
+
+    def _set_sql(self, text: str) -> None:
+        self._generated = text
+        self.editor.load_text(text)
+
+    # -- live controls ----------------------------------------------------------------
+    @on(SearchControls.Changed)
+    def _controls_changed(self, event: SearchControls.Changed) -> None:
+        if event.field == "watch":
+            self._set_watch(self.controls.watching)
+            return
+        if event.field == "vector":
+            mode, _value = self.controls.vector_choice()
+            if self.column is None:
+                self.notify("the query vector applies to a column's query (Inventory → e)",
+                            severity="warning")
+                return
+            if mode == "random":
+                self.random_vector()
+                return
+            self._regenerate()
+        elif event.field == "k":
+            text = self.editor.text
+            new = qt.with_limit(text, self.controls.k)
+            if new is not None and new != text:
+                self._set_sql(new)
+        self.schedule_run(DEBOUNCE_S)
+
+    @work(exclusive=True, exit_on_error=False, group="search-key")
+    async def random_vector(self) -> None:
+        if self.column is None:
+            return
+        value = await self._sample(self.column) or "1"
+        self.controls.set_vector("random", value)
+        self._regenerate()
+        self.schedule_run(0)
+
+    def schedule_run(self, delay: float) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(delay, self.action_run) if delay else None
+        if not delay:
+            self.action_run()
+
+    def _set_watch(self, on: bool) -> None:
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+        if on:
+            self._watch = self.set_interval(WATCH_EVERY_S, self._watch_tick)
+            self.notify(f"watching: re-running every {WATCH_EVERY_S:g} s", timeout=3)
+
+    def _watch_tick(self) -> None:
+        if not self.running:
+            self.action_run()
+
+    def _apply_recall(self, settings: dict[str, str] | None) -> None:
+        if settings:
+            self.controls.apply(settings)
+            self.notify("recommended settings applied; re-running", timeout=3)
+            self.schedule_run(0)
+
+    # -- running ----------------------------------------------------------------------
+    def action_run(self) -> None:
+        text = self.editor.text.strip()
+        if not text:
+            self.notify("nothing to run: type a query or press F2 for examples",
+                        severity="warning")
+            return
+        self._run_id += 1
+        self.running = True
+        self._started = time.monotonic()
+        self.run_search(text, self.controls.settings(), self._run_id)
+
+    @work(exclusive=True, exit_on_error=False, group="search")
+    async def run_search(self, sql: str, settings: dict[str, str], run_id: int) -> None:
+        outcome = await self.papp.backend.search(sql, settings, self.papp.inventory)
+        self.post_message(SearchFinished(outcome, run_id))
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.papp.backend.cancel()
+            self._status(Text("cancelling…", style="yellow"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.running  # otherwise ctrl+c/Esc keep their usual meaning
+        return True
+
+    def watch_running(self, running: bool) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        if running:
+            self._ticker = self.set_interval(0.1, self._tick)
+            self._tick()
+
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self._started
+        self._status(Text(f"⏳ running… {elapsed:.1f} s — Esc or ctrl+c cancels", style="yellow"))
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#search-status", Static).update(text)
+
+    @on(SearchFinished)
+    def _finished(self, event: SearchFinished) -> None:
+        if event.run_id != self._run_id:
+            return
+        self.running = False
+        self.show_outcome(event.outcome)
+
+    def show_outcome(self, outcome: SearchOutcome) -> None:
+        """Display one run (also used by snapshot tests with recorded outcomes)."""
+        previous = None
+        if outcome.plan is not None:
+            previous, self._last_ok = self._last_ok, outcome
+        self.outcome = outcome
+        self._status(status_text(outcome, previous))
+        self.query_one(PlanTree).show_plan(outcome.plan, outcome.findings)
+        self.query_one(FindingsList).show(outcome.findings)
+        table = self.query_one("#search-results", DataTable)
+        table.clear(columns=True)
+        if outcome.columns:
+            table.add_columns(*outcome.columns)
+            table.add_rows(outcome.rows)
+        table.border_subtitle = f"{len(outcome.rows)}" if outcome.columns else ""
+
+    def on_worker_state_changed(self, event: object) -> None:
+        # A failed search worker (e.g. connection lost) must not leave the spinner running;
+        # the base class forwards the error itself to the App.
+        from textual.worker import Worker, WorkerState
+
+        if isinstance(event, Worker.StateChanged) and event.worker.group == "search" and (
+            event.state in (WorkerState.ERROR, WorkerState.CANCELLED)
+        ):
+            self.running = False
+            self._status(Text("run failed — see the notification", style="red"))
+
+    # -- other actions ----------------------------------------------------------------
+    def action_toggle_watch(self) -> None:
+        from textual.widgets import Switch
+
+        switch = self.query_one("#watch", Switch)
+        switch.value = not switch.value
+
+    def action_examples(self) -> None:
+        self.app.push_screen(ExamplePicker(), self._example_chosen)
+
+    def _example_chosen(self, request: SearchRequest | None) -> None:
+        if request is not None:
+            self.papp.search_request = request
+
+    def action_copy_plan(self) -> None:
+        if self.outcome is None or self.outcome.plan is None:
+            self.notify("no plan yet", severity="warning")
+            return
+        self.papp.copy_text(self.query_one(PlanTree).plan_text(self.outcome.plan), "Plan")
+
+    def action_export(self, fmt: str) -> None:
+        if self.outcome is None:
+            self.notify("run a query first", severity="warning")
+            return
+        try:
+            path = write_export(self.outcome, fmt, self.export_dir)
+        except OSError as exc:
+            self.notify(str(exc), title="Export failed", severity="error")
+            return
+        self.notify(f"wrote {path}", title="Exported", timeout=6)
+
+    @on(FindingsList.CopyRequested)
+    def _copy_fix(self, event: FindingsList.CopyRequested) -> None:
+        self.papp.copy_text(event.text, "Fix")
+
+
+def best_column(inv: Inventory) -> ColumnInfo:
+    """The column to start with: the first one with a valid ANN index, else the first."""
+    for col in inv.columns:
+        if qt.best_index(inv, col) is not None:
+            return col
+    return inv.columns[0]

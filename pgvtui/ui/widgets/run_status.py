@@ -1,0 +1,44 @@
+"""The one-line summary of a Search run, with the delta against the previous run."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from pgvtui.ui.backend import SearchOutcome
+
+
+def _delta(new: float | None, old: float | None, unit: str = "", digits: int = 0) -> Text:
+    if new is None or old is None:
+        return Text("")
+    d = new - old
+    if round(d, digits) == 0:
+        return Text(" (=)", style="dim")
+    sign = "+" if d > 0 else "−"
+    return Text(f" ({sign}{abs(d):,.{digits}f}{unit})", style="dim")
+
+
+def status_text(outcome: SearchOutcome, previous: SearchOutcome | None) -> Text:
+    """✔ 1.23 ms (−0.40 ms) · 10 rows (=) · hit 1,200 (+30) · read 0 (−100)."""
+    if outcome.error is not None:
+        text = Text(f"✖ {outcome.error.title}: {outcome.error.message}", style="bold red")
+        if outcome.error.hint:
+            text.append(f" ({outcome.error.hint})", style="red")
+        return text
+    ms, rows = outcome.execution_ms, outcome.row_count
+    hit, read = outcome.buffers
+    p_ms = previous.execution_ms if previous else None
+    p_rows = previous.row_count if previous else None
+    p_hit, p_read = previous.buffers if previous else (None, None)
+    text = Text("✔ ", style="bold green")
+    text.append(f"{ms or 0:.2f} ms", style="bold")
+    text.append_text(_delta(ms, p_ms, " ms", 2))
+    text.append(f" · {rows if rows is not None else '?'} rows")
+    text.append_text(_delta(rows, p_rows))
+    text.append(f" · hit {hit:,}")
+    text.append_text(_delta(hit, p_hit))
+    text.append(f" · read {read:,}", style="yellow" if read else "")
+    text.append_text(_delta(read, p_read))
+    if outcome.settings:
+        text.append("  [" + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()) + "]",
+                    style="dim")
+    return text

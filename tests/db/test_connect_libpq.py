@@ -1,0 +1,99 @@
+"""Unset options fall through to libpq, as in psql: PG* environment and service files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pgvtui.cli import main
+
+
+def _params(dsn: str) -> dict[str, str]:
+    return {k: str(v) for k, v in psycopg.conninfo.conninfo_to_dict(dsn).items()}
+
+
+def test_pg_environment(
+    dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _params(dsn)
+    monkeypatch.setenv("PGHOST", p["host"])
+    monkeypatch.setenv("PGPORT", p["port"])
+    monkeypatch.setenv("PGUSER", p["user"])
+    monkeypatch.setenv("PGDATABASE", p["dbname"])
+    rc = main(["inventory", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert json.loads(out)["server"]["database"] == p["dbname"]
+
+
+def test_service_file(
+    dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _params(dsn)
+    service = tmp_path / "pg_service.conf"
+    service.write_text(
+        "[vectors]\n" + "".join(f"{k}={p[k]}\n" for k in ("host", "port", "user", "dbname"))
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    for var in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    rc = main(["inventory", "service=vectors", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert json.loads(out)["server"]["database"] == p["dbname"]
+
+
+def test_flags_override_conninfo(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    p = _params(dsn)
+    rc = main(
+        [
+            "inventory",
+            f"host={p['host']} port={p['port']} user={p['user']} dbname=postgres",
+            "-d",
+            p["dbname"],
+            "--format",
+            "json",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert json.loads(out)["server"]["database"] == p["dbname"]
+
+
+def test_database_name_as_positional(
+    dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _params(dsn)
+    monkeypatch.setenv("PGHOST", p["host"])
+    monkeypatch.setenv("PGPORT", p["port"])
+    monkeypatch.setenv("PGUSER", p["user"])
+    rc = main(["inventory", p["dbname"], "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert json.loads(out)["server"]["database"] == p["dbname"]
+
+
+def test_missing_database_one_line(
+    pg_server: object, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _params(dsn)
+    rc = main(
+        [
+            "inventory",
+            "-h",
+            p["host"],
+            "-p",
+            p["port"],
+            "-U",
+            p["user"],
+            "-d",
+            "no_such_database",
+            "-w",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert rc == 2
+    assert err.count("\n") == 1 and err.startswith("Database missing:")
