@@ -1,16 +1,224 @@
-"""``pgvtui check``: not built yet."""
+"""``pgvtui check``: diagnose a vector query, a recorded plan, or the whole database.
+
+Modes:
+
+- ``--sql SQL`` / ``--file F``: run the query safely (guard, read-only transaction, rolled
+  back; see :mod:`pgvtui.core.search`) under EXPLAIN (ANALYZE, BUFFERS), then the query rules.
+- ``--plan-file P``: offline analysis of an EXPLAIN (FORMAT JSON) file (``-`` = stdin), or of
+  pgvtui's own JSON output. The query text comes from ``--sql``/``--file`` or the file's
+  ``"query"`` key. Catalog-dependent rules run only when *a connection is given*: a CONNINFO
+  argument, any of ``-h/-p/-U/-d``, or a libpq variable (PGHOST, PGHOSTADDR, PGPORT,
+  PGDATABASE, PGUSER, PGSERVICE) in the environment. The plan itself is never re-run.
+- neither: the catalog rules over the whole database.
+
+Exit codes: 0 nothing at or above ``--fail-on`` (default ``error``); 1 findings at or above it;
+2 usage, connection, refused query, or a query error no rule explains.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
-from pgvtui.errors import UsageError
+from pgvtui.commands.common import add_conn_args, emit_json, open_session, run_async, stdout_console
+from pgvtui.core import catalog, guard
+from pgvtui.core.plan import parse_plan_text
+from pgvtui.core.rules.base import RuleContext, run_rules
+from pgvtui.core.search import (
+    CheckReport,
+    diagnose,
+    diagnose_plan,
+    fetch_vector,
+    parse_vector_from,
+    unexplained_error,
+)
+from pgvtui.errors import EXIT_FINDINGS, EXIT_OK, PlanFileError, UsageError
+
+FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
+LIBPQ_ENV = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 
 
 def add_parser(sub: Any) -> None:
-    sub.add_parser("check", help="(check: not available yet)")
+    p = sub.add_parser(
+        "check",
+        help="diagnose a vector query, an EXPLAIN JSON file, or the whole database",
+        description="Diagnose a pgvector query (run read-only under EXPLAIN ANALYZE and rolled "
+        "back), a recorded EXPLAIN (FORMAT JSON) plan, or — with neither — the catalog of the "
+        "whole database. Exit 0: nothing at or above --fail-on; 1: findings; 2: errors.",
+        add_help=False,
+    )
+    p.add_argument("--help", action="help", help="show this help and exit")
+    add_conn_args(p)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--sql", metavar="SQL", help="the query to diagnose")
+    src.add_argument("--file", "-f", metavar="FILE", help="read the query from FILE (- = stdin)")
+    p.add_argument(
+        "--plan-file",
+        metavar="PLAN",
+        help="analyse an EXPLAIN (FORMAT JSON) file offline (- = stdin); with --sql/--file the "
+        "query text is used for the query shape",
+    )
+    p.add_argument(
+        "--vector-from",
+        metavar="SCHEMA.TABLE.COLUMN:ID",
+        help="bind the query's placeholder ($1, %%s or %%(q)s) to a stored vector: by primary "
+        "key, or ':random' for a random row",
+    )
+    p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="SET LOCAL for the run (hnsw.*, ivfflat.*, enable_*, planner costs, work_mem …); "
+        "repeatable",
+    )
+    p.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format"
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_ON),
+        default="error",
+        help="exit 1 when a finding has at least this severity (default: error)",
+    )
+
+
+def connection_given(args: argparse.Namespace) -> bool:
+    if getattr(args, "conninfo", None):
+        return True
+    if any(getattr(args, k, None) for k in ("host", "port", "user", "dbname")):
+        return True
+    return any(os.environ.get(k) for k in LIBPQ_ENV)
+
+
+def _read(path: str, what: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} {path!r} is not UTF-8 text") from None
+
+
+def _query_text(args: argparse.Namespace) -> str | None:
+    if args.sql is not None:
+        return str(args.sql)
+    if args.file is not None:
+        if args.file == "-" and args.plan_file == "-":
+            raise UsageError("--file and --plan-file cannot both read stdin")
+        return _read(args.file, "query file")
+    return None
+
+
+async def _check_query(
+    args: argparse.Namespace, text: str, settings: dict[str, str]
+) -> CheckReport:
+    source = parse_vector_from(args.vector_from) if args.vector_from else None
+    session = await open_session(args)
+    try:
+        vector = await fetch_vector(session, source) if source is not None else None
+        diag = await diagnose(session, text, settings, vector=vector)
+    finally:
+        await session.close()
+    err = unexplained_error(diag)
+    if err is not None:
+        raise err
+    return CheckReport.from_diagnosis(diag)
+
+
+async def _check_catalog(args: argparse.Namespace) -> CheckReport:
+    session = await open_session(args)
+    try:
+        inv = await catalog.inventory(session)
+    finally:
+        await session.close()
+    ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
+    return CheckReport(findings=tuple(run_rules(ctx, kinds=("catalog",))), source="database")
+
+
+async def _check_plan(
+    args: argparse.Namespace, plan_text: str, query: str | None, settings: dict[str, str]
+) -> CheckReport:
+    import json
+
+    plan = parse_plan_text(plan_text)
+    if query is None:
+        try:
+            doc = json.loads(plan_text)
+        except json.JSONDecodeError:  # pragma: no cover - parse_plan_text already checked
+            doc = None
+        if isinstance(doc, dict) and isinstance(doc.get("query"), str):
+            query = doc["query"]
+    if not settings:
+        # pgvtui's own JSON keeps the --set values (EXPLAIN (SETTINGS) omits hnsw.*/ivfflat.*)
+        try:
+            doc = json.loads(plan_text)
+        except json.JSONDecodeError:  # pragma: no cover - parse_plan_text already checked
+            doc = None
+        if isinstance(doc, dict) and isinstance(doc.get("settings"), dict):
+            settings = guard.check_settings({str(k): str(v) for k, v in doc["settings"].items()})
+    if query is not None:
+        query = guard.check_sql(query)  # the shape is read from it; refuse what we would refuse
+    inv = None
+    if connection_given(args):
+        session = await open_session(args)
+        try:
+            inv = await catalog.inventory(session)
+        finally:
+            await session.close()
+    findings = diagnose_plan(plan, sql_text=query, inventory=inv, settings=settings)
+    return CheckReport(
+        findings=tuple(findings),
+        query=query,
+        settings=settings,
+        execution_ms=plan.execution_ms,
+        planning_ms=plan.planning_ms,
+        rows=plan.rows,
+        plan=plan,
+        source="plan-file",
+    )
+
+
+def build_report(args: argparse.Namespace) -> CheckReport:
+    settings = guard.check_settings(args.settings)
+    query = _query_text(args)
+    if args.plan_file is not None:
+        if args.vector_from:
+            raise UsageError("--vector-from needs a query to run, not a --plan-file")
+        plan_text = _read(args.plan_file, "plan file")
+        if not plan_text.strip():
+            raise PlanFileError("the plan file is empty")
+        return run_async(lambda: _check_plan(args, plan_text, query, settings))
+    if query is not None:
+        return run_async(lambda: _check_query(args, query, settings))
+    if args.vector_from or settings:
+        raise UsageError("--vector-from and --set need a query (--sql or --file)")
+    return run_async(lambda: _check_catalog(args))
+
+
+def exit_code(report: CheckReport, fail_on: str) -> int:
+    threshold = FAIL_ON[fail_on]
+    worst = max((f.severity.rank for f in report.findings), default=0)
+    return EXIT_FINDINGS if worst >= threshold else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'check' is not available yet")
+    report = build_report(args)
+    if args.format == "json":
+        emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown import render_markdown
+
+        sys.stdout.write(render_markdown(report))
+        sys.stdout.flush()
+    else:
+        from pgvtui.render.check import render_check
+
+        render_check(stdout_console(), report)
+    return exit_code(report, args.fail_on)

@@ -98,11 +98,14 @@ def conn_options(args: argparse.Namespace) -> ConnOptions:
 async def open_session(args: argparse.Namespace, *, require_vector: bool = True) -> Session:
     opts = conn_options(args)
     prompt = None if getattr(args, "no_password", False) else _prompt
-    return await connect(
+    session = await connect(
         opts.to_conninfo(),
         SessionOptions(statement_timeout_ms=args.statement_timeout, require_vector=require_vector),
         prompt=prompt,
     )
+    for warning in session.warnings:  # e.g. an old pgvector: features degrade, say why once
+        sys.stderr.write(f"Warning: {warning}\n")
+    return session
 
 
 def _prompt(label: str) -> str:

@@ -25,21 +25,55 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--method", choices=sizing.METHODS, default="hnsw", help="index method")
     p.add_argument("--type", choices=sizing.TYPES, default="vector", help="key type")
     p.add_argument("--dims", type=_count, required=True, metavar="D", help="dimensions")
-    p.add_argument("--rows", type=_count, required=True, metavar="N",
-                   help="rows to index (e.g. 1000000, 2.5M, 20k)")
-    p.add_argument("--m", type=int, default=HNSW_DEFAULT_M, metavar="M",
-                   help=f"HNSW m (default {HNSW_DEFAULT_M})")
-    p.add_argument("--ef-construction", type=int, default=HNSW_DEFAULT_EF_CONSTRUCTION,
-                   metavar="E", help=f"HNSW ef_construction (default {HNSW_DEFAULT_EF_CONSTRUCTION};"
-                   " does not change size or memory)")
-    p.add_argument("--lists", type=int, default=IVFFLAT_DEFAULT_LISTS, metavar="L",
-                   help=f"IVFFlat lists (default {IVFFLAT_DEFAULT_LISTS})")
-    p.add_argument("--nnz", type=_count, default=None, metavar="K",
-                   help="sparsevec: average non-zero elements per row")
-    p.add_argument("--maintenance-work-mem", default="64MB", metavar="SIZE",
-                   help="maintenance_work_mem the build gets (default 64MB, PostgreSQL's default)")
-    p.add_argument("--parallel-workers", type=int, default=0, metavar="N",
-                   help="parallel maintenance workers (0 = serial build, the default)")
+    p.add_argument(
+        "--rows",
+        type=_count,
+        required=True,
+        metavar="N",
+        help="rows to index (e.g. 1000000, 2.5M, 20k)",
+    )
+    p.add_argument(
+        "--m",
+        type=int,
+        default=HNSW_DEFAULT_M,
+        metavar="M",
+        help=f"HNSW m (default {HNSW_DEFAULT_M})",
+    )
+    p.add_argument(
+        "--ef-construction",
+        type=int,
+        default=HNSW_DEFAULT_EF_CONSTRUCTION,
+        metavar="E",
+        help=f"HNSW ef_construction (default {HNSW_DEFAULT_EF_CONSTRUCTION};"
+        " does not change size or memory)",
+    )
+    p.add_argument(
+        "--lists",
+        type=int,
+        default=IVFFLAT_DEFAULT_LISTS,
+        metavar="L",
+        help=f"IVFFlat lists (default {IVFFLAT_DEFAULT_LISTS})",
+    )
+    p.add_argument(
+        "--nnz",
+        type=_count,
+        default=None,
+        metavar="K",
+        help="sparsevec: average non-zero elements per row",
+    )
+    p.add_argument(
+        "--maintenance-work-mem",
+        default="64MB",
+        metavar="SIZE",
+        help="maintenance_work_mem the build gets (default 64MB, PostgreSQL's default)",
+    )
+    p.add_argument(
+        "--parallel-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="parallel maintenance workers (0 = serial build, the default)",
+    )
     add_format_arg(p)
 
 
@@ -50,7 +84,7 @@ def _count(text: str) -> int:
     if not m:
         raise argparse.ArgumentTypeError(f"not a count: {text!r}")
     factor = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[m.group(2).lower()]
-    return int(round(float(m.group(1)) * factor))
+    return round(float(m.group(1)) * factor)
 
 
 def spec_from_args(args: argparse.Namespace) -> sizing.IndexSpec:

@@ -34,15 +34,25 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--help", action="help", help="show this help and exit")
     add_conn_args(p)
-    p.add_argument("--ram", metavar="SIZE", default=None,
-                   help="the database host's RAM (e.g. 64GB); default: detected for a local "
-                   "server, otherwise effective_cache_size stands in for it")
-    p.add_argument("--scan-buffercache", action="store_true",
-                   help="read pg_buffercache even when shared_buffers is 32 GB or more (one pass "
-                   "over every buffer header)")
-    p.add_argument("--prewarm", action="store_true",
-                   help="load each ANN index that fits into shared_buffers with pg_prewarm "
-                   "(opt-in: runs in a separate read-write session)")
+    p.add_argument(
+        "--ram",
+        metavar="SIZE",
+        default=None,
+        help="the database host's RAM (e.g. 64GB); default: detected for a local "
+        "server, otherwise effective_cache_size stands in for it",
+    )
+    p.add_argument(
+        "--scan-buffercache",
+        action="store_true",
+        help="read pg_buffercache even when shared_buffers is 32 GB or more (one pass "
+        "over every buffer header)",
+    )
+    p.add_argument(
+        "--prewarm",
+        action="store_true",
+        help="load each ANN index that fits into shared_buffers with pg_prewarm "
+        "(opt-in: runs in a separate read-write session)",
+    )
     add_format_arg(p)
 
 

@@ -1,16 +1,37 @@
-"""``pgvtui tui``: not built yet."""
+"""``pgvtui [CONNINFO] [-h -p -U -d]``: the terminal UI (the default when no subcommand is given).
+
+The UI package is imported here, lazily, so headless subcommands never load Textual.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from pgvtui.errors import UsageError
+from pgvtui.commands.common import add_conn_args, conn_options
+from pgvtui.core.session import SessionOptions
+
+SCREENS = ("overview", "inventory", "search", "residency", "activity", "recall")
 
 
 def add_parser(sub: Any) -> None:
-    sub.add_parser("tui", help="(tui: not available yet)")
+    p = sub.add_parser(
+        "tui",
+        help="open the terminal UI (the default: `pgvtui [CONNINFO]`)",
+        description="Open the terminal UI. Keys: 1 Overview, 2 Inventory, 3 Search, "
+        "4 Residency, 5 Activity, 6 Recall, ? help, ctrl+q quit.",
+        add_help=False,
+    )
+    p.add_argument("--help", action="help", help="show this help and exit")
+    add_conn_args(p)
+    p.add_argument("--screen", choices=SCREENS, default="overview", help="screen to open first")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'tui' is not available yet")
+    from pgvtui.ui.app import create_app
+
+    conninfo = conn_options(args).to_conninfo()
+    options = SessionOptions(statement_timeout_ms=args.statement_timeout)
+    app = create_app(conninfo, options, initial_screen=args.screen)
+    app.run()
+    return int(app.return_code or 0)

@@ -78,7 +78,8 @@ def default_data_dir() -> Path:
 def _unit(rows: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return rows / norms
+    out: np.ndarray = rows / norms
+    return out
 
 
 def _clustered(
@@ -115,7 +116,7 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         say("extensions", 0.01)
         for ext in ("vector", "pg_buffercache", "pg_prewarm", "pg_stat_statements"):
             conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
-        conn.execute(sql.SQL(_load_schema()))  # type: ignore[arg-type]
+        conn.execute(sql.SQL(_load_schema()))  # type: ignore[arg-type,unused-ignore]
         conn.execute("SET maintenance_work_mem = '256MB'")
         conn.execute("SET max_parallel_maintenance_workers = 2")
 

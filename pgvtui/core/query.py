@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 VECTOR_OPERATORS = ("<->", "<#>", "<=>", "<+>", "<~>", "<%>")
 VECTOR_TYPES = ("vector", "halfvec", "bit", "sparsevec")
@@ -412,6 +412,7 @@ class DistanceUse:
     # The column comes through a CTE or a FROM subquery: "cte:<name>" / "subquery:<alias>";
     # ``table`` is then the base table inside it when that is unambiguous.
     via: str | None = None
+    span: tuple[int, int] | None = None  # offsets of ``lhs OP rhs`` in the analysed text
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,8 @@ class OrderItem:
     # or a bare alias of one.
     wrapped: bool = False
     references: tuple[str, ...] = ()  # bare names it refers to (e.g. ("distance",))
+    span: tuple[int, int] | None = None  # the whole item incl. ASC/DESC/NULLS (text offsets)
+    expr_span: tuple[int, int] | None = None  # the sort expression only
 
     @property
     def is_bare_reference(self) -> bool:
@@ -455,6 +458,10 @@ class FromItem:
     lateral: bool = False
     on: str | None = None  # ON condition / USING (...)
     subquery: QueryShape | None = None
+    span: tuple[int, int] | None = None  # the item (with alias and ON …) in the analysed text
+    # where its separator starts (the "," or the first JOIN keyword before it); deleting
+    # [sep_start, span[1]) removes the item from the FROM list
+    sep_start: int | None = None
 
     @property
     def ref_name(self) -> str | None:
@@ -469,6 +476,10 @@ class Cte:
     shape: QueryShape
     columns: tuple[str, ...] = ()
     text: str = ""
+    # offsets of "MATERIALIZED" / "NOT MATERIALIZED" when written; else an empty span at the
+    # end of "AS" (where such a keyword would go)
+    keyword_span: tuple[int, int] | None = None
+    body_span: tuple[int, int] | None = None  # the parenthesised body
 
     @property
     def data_modifying(self) -> bool:
@@ -497,6 +508,12 @@ class QueryShape:
     subqueries: tuple[QueryShape, ...] = ()  # scalar/IN/EXISTS subqueries at this level
     params: tuple[str, ...] = ()  # $n / %(name)s placeholders, all levels, in order of use
     parse_complete: bool = True  # False when parentheses were unbalanced
+    # Offsets in the analysed text (for rewriting a query in a fix): this level, its WHERE
+    # condition, its ORDER BY clause (from the ORDER keyword) and its LIMIT clause.
+    span: tuple[int, int] | None = None
+    where_span: tuple[int, int] | None = None
+    order_by_span: tuple[int, int] | None = None
+    limit_span: tuple[int, int] | None = None
 
     # -- conveniences -------------------------------------------------------------------------
     @property
@@ -750,14 +767,18 @@ class _Analyzer:
                 assert isinstance(grp, Group)
                 cols = tuple(t.name for t in grp.items if isinstance(t, Token) and t.is_name)
                 i += 1
+            kw_span: tuple[int, int] | None = None
             if i < len(items) and _is_kw(items[i], "AS"):
+                kw_span = (_end(items[i]), _end(items[i]))
                 i += 1
             materialized: bool | None = None
             if i < len(items) and _is_kw(items[i], "NOT"):
                 materialized = False
+                kw_span = (_start(items[i]), _end(items[min(i + 1, len(items) - 1)]))
                 i += 2
             elif i < len(items) and _is_kw(items[i], "MATERIALIZED"):
                 materialized = True
+                kw_span = (_start(items[i]), _end(items[i]))
                 i += 1
             if i < len(items) and isinstance(items[i], Group):
                 body = items[i]
@@ -772,6 +793,8 @@ class _Analyzer:
                         shape=shape,
                         columns=cols,
                         text=_text(self.sql, items[start : i + 1]),
+                        keyword_span=kw_span,
+                        body_span=(body.start, body.end),
                     )
                 )
                 known.add(name)
@@ -797,6 +820,7 @@ class _Analyzer:
     # -- SELECT / VALUES / TABLE -----------------------------------------------------------------
     def select_like(self, items: list[Item], scope: _Scope) -> QueryShape:
         clauses = self._clauses(items)
+        starts = dict(self._clause_start)  # nested levels overwrite self._clause_start
         head_type = "SELECT"
         first = items[0]
         if _is_kw(first, "VALUES"):
@@ -828,6 +852,7 @@ class _Analyzer:
         distances: list[DistanceUse] = []
         subqueries: list[QueryShape] = []
         where_text = None
+        where_span = order_by_span = limit_span = None
         group_by = None
         order_by: list[OrderItem] = []
         limit = offset = None
@@ -870,6 +895,8 @@ class _Analyzer:
                 subqueries.extend(subs)
             elif key == "WHERE":
                 where_text = _text(self.sql, body)
+                if body:
+                    where_span = (_start(body[0]), _end(body[-1]))
                 ds, subs = self._scan_expr(body, "where", scope)
                 distances.extend(ds)
                 subqueries.extend(subs)
@@ -885,12 +912,16 @@ class _Analyzer:
                 subqueries.extend(subs)
             elif key == "ORDER":
                 rest = body[1:] if body and _is_kw(body[0], "BY") else body
+                if body:
+                    order_by_span = (starts.get(id(body), _start(body[0])), _end(body[-1]))
                 for part in _split(rest):
                     oi, ds, subs = self._order_item(part, scope, select_items)
                     order_by.append(oi)
                     distances.extend(d for d in ds if d not in distances)
                     subqueries.extend(subs)
             elif key == "LIMIT":
+                if body:
+                    limit_span = (starts.get(id(body), _start(body[0])), _end(body[-1]))
                 if body and not _is_kw(body[0], "ALL"):
                     limit = _int_value(body)
                     limit_text = _text(self.sql, body)
@@ -935,10 +966,16 @@ class _Analyzer:
             distinct=distinct,
             group_by=group_by,
             subqueries=tuple(subqueries),
+            span=(_start(items[0]), _end(items[-1])) if items else None,
+            where_span=where_span,
+            order_by_span=order_by_span,
+            limit_span=limit_span,
         )
 
     def _clauses(self, items: list[Item]) -> list[tuple[str, list[Item]]]:
         out: list[tuple[str, list[Item]]] = []
+        self._clause_start: dict[int, int] = {}  # id(body) → offset of the clause keyword
+        key_start = _start(items[0]) if items else 0
         key = "SELECT"
         body: list[Item] = []
         first = True
@@ -965,10 +1002,13 @@ class _Analyzer:
                 ):
                     body.append(it)
                     continue
+                self._clause_start[id(body)] = key_start
                 out.append((key, body))
                 key, body = word, []
+                key_start = _start(it)
                 continue
             body.append(it)
+        self._clause_start[id(body)] = key_start
         out.append((key, body))
         return out
 
@@ -980,11 +1020,17 @@ class _Analyzer:
         current: list[Item] = []
         join_type: str | None = None
         is_join = False
+        sep: int | None = None
+
+        def located(item: FromItem, part: list[Item], end: int | None = None) -> FromItem:
+            span = (_start(part[0]), end if end is not None else _end(part[-1]))
+            return FromItem(**{**item.__dict__, "span": span, "sep_start": sep})
 
         def flush(on_text: str | None) -> None:
             nonlocal current
             if current:
-                out.append(self._from_item(current, scope, is_join, join_type, on_text, out))
+                item = self._from_item(current, scope, is_join, join_type, on_text, out)
+                out.append(located(item, current))
             current = []
 
         while i < n:
@@ -992,10 +1038,12 @@ class _Analyzer:
             if _is_punct(it, ","):
                 flush(None)
                 is_join, join_type = False, None
+                sep = _start(it)
                 i += 1
                 continue
             if isinstance(it, Token) and it.upper in _JOIN_WORDS:
                 flush(None)
+                sep = _start(it)
                 words = []
                 while i < n and isinstance(body[i], Token) and body[i].upper in _JOIN_WORDS:  # type: ignore[union-attr]
                     words.append(body[i].upper)  # type: ignore[union-attr]
@@ -1018,12 +1066,16 @@ class _Analyzer:
                     j += 1
                 # resolve names in the condition against what we have so far (+ the pending item)
                 if current:
-                    out.append(self._from_item(current, scope, is_join, join_type, None, out))
+                    item = self._from_item(current, scope, is_join, join_type, None, out)
+                    out.append(located(item, current))
                     current = []
                 scope.from_items = out
                 self._scan_expr(cond, "join", scope)
                 last = out[-1]
-                out[-1] = FromItem(**{**last.__dict__, "on": _text(self.sql, cond)})
+                span = last.span
+                if span is not None and cond:
+                    span = (span[0], _end(cond[-1]))
+                out[-1] = FromItem(**{**last.__dict__, "on": _text(self.sql, cond), "span": span})
                 i = j
                 continue
             current.append(it)
@@ -1202,6 +1254,7 @@ class _Analyzer:
         nulls = None
         using = None
         expr = list(part)
+        span = (_start(part[0]), _end(part[-1])) if part else None
         # trailing NULLS FIRST/LAST
         if len(expr) >= 2 and _is_kw(expr[-2], "NULLS") and _is_kw(expr[-1], "FIRST", "LAST"):
             tail = expr[-1]
@@ -1269,6 +1322,8 @@ class _Analyzer:
             ),
             wrapped=wrapped,
             references=refs,
+            span=span,
+            expr_span=(_start(expr[0]), _end(expr[-1])) if expr else None,
         )
         return item, ds, subs
 
@@ -1296,10 +1351,11 @@ class _Analyzer:
             if it.is_name and idx + 1 < n and isinstance(items[idx + 1], Group):
                 nxt = items[idx + 1]
                 assert isinstance(nxt, Group)
-                if not nxt.bracket and not (it.kind == "ident" and it.upper in _NON_FUNCTION_WORDS):
-                    if not (idx > 0 and _is_punct(items[idx - 1], "::")):
-                        name = _qualified_name(items, idx)
-                        self.functions.append(name.lower() if it.kind == "ident" else name)
+                keyword = it.kind == "ident" and it.upper in _NON_FUNCTION_WORDS
+                is_type = idx > 0 and _is_punct(items[idx - 1], "::")
+                if not nxt.bracket and not keyword and not is_type:
+                    name = _qualified_name(items, idx)
+                    self.functions.append(name.lower() if it.kind == "ident" else name)
             if it.kind == "op" and it.value in VECTOR_OPERATORS:
                 d = self._distance(items, idx, clause, scope)
                 if d is not None:
@@ -1367,6 +1423,7 @@ class _Analyzer:
             table=table,
             swapped=swapped,
             via=via,
+            span=(_start(left[0]), _end(right[-1])),
         )
 
     def _column_side(self, part: list[Item], scope: _Scope) -> ColumnSide:
@@ -1446,9 +1503,8 @@ class _Analyzer:
             from_name = f.ref_name if f is not None else None
             if f is not None and not scope.resolve_local(qualifier):
                 from_kind = "outer"
-            if f is not None and f.kind in ("cte",):
-                kind = "cte_ref"
-            elif qualifier is None and name in scope.all_ctes():
+            via_cte = f is not None and f.kind == "cte"
+            if via_cte or (qualifier is None and name in scope.all_ctes()):
                 kind = "cte_ref"
             return QuerySide(
                 text=text,

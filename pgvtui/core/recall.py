@@ -26,13 +26,10 @@ comes back with ``complete=False`` and what was finished. asyncio cancellation p
 
 from __future__ import annotations
 
-import asyncio
-import json
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,19 +37,19 @@ from psycopg import sql
 
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
-from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, to_jsonable
-from pgvtui.core.recall_exact import (
-    F32,
-    ExactTopK,
-    Kernel,
-    RowDecoder,
-    StreamFormatError,
-    copy_header_length,
-    split_code,
+from pgvtui.core.models import IndexInfo, Inventory, to_jsonable
+from pgvtui.core.recall_exact import F32
+from pgvtui.core.recall_truth import (
+    GroundTruth,
+    RecallError,
+    Stopped,
+    Target,
+    bind_vector,
+    ground_truth,
 )
 from pgvtui.core.recall_where import validate_where
 from pgvtui.core.session import Session
-from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, UsageError
+from pgvtui.errors import QueryCancelled, QueryFailed, UsageError
 
 OPERATORS = {
     "l2": "<->",
@@ -75,8 +72,8 @@ MAX_QUERIES = 10_000
 _DIST_RTOL = 1e-4  # a returned row within this of the k-th true distance counts as a hit (ties)
 
 
-class RecallError(PgvtuiError):
-    title = "Recall"
+def _round(x: float, digits: int) -> float | None:
+    return None if math.isnan(x) else round(x, digits)
 
 
 # -- spec and report ---------------------------------------------------------------------
@@ -99,6 +96,7 @@ class RecallSpec:
     seed: int = 0
     id_column: str | None = None
     query_vectors: F32 | None = field(default=None, compare=False, repr=False)
+    vectors_file: str | None = None  # .npy / .jsonl, loaded once the column is known
     force_index: bool = True  # steer the planner to the ANN index
     bypass_index: bool = False  # enable_indexscan = off: exact plans (overrides force_index)
 
@@ -126,10 +124,13 @@ class SettingResult:
         return ", ".join(f"{k}={v}" for k, v in self.settings.items())
 
     def to_json(self) -> dict[str, Any]:
-        d = to_jsonable(self)
+        d: dict[str, Any] = to_jsonable(self)
         for key in ("recalls", "rows", "latencies_ms"):
             d.pop(key)
-        return d  # type: ignore[no-any-return]
+        for key, value in d.items():
+            if isinstance(value, float):
+                d[key] = _round(value, 4)
+        return d
 
 
 @dataclass(frozen=True)
@@ -200,31 +201,6 @@ class RecallReport:
 
 
 # -- resolution --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    index: IndexInfo
-    column: ColumnInfo
-    metric: str
-    vtype: str
-    dims: int
-    id_column: str
-    id_unique: bool
-    where: str | None  # the validated user predicate
-
-    @property
-    def table_ident(self) -> sql.Composable:
-        return sql.Identifier(self.index.schema, self.index.table)
-
-    def where_sql(self) -> sql.Composable:
-        parts: list[sql.Composable] = []
-        if self.index.predicate:
-            # the partial index's own predicate, from pg_get_expr: the query must imply it
-            parts.append(sql.SQL("({})").format(sql.SQL(self.index.predicate)))
-        if self.where:
-            parts.append(sql.SQL("({})").format(sql.SQL(self.where)))
-        return sql.SQL(" AND ").join(parts) if parts else sql.SQL("true")
 
 
 def metric_of(opclass: str) -> str:
@@ -319,7 +295,7 @@ def _version_tuple(v: str | None) -> tuple[int, ...]:
 def check_spec(spec: RecallSpec) -> None:
     if not 1 <= spec.k <= MAX_K:
         raise UsageError(f"--k must be 1–{MAX_K}")
-    if spec.query_vectors is None and not 1 <= spec.queries <= MAX_QUERIES:
+    if _sampled(spec) and not 1 <= spec.queries <= MAX_QUERIES:
         raise UsageError(f"--queries must be 1–{MAX_QUERIES}")
     if not 0.0 < spec.target <= 1.0:
         raise UsageError("--target must be in (0, 1]")
@@ -389,28 +365,7 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
 
 
 def _check_where_text(text: str) -> str:
-    checked = validate_where(text)
-    guard = _guard()
-    if guard is not None:
-        guard(checked)
-    return checked
-
-
-def _guard() -> Callable[[str], None] | None:
-    """The search engineer's guard (function deny-list) when it is present: it checks
-    ``SELECT 1 FROM t WHERE <predicate>`` as a whole statement."""
-    try:
-        from pgvtui.core import guard  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    check = getattr(guard, "check_sql", None)
-    if check is None:
-        return None
-
-    def run(pred: str) -> None:
-        check(f"SELECT 1 FROM t WHERE ({pred})")  # noqa: S608 - analysed, never executed
-
-    return run
+    return validate_where(text)
 
 
 async def check_where(session: Session, target: Target) -> None:
@@ -425,188 +380,6 @@ async def check_where(session: Session, target: Target) -> None:
         raise UsageError(
             f"--where is not a valid condition on {target.index.table}: {exc.message}"
         ) from None
-
-
-# -- query vectors -----------------------------------------------------------------------
-
-
-def parse_vector_text(vtype: str, text: str, dims: int) -> F32:
-    """A vector's text form (``[1,2]``, ``0101``, ``{1:0.5}/3``) → dense float32 (0/1 for bit)."""
-    if vtype == "bit":
-        arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8) - ord("0")
-        return arr.astype(np.float32)
-    if vtype == "sparsevec":
-        body, _, dim_text = text.rpartition("/")
-        out = np.zeros(int(dim_text), dtype=np.float32)
-        inner = body.strip()[1:-1].strip()
-        if inner:
-            for item in inner.split(","):
-                i, _, v = item.partition(":")
-                out[int(i) - 1] = float(v)
-        return out
-    dense: F32 = np.asarray(json.loads(text), dtype=np.float32)
-    return dense
-
-
-def load_query_file(path: str | Path, vtype: str, dims: int) -> F32:
-    """``.npy`` (a 2-D array) or ``.jsonl`` (one JSON list per line) → (q, dims) float32."""
-    p = Path(path)
-    try:
-        if p.suffix == ".npy":
-            arr = np.load(p, allow_pickle=False)
-        elif p.suffix in (".jsonl", ".ndjson"):
-            rows = [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
-            arr = np.asarray(rows, dtype=np.float32)
-        else:
-            raise UsageError(f"--vectors {p.name}: use a .npy or .jsonl file")
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--vectors {p}: {exc}") from None
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise UsageError(f"--vectors {p.name}: expected a non-empty 2-D array, got {arr.shape}")
-    if arr.shape[1] != dims:
-        raise UsageError(f"--vectors {p.name}: vectors have {arr.shape[1]} dims, the column {dims}")
-    out: F32 = arr.astype(np.float32)
-    if not np.isfinite(out).all():
-        raise UsageError(f"--vectors {p.name}: contains NaN or infinite values")
-    if vtype == "bit" and not np.isin(out, (0.0, 1.0)).all():
-        raise UsageError(f"--vectors {p.name}: bit vectors must hold only 0 and 1")
-    return out
-
-
-def bind_vector(vtype: str, v: F32) -> Any:
-    """A query vector as the pgvector Python object for the column's type (sent binary)."""
-    from pgvector import Bit, HalfVector, SparseVector, Vector
-
-    if vtype == "vector":
-        return Vector(v)
-    if vtype == "halfvec":
-        return HalfVector(v)
-    if vtype == "bit":
-        return Bit(v.astype(bool))
-    return SparseVector(v)
-
-
-# -- ground truth ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroundTruth:
-    ids: tuple[tuple[Any, ...], ...]  # per query, nearest first
-    distances: tuple[tuple[float, ...], ...]
-    rows: int
-    seconds: float
-
-
-async def _sample(cur: Any, target: Target, n: int, seed: int) -> tuple[list[Any], F32]:
-    q = sqlfiles.query("recall_sample").format(
-        id=sql.Identifier(target.id_column),
-        col=sql.Identifier(target.column.column),
-        table=target.table_ident,
-        where=target.where_sql(),
-    )
-    await cur.execute(q, {"seed": str(seed), "n": n})
-    rows = await cur.fetchall()
-    if not rows:
-        raise RecallError("no rows to sample query vectors from (empty table or --where)")
-    ids = [r[0] for r in rows]
-    vecs: F32 = np.stack([parse_vector_text(target.vtype, r[1], target.dims) for r in rows])
-    return ids, vecs
-
-
-async def _stream_topk(
-    cur: Any,
-    target: Target,
-    queries: F32,
-    k: int,
-    on_rows: Callable[[int], None],
-    should_stop: Callable[[], bool],
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], dict[int, int], int]:
-    """One binary COPY pass; parse + distances run in a worker thread while the next chunk
-    arrives. Returns (distances, codes, partitions, rows)."""
-    decoder = RowDecoder(target.vtype, target.dims)
-    acc = ExactTopK(Kernel(target.metric, queries), k)
-    q = sqlfiles.query("recall_stream").format(
-        col=sql.Identifier(target.column.column),
-        table=target.table_ident,
-        where=target.where_sql(),
-    )
-    buf = bytearray()
-    header_done = False
-    pending: asyncio.Future[None] | None = None
-    threshold = decoder.chunk_bytes
-    loop = asyncio.get_running_loop()
-
-    def work(data: bytes) -> None:
-        chunk, _used = decoder.decode(data)
-        acc.add(chunk.x, chunk.codes)
-
-    async def flush(final: bool) -> None:
-        nonlocal pending, header_done
-        if not header_done:
-            hl = copy_header_length(buf)
-            if hl is None:
-                if final:
-                    raise StreamFormatError("truncated COPY header")
-                return
-            del buf[:hl]
-            header_done = True
-        if decoder.row_dtype is not None:
-            size = decoder.row_dtype.itemsize
-            cut = (len(buf) // size) * size
-            data = bytes(buf[:cut])
-            del buf[:cut]
-            if pending is not None:
-                await pending
-            pending = loop.run_in_executor(None, work, data)
-        else:
-            while True:
-                chunk, used = decoder.decode(bytes(buf))
-                del buf[:used]
-                if pending is not None:
-                    await pending
-                pending = loop.run_in_executor(None, acc.add, chunk.x, chunk.codes)
-                if used == 0 or chunk.x.shape[0] < decoder.chunk_rows:
-                    break
-        on_rows(acc.rows)
-
-    async with cur.copy(q) as copy:
-        async for data in copy:
-            buf += data
-            if len(buf) >= threshold:
-                await flush(False)
-                if should_stop():
-                    raise _Stopped("ground_truth")
-        await flush(True)
-    if pending is not None:
-        await pending
-    if bytes(buf) != b"\xff\xff":
-        raise StreamFormatError(f"unexpected {len(buf)} bytes at the end of the COPY stream")
-    dist, codes = acc.result()
-    on_rows(acc.rows)
-    return dist, codes, decoder.parts, acc.rows
-
-
-async def _resolve_codes(
-    cur: Any, target: Target, codes: np.ndarray[Any, Any], parts: dict[int, int]
-) -> dict[int, Any]:
-    wanted = sorted({int(c) for c in codes.ravel().tolist() if c >= 0})
-    if not wanted:
-        return {}
-    keyed = {split_code(c, parts): c for c in wanted}
-    q = sqlfiles.query("recall_resolve").format(
-        id=sql.Identifier(target.id_column), table=target.table_ident
-    )
-    tids = sorted({tid for _toid, tid in keyed})
-    await cur.execute(q, {"tids": tids})
-    out: dict[int, Any] = {}
-    for toid, tid, rid in await cur.fetchall():
-        code = keyed.get((int(toid), tid))
-        if code is not None:
-            out[code] = rid
-    missing = len(wanted) - len(out)
-    if missing:
-        raise RecallError(f"{missing} ground-truth rows could not be found again by ctid")
-    return out
 
 
 # -- ANN runs ----------------------------------------------------------------------------
@@ -730,7 +503,7 @@ def recommend(results: Sequence[SettingResult], target: float, k: int) -> Recomm
         best = min(meeting, key=lambda r: (round(r.latency_ms_p50, 3), knob(r)))
         shortfall = best.rows_mean < k - 1e-9
         msg = (
-            f"{set_sql(best.settings) or 'the defaults'} reaches recall@{k} "
+            f"reaches recall@{k} "
             f"{best.recall_mean:.3f} (min {best.recall_min:.2f}) at p50 "
             f"{best.latency_ms_p50:.2f} ms, p95 {best.latency_ms_p95:.2f} ms"
         )
@@ -770,12 +543,6 @@ def recommend(results: Sequence[SettingResult], target: float, k: int) -> Recomm
     )
 
 
-class _Stopped(Exception):
-    def __init__(self, phase: str) -> None:
-        super().__init__(phase)
-        self.phase = phase
-
-
 # -- the run -----------------------------------------------------------------------------
 
 
@@ -810,8 +577,8 @@ async def run_recall(
         k=spec.k,
         target=spec.target,
         where=target.where,
-        query_source="file" if spec.query_vectors is not None else "sample",
-        seed=None if spec.query_vectors is not None else spec.seed,
+        query_source="sample" if _sampled(spec) else "file",
+        seed=spec.seed if _sampled(spec) else None,
         query_ids=(),
         results=(),
         recommendation=None,
@@ -826,10 +593,10 @@ async def run_recall(
         await session.fetch_value("recall_rows_estimate", {"table_oid": idx.table_oid}) or 0
     )
     try:
-        gt, query_ids, queries = await _ground_truth(
+        gt, query_ids, queries = await _spec_ground_truth(
             session, target, spec, estimate, report_progress, stop
         )
-    except _Stopped:
+    except Stopped:
         return replace(base, stopped_during="ground_truth")
     except QueryCancelled:
         if stop():
@@ -852,7 +619,7 @@ async def run_recall(
         col=sql.Identifier(target.column.column),
         op=sql.SQL("{}.{}").format(
             sql.Identifier(session.basics.vector_schema or "public"),
-            sql.SQL(OPERATORS[target.metric]),
+            sql.SQL(OPERATORS[target.metric].replace("%", "%%")),  # <%> vs placeholders
         ),
         table=target.table_ident,
         where=target.where_sql(),
@@ -863,63 +630,25 @@ async def run_recall(
     total = len(grid) * len(binds)
     stopped_during: str | None = None
     for n_setting, settings in enumerate(grid):
-        acc: dict[str, list[Any]] = {
-            k: [] for k in ("recalls", "rows", "lat", "hit", "read", "used", "client")
-        }
+        log = _QueryLog()
+
+        def on_query(qi: int, setting: dict[str, int | str] = settings, n: int = n_setting) -> None:
+            if qi % 5 == 4 or qi == len(binds) - 1:
+                done = n * len(binds) + qi + 1
+                label = _label(setting)
+                report_progress(RecallProgress("ann", done, total, label, tuple(results)))
+
         try:
-            async with session.read_only() as cur:
-                for stmt in _set_statements(settings, spec):
-                    await cur.execute(stmt)
-                for qi, qv in enumerate(binds):
-                    if stop():
-                        raise _Stopped("ann")
-                    params = {"q": qv, "k": spec.k}
-                    await cur.execute(explain_q, params)
-                    row = await cur.fetchone()
-                    assert row is not None
-                    ms, _rows, hit, read, used = plan_numbers(row[0], idx.name)
-                    t0 = time.perf_counter()
-                    await cur.execute(ann_q, params)
-                    got = await cur.fetchall()
-                    client = (time.perf_counter() - t0) * 1000
-                    acc["recalls"].append(
-                        query_recall(
-                            [r[0] for r in got],
-                            [float(r[1]) if r[1] is not None else math.nan for r in got],
-                            gt.ids[qi],
-                            gt.distances[qi],
-                        )
-                    )
-                    acc["rows"].append(len(got))
-                    acc["lat"].append(ms)
-                    acc["hit"].append(hit)
-                    acc["read"].append(read)
-                    acc["used"].append(used)
-                    acc["client"].append(client)
-                    done = n_setting * len(binds) + qi + 1
-                    if qi % 5 == 4 or qi == len(binds) - 1:
-                        report_progress(
-                            RecallProgress("ann", done, total, _label(settings), tuple(results))
-                        )
-        except _Stopped:
+            await _run_setting(session, spec, settings, (ann_q, explain_q), binds, gt, idx.name,
+                               log, on_query, stop)  # fmt: skip
+        except Stopped:
             stopped_during = "ann"
         except QueryCancelled:
             if not stop():
                 raise
             stopped_during = "ann"
-        if acc["recalls"]:
-            results.append(
-                summarise(
-                    settings,
-                    acc["recalls"],
-                    acc["rows"],
-                    acc["lat"],
-                    acc["hit"],
-                    acc["read"],
-                    acc["used"],
-                    acc["client"],
-                )
-            )
+        if log.recalls:
+            results.append(log.summary(settings))
         if stopped_during:
             break
     partial_warnings = list(base.warnings)
@@ -944,54 +673,97 @@ async def run_recall(
     return report
 
 
+@dataclass
+class _QueryLog:
+    """Per-query measurements of one setting."""
+
+    recalls: list[float] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    latency: list[float] = field(default_factory=list)
+    hit: list[int] = field(default_factory=list)
+    read: list[int] = field(default_factory=list)
+    used: list[bool] = field(default_factory=list)
+    client: list[float] = field(default_factory=list)
+
+    def summary(self, settings: dict[str, int | str]) -> SettingResult:
+        return summarise(settings, self.recalls, self.rows, self.latency, self.hit, self.read,
+                         self.used, self.client)  # fmt: skip
+
+
+async def _run_setting(
+    session: Session,
+    spec: RecallSpec,
+    settings: dict[str, int | str],
+    queries: tuple[sql.Composed, sql.Composed],
+    binds: Sequence[Any],
+    gt: GroundTruth,
+    index_name: str,
+    log: _QueryLog,
+    on_query: Callable[[int], None],
+    stop: Callable[[], bool],
+) -> None:
+    """Every query under one setting, in one read-only transaction with ``SET LOCAL``: first
+    EXPLAIN ANALYZE (server time, buffers, plan), then the plain query (ids, distances)."""
+    ann_q, explain_q = queries
+    async with session.read_only() as cur:
+        for stmt in _set_statements(settings, spec):
+            await cur.execute(stmt)
+        for qi, qv in enumerate(binds):
+            if stop():
+                raise Stopped("ann")
+            params = {"q": qv, "k": spec.k}
+            await cur.execute(explain_q, params)
+            row = await cur.fetchone()
+            assert row is not None
+            ms, _rows, hit, read, used = plan_numbers(row[0], index_name)
+            t0 = time.perf_counter()
+            await cur.execute(ann_q, params)
+            got = await cur.fetchall()
+            log.client.append((time.perf_counter() - t0) * 1000)
+            dists = [float(r[1]) if r[1] is not None else math.nan for r in got]
+            log.recalls.append(
+                query_recall([r[0] for r in got], dists, gt.ids[qi], gt.distances[qi])
+            )
+            log.rows.append(len(got))
+            log.latency.append(ms)
+            log.hit.append(hit)
+            log.read.append(read)
+            log.used.append(used)
+            on_query(qi)
+
+
+def _sampled(spec: RecallSpec) -> bool:
+    return spec.query_vectors is None and spec.vectors_file is None
+
+
 def _label(settings: dict[str, int | str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
-async def _ground_truth(
+async def _spec_ground_truth(
     session: Session,
     target: Target,
     spec: RecallSpec,
-    estimate: int,
-    report_progress: Callable[[RecallProgress], None],
-    stop: Callable[[], bool],
+    estimate: int = 0,
+    report_progress: Callable[[RecallProgress], None] = lambda _p: None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[GroundTruth, list[Any], F32]:
-    async with session.read_only() as cur:
-        await cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        if spec.query_vectors is not None:
-            queries = np.asarray(spec.query_vectors, dtype=np.float32)
-            if queries.ndim != 2 or queries.shape[1] != target.dims:
-                raise UsageError(f"query vectors must be (n, {target.dims}), got {queries.shape}")
-            query_ids: list[Any] = list(range(queries.shape[0]))
-        else:
-            report_progress(RecallProgress("sample", 0, spec.queries, "sampling query vectors"))
-            query_ids, queries = await _sample(cur, target, spec.queries, spec.seed)
-        t0 = time.perf_counter()
+    messages = {"sample": "sampling query vectors", "ground_truth": "exact search (one pass)"}
 
-        def on_rows(n: int) -> None:
-            report_progress(
-                RecallProgress("ground_truth", n, max(estimate, n), "exact search (one pass)")
-            )
+    def on_progress(phase: str, done: int, total: int) -> None:
+        report_progress(RecallProgress(phase, done, total, messages.get(phase, phase)))
 
-        on_rows(0)
-        try:
-            dist, codes, parts, rows = await _stream_topk(
-                cur, target, queries, spec.k, on_rows, stop
-            )
-        except StreamFormatError as exc:
-            raise RecallError(f"could not read the vector stream: {exc}") from None
-        id_of = await _resolve_codes(cur, target, codes, parts)
-        seconds = time.perf_counter() - t0
-    ids: list[tuple[Any, ...]] = []
-    dists: list[tuple[float, ...]] = []
-    for qi in range(codes.shape[0]):
-        keep = codes[qi] >= 0
-        ids.append(tuple(id_of[int(c)] for c in codes[qi][keep].tolist()))
-        dists.append(tuple(float(d) for d in dist[qi][keep].tolist()))
-    return (
-        GroundTruth(ids=tuple(ids), distances=tuple(dists), rows=rows, seconds=seconds),
-        query_ids,
-        queries,
+    return await ground_truth(
+        session,
+        target,
+        k=spec.k,
+        sample=spec.queries,
+        seed=spec.seed,
+        query_vectors=spec.query_vectors,
+        vectors_file=spec.vectors_file,
+        estimate=estimate,
+        on_progress=on_progress,
+        stop=stop,
     )
 
 
@@ -1000,5 +772,5 @@ async def exact_ground_truth(
 ) -> tuple[Target, GroundTruth, list[Any]]:
     """Only the ground truth (for tests and the benchmark)."""
     target = await resolve(session, spec)
-    gt, ids, _q = await _ground_truth(session, target, spec, 0, lambda _p: None, lambda: False)
+    gt, ids, _q = await _spec_ground_truth(session, target, spec)
     return target, gt, ids

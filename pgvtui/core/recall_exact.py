@@ -56,15 +56,16 @@ def merge_topk(
     """Merge a chunk into the running best: the k smallest scores per row (unsorted).
 
     ``best_scores``/``best_codes`` are (q, k) (``inf``/−1 where still empty); ``scores`` is (q, n)
-    for the chunk's n rows whose codes are ``codes`` (n,). NaN scores rank after every number.
+    for the chunk's n rows whose codes are ``codes`` — (n,), or (q, n) when every query has its
+    own candidates. NaN scores rank after every number.
     """
     if scores.shape[1] == 0:
         return best_scores, best_codes
     scores = np.where(np.isnan(scores), np.inf, scores)
     all_scores = np.concatenate([best_scores, scores], axis=1)
-    all_codes = np.concatenate(
-        [best_codes, np.broadcast_to(codes, (scores.shape[0], codes.shape[0]))], axis=1
-    )
+    if codes.ndim == 1:
+        codes = np.broadcast_to(codes, (scores.shape[0], codes.shape[0]))
+    all_codes = np.concatenate([best_codes, codes], axis=1)
     if all_scores.shape[1] > k:
         part = np.argpartition(all_scores, k - 1, axis=1)[:, :k]
         return (
@@ -138,6 +139,32 @@ class Kernel:
         return scores
 
 
+def exact_distances(metric: str, q: F32, x: F32) -> F64:
+    """pgvector's distance from one query to a few rows, directly in float64 (no expansion)."""
+    q64 = q.astype(np.float64)
+    x64 = x.astype(np.float64)
+    if metric == "l2":
+        out: F64 = np.sqrt(((x64 - q64) ** 2).sum(axis=1))
+    elif metric == "ip":
+        out = -(x64 @ q64)
+    elif metric == "cosine":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sim = (x64 @ q64) / (np.linalg.norm(x64, axis=1) * np.linalg.norm(q64))
+        out = 1.0 - np.clip(sim, -1.0, 1.0)
+    elif metric == "l1":
+        out = np.abs(x64 - q64).sum(axis=1)
+    elif metric == "hamming":
+        out = (x64 != q64).sum(axis=1).astype(np.float64)
+    elif metric == "jaccard":
+        inter = ((x64 > 0) & (q64 > 0)).sum(axis=1)
+        union = ((x64 > 0) | (q64 > 0)).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(inter == 0, 1.0, 1.0 - inter / union)
+    else:
+        raise ValueError(f"unknown metric {metric!r}")
+    return np.where(np.isnan(out), np.inf, out)
+
+
 class ExactTopK:
     """Running exact top-k for a batch of queries over streamed chunks."""
 
@@ -155,8 +182,26 @@ class ExactTopK:
         if x.shape[0] == 0:
             return
         s = self.kernel.scores(x)
-        self.scores, self.codes = merge_topk(self.scores, self.codes, s, codes, self.k)
         self.rows += x.shape[0]
+        # Only rows closer than a query's current k-th best can enter its top-k: after the
+        # first chunks these are few, so merge a small (q, m) candidate matrix instead of (q, n).
+        kth = self.scores.max(axis=1)
+        mask = s < kth[:, None]
+        counts = mask.sum(axis=1)
+        m = int(counts.max()) if counts.size else 0
+        if m == 0:
+            return
+        if 4 * m >= s.shape[1]:
+            self.scores, self.codes = merge_topk(self.scores, self.codes, s, codes, self.k)
+            return
+        qi, ci = np.nonzero(mask)  # row-major: grouped by query
+        starts = np.cumsum(counts) - counts
+        rank = np.arange(qi.shape[0]) - starts[qi]
+        cand_s = np.full((s.shape[0], m), np.inf)
+        cand_c = np.full((s.shape[0], m), -1, dtype=np.int64)
+        cand_s[qi, rank] = s[qi, ci]
+        cand_c[qi, rank] = codes[ci]
+        self.scores, self.codes = merge_topk(self.scores, self.codes, cand_s, cand_c, self.k)
 
     def result(self) -> tuple[F64, I64]:
         """(distances, codes), each (q, k), nearest first; rows past the table end have
@@ -307,7 +352,7 @@ class RowDecoder:
             l_oid, oid, l_tid, blk, off, l_val = struct.unpack_from(">iIiIHi", mv, pos + 2)
             if l_oid != 4 or l_tid != 6 or l_val < 12:
                 raise StreamFormatError("unexpected sparsevec row layout")
-            start = pos + 2 + 24
+            start = pos + 24
             end = start + l_val
             if end > len(mv):
                 break

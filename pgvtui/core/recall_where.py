@@ -8,9 +8,11 @@ always inside a read-only transaction. Before that it must pass these checks (pu
 - parentheses balanced and never closing more than they opened, so the text cannot leave the
   ``( … )`` pgvtui wraps it in: whatever it contains is one parenthesised expression;
 - no clause keywords at the top level (``ORDER``, ``LIMIT``, ``UNION``, ``INTO``, ``FOR`` …);
-- no call of a function on the deny-list (side effects, sleeping, locks, file or network
-  access, or running SQL from a string), matched case-insensitively with or without a schema
-  and with quoted names unquoted.
+- no call of a function on the deny-list — :func:`pgvtui.core.guard.denied_function` (side
+  effects, locks, file or network access, running SQL from a string) plus ``pg_sleep*`` —
+  matched with or without a schema and with quoted names unquoted;
+- and ``SELECT 1 FROM t WHERE (<predicate>)`` must pass :func:`pgvtui.core.guard.check_sql`
+  (exactly one read-only SELECT, no locking clause, no ``INTO``).
 
 The server then checks that it is a boolean expression over the table (``EXPLAIN SELECT 1 FROM
 t WHERE (<predicate>)``, not executed) — see :func:`pgvtui.core.recall.check_where`.
@@ -26,47 +28,20 @@ import re
 import sqlparse
 from sqlparse import tokens as T
 
+from pgvtui.core import guard
 from pgvtui.errors import QueryRefused
 
 MAX_PREDICATE_CHARS = 4_000
 
-# Functions that change state, wait, lock, touch files/network, or run SQL from a string.
-DENIED_FUNCTIONS = frozenset(
-    {
-        "pg_sleep", "pg_sleep_for", "pg_sleep_until",
-        "set_config", "pg_reload_conf", "pg_rotate_logfile", "pg_promote",
-        "pg_terminate_backend", "pg_cancel_backend", "pg_signal_backend",
-        "pg_log_backend_memory_contexts", "pg_switch_wal", "pg_create_restore_point",
-        "pg_backup_start", "pg_backup_stop", "pg_start_backup", "pg_stop_backup",
-        "pg_wal_replay_pause", "pg_wal_replay_resume",
-        "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock",
-        "pg_advisory_xact_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared",
-        "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared",
-        "pg_advisory_unlock", "pg_advisory_unlock_all", "pg_advisory_unlock_shared",
-        "nextval", "setval", "txid_current", "pg_current_xact_id",
-        "pg_notify", "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file",
-        "pg_ls_logdir", "pg_ls_waldir", "pg_ls_tmpdir", "pg_ls_archive_statusdir",
-        "pg_file_write", "pg_file_rename", "pg_file_unlink", "pg_file_sync",
-        "lo_import", "lo_export", "lo_create", "lo_creat", "lo_unlink", "lo_put", "lo_from_bytea",
-        "lo_open", "lo_write", "lowrite", "lo_truncate",
-        "dblink", "dblink_exec", "dblink_connect", "dblink_connect_u", "dblink_send_query",
-        "dblink_open", "dblink_fetch",
-        "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "cursor_to_xml",
-        "cursor_to_xmlschema", "table_to_xml", "table_to_xml_and_xmlschema", "schema_to_xml",
-        "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xml_and_xmlschema",
-        "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
-        "pg_stat_reset_single_function_counters", "pg_stat_reset_slru",
-        "pg_stat_statements_reset", "pg_buffercache_evict", "pg_buffercache_evict_relation",
-        "pg_buffercache_evict_all", "pg_prewarm",
-        "pg_create_physical_replication_slot", "pg_create_logical_replication_slot",
-        "pg_drop_replication_slot", "pg_copy_physical_replication_slot",
-        "pg_copy_logical_replication_slot", "pg_logical_slot_get_changes",
-        "pg_logical_slot_peek_changes", "pg_logical_slot_get_binary_changes",
-        "pg_logical_emit_message", "pg_replication_origin_create", "pg_replication_origin_drop",
-        "pg_replication_slot_advance", "pg_import_system_collations",
-        "binary_upgrade_set_next_pg_type_oid", "pg_xact_commit_timestamp",
-    }
-)  # fmt: skip
+# On top of the guard's deny-list (pgvtui.core.guard.denied_function): recall runs the
+# predicate in hundreds of statements, so sleeping is refused too.
+EXTRA_DENIED = frozenset({"pg_sleep", "pg_sleep_for", "pg_sleep_until"})
+
+
+def denied(name: str) -> bool:
+    base = name.rsplit(".", 1)[-1]
+    return base.lower() in EXTRA_DENIED or guard.denied_function(base)
+
 
 # Keywords that would start another clause if they appeared outside every parenthesis.
 TOP_LEVEL_CLAUSES = frozenset(
@@ -159,6 +134,8 @@ def validate_where(predicate: str) -> str:
             nxt = significant[i + 1] if i + 1 < len(significant) else None
             if nxt is not None and nxt.ttype in T.Punctuation and nxt.value == "(":
                 name = _unquote(value)
-                if name in DENIED_FUNCTIONS:
+                if denied(name):
                     raise QueryRefused(f"--where may not call {name}()")
+    # The search guard's full statement check (one SELECT, no locking clause, its deny-list).
+    guard.check_sql(f"SELECT 1 FROM t WHERE ({text})")  # noqa: S608 - analysed, never sent
     return text

@@ -318,7 +318,7 @@ def suggestions(
     *,
     prewarm_installed: bool,
     prewarm_available: bool,
-    preload: str,
+    preload: str | None,
 ) -> list[Suggestion]:
     out: list[Suggestion] = []
     if bc.create_sql:
@@ -345,16 +345,19 @@ def suggestions(
         for i in candidates:
             why = "not measured" if i.resident_pct is None else f"{i.resident_pct:.0f} % resident"
             out.append(Suggestion(f"Prewarm {i.qualified_name} ({why})", i.prewarm_sql))
-    libs = [s.strip() for s in preload.split(",") if s.strip()]
+    libs = [s.strip() for s in (preload or "").split(",") if s.strip()]
     if indexes and "pg_prewarm" not in libs and (prewarm_installed or prewarm_available):
-        new = ", ".join([*libs, "pg_prewarm"])
-        out.append(
-            Suggestion(
-                "Autoprewarm reloads the buffers that were cached before a restart (needs a "
-                "server restart)",
-                f"ALTER SYSTEM SET shared_preload_libraries = '{new}';",
+        why = "Autoprewarm reloads the buffers that were cached before a restart (needs a restart)"
+        if preload is None:  # the role may not read it: never suggest overwriting what is there
+            out.append(
+                Suggestion(
+                    f"{why}: add pg_prewarm to shared_preload_libraries, keeping "
+                    "the libraries already listed (your role cannot read them)"
+                )
             )
-        )
+        else:
+            new = ", ".join([*libs, "pg_prewarm"])
+            out.append(Suggestion(why, f"ALTER SYSTEM SET shared_preload_libraries = '{new}';"))
     too_big = [i for i in indexes if not i.fits_shared_buffers]
     if too_big:
         names = ", ".join(i.qualified_name for i in too_big)
@@ -528,7 +531,7 @@ async def collect(
         bc,
         prewarm_installed=row["prewarm_version"] is not None,
         prewarm_available=row["prewarm_available"] is not None,
-        preload=str(row["shared_preload_libraries"] or ""),
+        preload=row["shared_preload_libraries"],
     )
     return ResidencyReport(
         memory=memory,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import itertools
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -54,6 +55,38 @@ class ServerBasics:
     pgvector_available: str | None
     vector_schema: str | None
     backend_pid: int
+
+
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    """``"0.8.1"`` → ``(0, 8, 1)``; unparsable parts end the tuple (``None`` → ``()``)."""
+    out: list[int] = []
+    for part in (version or "").split("."):
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        out.append(int(digits))
+    return tuple(out)
+
+
+# What older pgvector releases lack (CHANGELOG): connect anyway, say so once, and let inventory,
+# rules and search degrade; a query that names a missing type gets the reason as its hint.
+PGVECTOR_FEATURES: tuple[tuple[tuple[int, ...], str], ...] = (
+    ((0, 5, 0), "HNSW indexes"),
+    ((0, 7, 0), "the halfvec, sparsevec and bit types and their indexes"),
+)
+NEWER_TYPES = ("halfvec", "sparsevec")
+
+
+def pgvector_warnings(version: str | None) -> list[str]:
+    """One line per feature the installed pgvector ``version`` does not have."""
+    if not version:
+        return []
+    have = version_tuple(version)
+    return [
+        f"pgvector {version} is installed; {what} need {'.'.join(map(str, need))} or newer"
+        for need, what in PGVECTOR_FEATURES
+        if have < need
+    ]
 
 
 @dataclass(frozen=True)
@@ -126,6 +159,15 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
     return QueryFailed(msg)
 
 
+def _executable(query: str | sql.Composable) -> sql.SQL | sql.Composed:
+    """A .sql file name or any composed query → what ``cursor.execute`` accepts."""
+    if isinstance(query, str):
+        return sqlfiles.query(query)
+    if isinstance(query, sql.SQL | sql.Composed):
+        return query
+    return sql.Composed([query])
+
+
 def _startup_options(existing: str | None, opts: SessionOptions) -> str:
     parts = [existing] if existing else []
     parts += [
@@ -160,10 +202,20 @@ class Session:
         params.setdefault("user", basics.user)
         params.setdefault("dbname", basics.database)
         self.short = ci.describe(params)
+        self.warnings: tuple[str, ...] = tuple(pgvector_warnings(basics.pgvector_version))
 
     # -- errors ---------------------------------------------------------------------
     def error(self, exc: BaseException) -> PgvtuiError:
-        return map_error(exc, self._passwords)
+        err = map_error(exc, self._passwords)
+        if isinstance(exc, pgerr.UndefinedObject) and err.hint is None:
+            version = self.basics.pgvector_version
+            text = str(exc)
+            for name in NEWER_TYPES:
+                if f'type "{name}" does not exist' in text:
+                    err.hint = f"{name} needs pgvector 0.7.0 or newer; this database has " + (
+                        f"pgvector {version}" if version else "no pgvector"
+                    )
+        return err
 
     # -- queries ---------------------------------------------------------------------
     async def fetch(
@@ -174,7 +226,7 @@ class Session:
         row: type[T],
     ) -> list[T]:
         """Run a query (a .sql name or a composed query) and return typed rows."""
-        q = sqlfiles.query(query) if isinstance(query, str) else query
+        q = _executable(query)
         try:
             async with self.conn.cursor(row_factory=class_row(row)) as cur:
                 self.statements += 1
@@ -186,7 +238,7 @@ class Session:
     async def fetch_dicts(
         self, query: str | sql.Composable, params: Any = None
     ) -> list[dict[str, Any]]:
-        q = sqlfiles.query(query) if isinstance(query, str) else query
+        q = _executable(query)
         try:
             async with self.conn.cursor(row_factory=dict_row) as cur:
                 self.statements += 1

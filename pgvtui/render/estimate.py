@@ -12,8 +12,11 @@ from pgvtui.render.fmt import human_bytes, human_count
 def _key(report: EstimateReport) -> str:
     s = report.spec
     key = f"{s.type}({s.dims})" + (f", {s.nnz} non-zeros" if s.nnz is not None else "")
-    opts = f"m={s.m}, ef_construction={s.ef_construction}" if s.method == "hnsw" else (
-        f"lists={s.lists}")
+    opts = (
+        f"m={s.m}, ef_construction={s.ef_construction}"
+        if s.method == "hnsw"
+        else (f"lists={s.lists}")
+    )
     return f"{s.method.upper()} on {key}, {human_count(s.rows)} rows ({opts})"
 
 
@@ -25,24 +28,40 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
     t.add_column(justify="right")
     t.add_column(style="dim")
     t.add_row("index size", human_bytes(size.bytes), f"{size.pages:,} pages of 8 kB")
-    t.add_row("per row", f"{size.bytes_per_row:,.0f} B", f"stored value {report.spec.value_bytes} B")
+    t.add_row(
+        "per row", f"{size.bytes_per_row:,.0f} B", f"stored value {report.spec.value_bytes} B"
+    )
     if size.hnsw is not None:
         h = size.hnsw
-        split = (f"; levels ≥ {h.split_levels[0]} put their neighbor tuple on the next page"
-                 if h.split_levels else "")
-        t.add_row("elements per page", f"{h.elements_per_page:.2f}",
-                  f"element {h.element_bytes} B + neighbors {h.neighbor_bytes[0]} B{split}")
-    mode = (f"parallel ({report.parallel_workers} workers), mwm − 3 MB"
-            if build.parallel and build.method == "hnsw" else "serial")
+        split = (
+            f"; levels ≥ {h.split_levels[0]} put their neighbor tuple on the next page"
+            if h.split_levels
+            else ""
+        )
+        t.add_row(
+            "elements per page",
+            f"{h.elements_per_page:.2f}",
+            f"element {h.element_bytes} B + neighbors {h.neighbor_bytes[0]} B{split}",
+        )
+    mode = (
+        f"parallel ({report.parallel_workers} workers), mwm − 3 MB"
+        if build.parallel and build.method == "hnsw"
+        else "serial"
+    )
     what = "graph" if build.method == "hnsw" else f"k-means ({build.kmeans_samples:,} samples)"
     t.add_row("build memory", human_bytes(build.required_bytes), f"{what}, {mode}")
-    t.add_row("maintenance_work_mem", human_bytes(build.maintenance_work_mem_bytes),
-              f"usable {human_bytes(build.available_bytes)}")
+    t.add_row(
+        "maintenance_work_mem",
+        human_bytes(build.maintenance_work_mem_bytes),
+        f"usable {human_bytes(build.available_bytes)}",
+    )
     if build.method == "hnsw":
         verdict = "[green]fits[/]" if build.fits else "[yellow]spills[/]"
-        t.add_row("graph in memory", verdict,
-                  f"up to {build.spill_after_rows:,} rows" if build.spill_after_rows is not None
-                  else "")
+        t.add_row(
+            "graph in memory",
+            verdict,
+            f"up to {build.spill_after_rows:,} rows" if build.spill_after_rows is not None else "",
+        )
     else:
         verdict = "[green]fits[/]" if build.fits else "[red]ERROR[/]"
         t.add_row("k-means memory", verdict, f"at most {build.max_lists:,} lists at this setting")
@@ -53,16 +72,38 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
         console.print(f"  SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX")
 
     w = Table(title="What if", title_justify="left")
-    for col, right in (("variant", False), ("size", True), ("vs now", True), ("per row", True),
-                       ("build memory", True), ("fits mwm", False), ("note", False)):
+    for col, right in (
+        ("variant", False),
+        ("size", True),
+        ("vs now", True),
+        ("per row", True),
+        ("build memory", True),
+        ("fits mwm", False),
+        ("note", False),
+    ):
         w.add_column(col, justify="right" if right else "left")
-    w.add_row("as given", human_bytes(size.bytes), "1.00×", f"{size.bytes_per_row:,.0f} B",
-              human_bytes(build.required_bytes), "yes" if build.fits else "no", "")
+    w.add_row(
+        "as given",
+        human_bytes(size.bytes),
+        "1.00×",
+        f"{size.bytes_per_row:,.0f} B",
+        human_bytes(build.required_bytes),
+        "yes" if build.fits else "no",
+        "",
+    )
     for v in report.what_ifs:
         ratio = v.size.bytes / size.bytes if size.bytes else 0.0
-        w.add_row(v.label, human_bytes(v.size.bytes), f"{ratio:.2f}×",
-                  f"{v.size.bytes_per_row:,.0f} B", human_bytes(v.build.required_bytes),
-                  "yes" if v.build.fits else "no", v.note)
+        w.add_row(
+            v.label,
+            human_bytes(v.size.bytes),
+            f"{ratio:.2f}×",
+            f"{v.size.bytes_per_row:,.0f} B",
+            human_bytes(v.build.required_bytes),
+            "yes" if v.build.fits else "no",
+            v.note,
+        )
     console.print(w)
-    console.print("[dim]Freshly built index; later inserts and deletes only add pages. "
-                  "Model: docs/residency.md.[/]")
+    console.print(
+        "[dim]Freshly built index; later inserts and deletes only add pages. "
+        "Model: docs/residency.md.[/]"
+    )

@@ -30,6 +30,10 @@ def _drift(i: IndexResidency) -> str:
     return f"[yellow]{text}[/]" if abs(i.drift_pct) > 10 else text
 
 
+def _factor(x: float) -> str:
+    return f"{x:.2f}×" if x < 10 else f"{x:,.0f}×"
+
+
 def _usage(i: IndexResidency) -> str:
     if not i.usage_counts:
         return "—"
@@ -38,23 +42,29 @@ def _usage(i: IndexResidency) -> str:
 
 def render_residency(console: Console, report: ResidencyReport) -> None:
     m = report.memory
-    ram_label = {"option": "(--ram)", "local": "(this host)",
-                 "unknown": "(unknown: using effective_cache_size)"}[m.ram_source]
+    ram_label = {
+        "option": "(--ram)",
+        "local": "(this host)",
+        "unknown": "(unknown: using effective_cache_size)",
+    }[m.ram_source]
     console.print(
         f"shared_buffers [bold]{human_bytes(m.shared_buffers_bytes)}[/]  "
         f"effective_cache_size [bold]{human_bytes(m.effective_cache_size_bytes)}[/]  "
         f"RAM [bold]{human_bytes(m.ram_bytes)}[/] {ram_label}"
     )
     total = report.total_ann_bytes
-    console.print(
-        f"all ANN indexes: [bold]{human_bytes(total)}[/] — {bar(100 * total / max(1, m.shared_buffers_bytes))}"
-        " of shared_buffers"
-    )
+    share = bar(100 * total / max(1, m.shared_buffers_bytes))
+    console.print(f"all ANN indexes: [bold]{human_bytes(total)}[/] — {share} of shared_buffers")
     if report.growth_to_exceed_shared_buffers is not None and report.total_fits_shared_buffers:
-        console.print(f"  together they outgrow shared_buffers at "
-                      f"{report.growth_to_exceed_shared_buffers:.2f}× today's rows"
-                      + (f", RAM at {report.growth_to_exceed_ram:.2f}×"
-                         if report.growth_to_exceed_ram and report.total_fits_ram else ""))
+        console.print(
+            f"  together they outgrow shared_buffers at "
+            f"{_factor(report.growth_to_exceed_shared_buffers)} today's rows"
+            + (
+                f", RAM at {_factor(report.growth_to_exceed_ram)}"
+                if report.growth_to_exceed_ram and report.total_fits_ram
+                else ""
+            )
+        )
     bc = report.buffercache
     if not bc.available:
         console.print(f"[yellow]measured residency unavailable:[/] {bc.reason}")
@@ -63,9 +73,15 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     console.print()
 
     t = Table(title=f"ANN indexes ({len(report.indexes)})", title_justify="left")
-    for col, right in (("index", False), ("size", True), ("model", True), ("share", True),
-                       ("in shared_buffers", False), ("fits sb·cache·RAM", False),
-                       ("outgrows sb at", True)):
+    for col, right in (
+        ("index", False),
+        ("size", True),
+        ("model", True),
+        ("share", True),
+        ("cached", False),
+        ("fits sb·ecs·RAM", False),
+        ("outgrows sb at", True),
+    ):
         t.add_column(col, justify="right" if right else "left")
     for i in report.indexes:
         fits = " ".join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
@@ -76,9 +92,11 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
             f"{i.share_pct:.0f} %",
             bar(i.resident_pct, 10),
             fits,
-            (f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
-             if i.rows_to_exceed_shared_buffers is not None
-             else ("now" if not i.fits_shared_buffers else "—")),
+            (
+                f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
+                if i.rows_to_exceed_shared_buffers is not None
+                else ("now" if not i.fits_shared_buffers else "—")
+            ),
         )
     console.print(t)
     if any(i.usage_counts for i in report.indexes):

@@ -104,9 +104,9 @@ class PgvtuiApp(App[None]):
     @work(exclusive=True, exit_on_error=False, group="connect")
     async def connect_worker(self, reconnect: bool = False) -> None:
         """Open (or re-open) the main session, then load the inventory."""
-        session = await (self.backend.reconnect() if reconnect else self.backend.connect())
-        server = f"PostgreSQL {session.basics.version.split()[0]}"
-        self.post_message(Connected(session.display, session.short, server))
+        await (self.backend.reconnect() if reconnect else self.backend.connect())
+        b = self.backend
+        self.post_message(Connected(b.display, b.short, b.server_label))
         await self._load_inventory()
 
     @work(exclusive=True, exit_on_error=False, group="inventory")
@@ -124,9 +124,9 @@ class PgvtuiApp(App[None]):
 
     @on(InventoryLoaded)
     def _inventory_loaded(self, event: InventoryLoaded) -> None:
-        self.residency = event.catalog.residency
         self.catalog_findings = event.catalog.findings
         self.inventory = event.catalog.inventory
+        self.residency = event.catalog.residency
 
     # -- the one error handler --------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -167,6 +167,11 @@ class PgvtuiApp(App[None]):
     # -- actions ----------------------------------------------------------------------
     def action_goto(self, mode: str) -> None:
         self.switch_mode(mode)
+
+    def run_screen_action(self, mode: str, action: str) -> None:
+        """Switch to ``mode`` and run one of its screen's actions (command palette)."""
+        self.switch_mode(mode)
+        self.call_after_refresh(self.run_action, action, self.screen)
 
     def action_reconnect(self) -> None:
         self.connection_state = "connecting"
@@ -209,5 +214,3 @@ def create_app(
     database backend (tests feed recorded data through it)."""
     backend = backend or Backend(conninfo, session_options or SessionOptions())
     return PgvtuiApp(backend, initial_screen=initial_screen)
-
-

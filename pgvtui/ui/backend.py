@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pgvtui.core import activity as act
-from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core import residency as res
-from pgvtui.core.residency import ResidencyReport
+from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.plan import Plan
+from pgvtui.core.residency import ResidencyReport
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session, SessionOptions, connect
 from pgvtui.errors import ConnectionLost, PgvtuiError
@@ -106,24 +106,26 @@ class Backend:
             pids.append(self._aux.basics.backend_pid)
         return tuple(pids)
 
-    async def connect(self) -> Session:
+    @property
+    def server_label(self) -> str:
+        s = self.session
+        return f"PostgreSQL {s.basics.version.split()[0]}" if s is not None else ""
+
+    async def connect(self) -> None:
         async with self._lock:
             if self.session is None or self.session.broken:
                 self.session = await connect(self.conninfo, self.options, prompt=None)
-            return self.session
 
-    async def reconnect(self) -> Session:
+    async def reconnect(self) -> None:
         async with self._lock:
             old, self.session = self.session, None
             if old is not None:
-                self.session = await old.reconnect()
-            else:
-                self.session = await connect(self.conninfo, self.options, prompt=None)
+                await old.close()
+            self.session = await connect(self.conninfo, self.options, prompt=None)
         async with self._aux_lock:
             if self._aux is not None:
                 await self._aux.close()
                 self._aux = None
-        return self.session
 
     def set_password(self, password: str) -> None:
         """Use a password typed into the UI (after an authentication failure)."""
@@ -234,6 +236,7 @@ class Backend:
             columns=result.columns,
             rows=result.rows,
             wall_ms=(time.perf_counter() - start) * 1000,
+            error=result.error,
         )
 
     # -- activity (second session) ----------------------------------------------------

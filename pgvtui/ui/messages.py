@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from pgvtui.core.activity import Activity
+from pgvtui.core.recall import RecallProgress, RecallReport
 from pgvtui.core.residency import ResidencyReport
 from pgvtui.errors import PgvtuiError
 from pgvtui.ui.backend import Catalog, SearchOutcome
@@ -65,3 +66,22 @@ class WorkerFailed(Message):
         super().__init__()
         self.error = error
         self.source = source
+
+
+class RecallProgressed(Message):
+    """Progress of a recall sweep; a newer one replaces an unprocessed older one."""
+
+    def __init__(self, progress: RecallProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RecallProgressed)
+
+
+class RecallFinished(Message):
+    """A recall sweep ended (``report.complete`` is False when it was stopped)."""
+
+    def __init__(self, report: RecallReport) -> None:
+        super().__init__()
+        self.report = report

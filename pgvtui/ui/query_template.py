@@ -15,28 +15,108 @@ from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
 _RESERVED = frozenset(
-    "all analyse analyze and any array as asc asymmetric both case cast check collate column "
-    "constraint create current_date current_role current_time current_timestamp current_user "
-    "default deferrable desc distinct do else end except false fetch for foreign from grant "
-    "group having in initially intersect into lateral leading limit localtime localtimestamp "
-    "not null offset on only or order placing primary references returning select session_user "
-    "some symmetric table then to trailing true union unique user using variadic when where "
-    "window with".split()
+    {
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "current_date",
+        "current_role",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "from",
+        "grant",
+        "group",
+        "having",
+        "in",
+        "initially",
+        "intersect",
+        "into",
+        "lateral",
+        "leading",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "not",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "placing",
+        "primary",
+        "references",
+        "returning",
+        "select",
+        "session_user",
+        "some",
+        "symmetric",
+        "table",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "when",
+        "where",
+        "window",
+        "with",
+    }
 )
 _LIMIT_RE = re.compile(r"(\blimit\s+)(\d+)(\s*(?:offset\s+\d+\s*)?;?\s*)$", re.IGNORECASE)
 
 
+def _id(name: str) -> sql.Composable:
+    """An identifier, quoted only when it must be (a validated plain name stays bare)."""
+    if _PLAIN.fullmatch(name) and name not in _RESERVED:
+        return sql.SQL(name)  # validated: [a-z_][a-z0-9_]*
+    return sql.Identifier(name)
+
+
 def ident(name: str) -> str:
     """An identifier as SQL text, quoted only when needed."""
-    if _PLAIN.fullmatch(name) and name not in _RESERVED:
-        return name
-    return sql.Identifier(name).as_string()
+    return _id(name).as_string()
+
+
+def _table(col: ColumnInfo) -> sql.Composable:
+    if col.schema == "public":
+        return _id(col.table)
+    return sql.SQL(".").join([_id(col.schema), _id(col.table)])
 
 
 def table_name(col: ColumnInfo) -> str:
-    if col.schema == "public":
-        return ident(col.table)
-    return f"{ident(col.schema)}.{ident(col.table)}"
+    return _table(col).as_string()
 
 
 def best_index(inv: Inventory | None, col: ColumnInfo) -> IndexInfo | None:
@@ -44,8 +124,7 @@ def best_index(inv: Inventory | None, col: ColumnInfo) -> IndexInfo | None:
     if inv is None:
         return None
     cands = [
-        i for i in inv.indexes_on(col.schema, col.table)
-        if i.key_column == col.column and i.valid
+        i for i in inv.indexes_on(col.schema, col.table) if i.key_column == col.column and i.valid
     ]
     cands.sort(key=lambda i: (i.method != "hnsw", i.predicate is not None, i.name))
     return cands[0] if cands else None
@@ -57,25 +136,39 @@ def operator_for(col: ColumnInfo, index: IndexInfo | None) -> str:
     return "<~>" if col.type == "bit" else "<->"
 
 
-def literal_vector(col: ColumnInfo, text: str) -> str:
-    """``'[…]'::halfvec(384)`` from pasted text (brackets added when missing)."""
+def _vector_literal(col: ColumnInfo, text: str) -> sql.Composable:
     body = text.strip().strip("'")
     if col.type != "bit" and not body.startswith(("[", "{")):
-        body = f"[{body}]"
-    cast = f"{col.type}({col.dims})" if col.dims else col.type
-    return f"{sql.Literal(body).as_string()}::{cast}"
+        body = "[" + body + "]"
+    cast = (
+        sql.SQL("{}({})").format(sql.SQL(col.type), sql.Literal(col.dims))
+        if col.dims
+        else (sql.SQL(col.type))
+    )
+    return sql.SQL("{}::{}").format(sql.Literal(body), cast)
+
+
+def literal_vector(col: ColumnInfo, text: str) -> str:
+    """``'[…]'::halfvec(384)`` from pasted text (brackets added when missing)."""
+    return _vector_literal(col, text).as_string()
+
+
+def _query_vector(col: ColumnInfo, key: str | None, mode: str, value: str) -> sql.Composable:
+    if mode == "literal" and value:
+        return _vector_literal(col, value)
+    c, t = _id(col.column), _table(col)
+    if key:
+        v: object = int(value) if re.fullmatch(r"-?\d+", value or "") else (value or "1")
+        return sql.SQL("(SELECT {} FROM {} WHERE {} = {})").format(c, t, _id(key), sql.Literal(v))
+    offset = int(value) if (value or "").isdigit() else 0
+    return sql.SQL("(SELECT {} FROM {} WHERE {} IS NOT NULL OFFSET {} LIMIT 1)").format(
+        c, t, c, sql.Literal(offset)
+    )
 
 
 def query_vector(col: ColumnInfo, key: str | None, mode: str, value: str) -> str:
     """The query-vector expression: a scalar subquery on a row, or a literal."""
-    if mode == "literal" and value:
-        return literal_vector(col, value)
-    c, t = ident(col.column), table_name(col)
-    if key:
-        v = value if re.fullmatch(r"-?\d+", value or "") else sql.Literal(value or "1").as_string()
-        return f"(SELECT {c} FROM {t} WHERE {ident(key)} = {v})"
-    offset = int(value) if (value or "").isdigit() else 0
-    return f"(SELECT {c} FROM {t} WHERE {c} IS NOT NULL OFFSET {offset} LIMIT 1)"
+    return _query_vector(col, key, mode, value).as_string()
 
 
 def golden_sql(
@@ -87,16 +180,19 @@ def golden_sql(
     value: str = "1",
 ) -> str:
     """The healthy k-NN query on ``col``."""
-    op = operator_for(col, index)
-    head = f"{ident(key)}, " if key else ""
-    lines = [
-        f"SELECT {head}{ident(col.column)} {op} {query_vector(col, key, mode, value)} AS distance",
-        f"FROM {table_name(col)}",
+    op = sql.SQL(operator_for(col, index))  # from pg_amop
+    head = sql.SQL("{}, ").format(_id(key)) if key else sql.SQL("")
+    lines: list[sql.Composable] = [
+        sql.SQL("SELECT {}{} {} {} AS distance").format(
+            head, _id(col.column), op, _query_vector(col, key, mode, value)
+        ),
+        sql.SQL("FROM {}").format(_table(col)),
     ]
     if index is not None and index.predicate:
-        lines.append(f"WHERE {index.predicate}")
-    lines += ["ORDER BY distance", f"LIMIT {int(k)}"]
-    return "\n".join(lines)
+        # pg_get_expr output: the server's own rendering of the predicate
+        lines.append(sql.SQL("WHERE ") + sql.SQL(index.predicate))
+    lines += [sql.SQL("ORDER BY distance"), sql.SQL("LIMIT {}").format(sql.Literal(int(k)))]
+    return sql.SQL("\n").join(lines).as_string()
 
 
 def with_limit(text: str, k: int) -> str | None:

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pgvtui.core import search
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session
-from pgvtui.errors import PgvtuiError
+from pgvtui.errors import PgvtuiError, QueryFailed
 
 MAX_ROWS = 50
 MAX_CELL = 60
@@ -27,11 +28,14 @@ class Result:
     findings: tuple[Finding, ...]
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    error: PgvtuiError | None = None  # the statement's own error (rules may explain it)
 
 
 def cell(value: Any) -> str:
     """A result value as a short display string (vectors are long)."""
-    text = "NULL" if value is None else str(value)
+    if value is None:
+        return "NULL"
+    text = f"{value:.6g}" if isinstance(value, float) else str(value)
     text = text.replace("\n", " ")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
@@ -39,26 +43,30 @@ def cell(value: Any) -> str:
 async def run(
     session: Session, sql: str, settings: dict[str, str], inventory: Inventory | None
 ) -> Result:
-    from pgvtui.core import search
-
-    diag = await search.diagnose(
-        session, sql, settings, inventory=inventory, fetch_rows=MAX_ROWS
+    """:func:`pgvtui.core.search.diagnose`: guard, EXPLAIN ANALYZE in a read-only transaction,
+    a preview of the rows, the ``enable_seqscan = off`` re-plan when useful, the query rules."""
+    diag = await search.diagnose(session, sql, settings, inventory=inventory)
+    res = diag.search
+    error = QueryFailed(res.error.message, title=res.error.title) if res.error else None
+    rows = tuple(tuple(cell(v) for v in r) for r in res.result_rows[:MAX_ROWS])
+    return Result(
+        plan=res.plan,
+        findings=diag.findings,
+        columns=res.result_columns,
+        rows=rows,
+        error=error,
     )
-    columns = tuple(getattr(diag, "columns", ()) or ())
-    rows = tuple(tuple(cell(v) for v in r) for r in (getattr(diag, "rows", ()) or ()))
-    return Result(plan=diag.plan, findings=tuple(diag.findings), columns=columns, rows=rows)
 
 
 def findings_for_error(
     sql: str, settings: Mapping[str, str], inventory: Inventory | None, exc: PgvtuiError
 ) -> list[Finding]:
     """Query rules that explain a server error (e.g. a dimension mismatch); no plan needed."""
-    query = None
-    try:
-        from pgvtui.core.query import parse_query
+    from pgvtui.core.query import LexError, analyze_query
 
-        query = parse_query(sql)
-    except (ImportError, PgvtuiError):
+    try:
+        query = analyze_query(sql)
+    except LexError:
         query = None
     ctx = RuleContext(
         inventory=inventory,

@@ -10,7 +10,6 @@ from pgvtui.errors import PgvtuiError
 from pgvtui.render.fmt import human_bytes, human_count
 
 
-
 def setting_bytes(value: str | None) -> int | None:
     """A PostgreSQL memory setting as shown by current_setting ('128MB', '8kB') → bytes."""
     return parse_pg_size(value)

@@ -104,13 +104,16 @@ def diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return [n for n in names if before.get(n) != after.get(n)]
 
 
-def lingering(conn: psycopg.Connection[Any]) -> list[str]:
-    """Server state a finished pgvtui run must not leave behind: pgvtui backends, advisory
-    locks, open transactions of pgvtui."""
+def lingering(conn: psycopg.Connection[Any], session_open: bool = False) -> list[str]:
+    """Server state a finished pgvtui run must not leave behind: pgvtui backends (with
+    ``session_open``, as in a running TUI: pgvtui backends that are not idle — in a transaction
+    or still running a statement), and advisory locks."""
     problems: list[str] = []
     rows = conn.execute(
         """SELECT pid, state, left(query, 60) FROM pg_catalog.pg_stat_activity
-            WHERE application_name = 'pgvtui' AND pid <> pg_backend_pid()"""
+            WHERE application_name = 'pgvtui' AND pid <> pg_backend_pid()
+              AND (NOT %s OR state IS DISTINCT FROM 'idle')""",
+        (session_open,),
     ).fetchall()
     problems += [f"pgvtui backend still connected: {r}" for r in rows]
     rows = conn.execute(

@@ -67,18 +67,19 @@ class Target:
         with self.admin() as conn:
             return fingerprint(conn)
 
-    def check_unchanged(self) -> None:
-        """Assert the database, the catalogs, the files and the victim backend are untouched.
+    def check_unchanged(self, session_open: bool = False) -> None:
+        """Assert the database, the catalogs, the files and the victim backend are untouched,
+        and no pgvtui backend is left (``session_open``: none is left busy or in a transaction).
 
         On a failure the baseline, the files and the victim are reset first, so one escaped
         attempt fails its own test only."""
         with self.admin() as conn:
             after = fingerprint(conn)
-            left = lingering(conn)
+            left = lingering(conn, session_open)
             deadline = time.monotonic() + 3  # a closed client's backend exits asynchronously
             while left and time.monotonic() < deadline:
                 time.sleep(0.05)
-                left = lingering(conn)
+                left = lingering(conn, session_open)
             alive = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (self.victim_pid,)
             ).fetchone()

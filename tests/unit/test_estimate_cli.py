@@ -20,10 +20,29 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
 
 
 def test_hnsw_json_keys_and_values(capsys: pytest.CaptureFixture[str]) -> None:
-    doc = _json(capsys, "--method", "hnsw", "--type", "vector", "--dims", "384",
-                "--rows", "100000", "--m", "16")
-    for key in ("index_bytes", "index_pages", "bytes_per_row", "build_memory_bytes",
-                "fits_maintenance_work_mem", "spill_after_rows", "inputs", "what_if"):
+    doc = _json(
+        capsys,
+        "--method",
+        "hnsw",
+        "--type",
+        "vector",
+        "--dims",
+        "384",
+        "--rows",
+        "100000",
+        "--m",
+        "16",
+    )
+    for key in (
+        "index_bytes",
+        "index_pages",
+        "bytes_per_row",
+        "build_memory_bytes",
+        "fits_maintenance_work_mem",
+        "spill_after_rows",
+        "inputs",
+        "what_if",
+    ):
         assert key in doc
     assert doc["inputs"]["rows"] == 100000 and doc["inputs"]["dims"] == 384
     assert doc["index_bytes"] == doc["index_pages"] * 8192
@@ -33,8 +52,14 @@ def test_hnsw_json_keys_and_values(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["fits_maintenance_work_mem"] is False
     assert doc["if_not_fits"].startswith("NOTICE: hnsw graph no longer fits")
     labels = [w["label"] for w in doc["what_if"]]
-    assert labels == ["as halfvec", "binary-quantized bit(384) + re-rank", "m=8", "m=32",
-                      "2x rows", "10x rows"]
+    assert labels == [
+        "as halfvec",
+        "binary-quantized bit(384) + re-rank",
+        "m=8",
+        "m=32",
+        "2x rows",
+        "10x rows",
+    ]
 
 
 def test_more_memory_fits(capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,8 +87,7 @@ def test_ivfflat(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_sparsevec(capsys: pytest.CaptureFixture[str]) -> None:
-    doc = _json(capsys, "--type", "sparsevec", "--dims", "30000", "--nnz", "100",
-                "--rows", "5000")
+    doc = _json(capsys, "--type", "sparsevec", "--dims", "30000", "--nnz", "100", "--rows", "5000")
     assert doc["value_bytes"] == 816
     assert abs(doc["index_pages"] - 716) / 716 < 0.02
 
@@ -84,10 +108,25 @@ def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
         (["--type", "halfvec", "--dims", "4001", "--rows", "10"], "at most 4,000"),
         (["--type", "bit", "--dims", "64001", "--rows", "10"], "at most 64,000"),
         (["--type", "sparsevec", "--dims", "100", "--rows", "10"], "needs --nnz"),
-        (["--type", "sparsevec", "--method", "ivfflat", "--dims", "100", "--nnz", "5",
-          "--rows", "10"], "only be indexed with HNSW"),
-        (["--type", "sparsevec", "--dims", "100000", "--nnz", "1001", "--rows", "10"],
-         "at most 1000 non-zeros"),
+        (
+            [
+                "--type",
+                "sparsevec",
+                "--method",
+                "ivfflat",
+                "--dims",
+                "100",
+                "--nnz",
+                "5",
+                "--rows",
+                "10",
+            ],
+            "only be indexed with HNSW",
+        ),
+        (
+            ["--type", "sparsevec", "--dims", "100000", "--nnz", "1001", "--rows", "10"],
+            "at most 1000 non-zeros",
+        ),
         (["--dims", "3", "--rows", "10", "--nnz", "2"], "sparsevec only"),
         (["--dims", "3", "--rows", "10", "--m", "1"], "m must be between"),
         (["--dims", "3", "--rows", "10", "--m", "40"], "2 * m"),

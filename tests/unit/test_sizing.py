@@ -12,9 +12,9 @@ from pgvtui.core.sizing import IndexSpec, SizingError, build_memory, estimate_si
 
 CSV = Path(__file__).resolve().parents[1] / "data" / "measured-index-sizes.csv"
 MB = 1024 * 1024
-# The CSV does not record the non-zeros of its one sparsevec build (30,000 dims); 100 is the
-# round figure it was built with in our reproduction (bench/estimator.py), and the model gives
-# the same 716 pages for any nnz from 91 to 103.
+# The CSV does not record the non-zeros of its one sparsevec build (30,000 dims). A fresh build
+# with 100 non-zeros per row reproduces it exactly (716 pages, bench/estimator.py); the model
+# gives 716 pages for any nnz from 91 to 103.
 CSV_SPARSEVEC_NNZ = 100
 
 
@@ -78,8 +78,14 @@ def test_element_and_neighbor_tuple_sizes() -> None:
 
 @pytest.mark.parametrize(
     ("type_", "m", "last_whole_level0"),
-    [("vector", 8, 1992), ("vector", 16, 1968), ("vector", 32, 1920),
-     ("halfvec", 8, 3984), ("halfvec", 16, 3936), ("halfvec", 32, 3840)],
+    [
+        ("vector", 8, 1992),
+        ("vector", 16, 1968),
+        ("vector", 32, 1920),
+        ("halfvec", 8, 3984),
+        ("halfvec", 16, 3936),
+        ("halfvec", 32, 3840),
+    ],
 )
 def test_level0_split_boundary(type_: str, m: int, last_whole_level0: int) -> None:
     below = sizing.hnsw_layout(sizing.value_size(type_, last_whole_level0), m)
@@ -174,8 +180,9 @@ def test_ivfflat_kmeans_error_threshold() -> None:
     assert not b.fits and b.required_bytes > 200 * 1000 * 1000
     assert b.kmeans_samples == 50_000
     assert b.max_lists is not None and 100 < b.max_lists < 1000
-    assert build_memory(spec.__class__("ivfflat", "vector", 768, 1_000_000, lists=b.max_lists),
-                        64 * MB).fits
+    assert build_memory(
+        spec.__class__("ivfflat", "vector", 768, 1_000_000, lists=b.max_lists), 64 * MB
+    ).fits
     assert "memory required is" in b.consequence
 
 
@@ -190,8 +197,14 @@ def test_ivfflat_little_data_skips_the_check() -> None:
 def test_what_if_variants() -> None:
     spec = IndexSpec("hnsw", "vector", 1536, 1_000_000, m=16)
     got = {w.label: w for w in sizing.what_if(spec, 64 * MB)}
-    assert set(got) == {"as halfvec", "binary-quantized bit(1536) + re-rank", "m=8", "m=32",
-                        "2x rows", "10x rows"}
+    assert set(got) == {
+        "as halfvec",
+        "binary-quantized bit(1536) + re-rank",
+        "m=8",
+        "m=32",
+        "2x rows",
+        "10x rows",
+    }
     base = estimate_size(spec).bytes
     assert got["as halfvec"].size.bytes == pytest.approx(base / 2, rel=0.01)
     assert got["binary-quantized bit(1536) + re-rank"].size.bytes < base / 10
@@ -251,3 +264,28 @@ def test_parse_pg_size() -> None:
     assert sizing.parse_pg_size("8kB") == 8192
     assert sizing.parse_pg_size(None) is None
     assert sizing.parse_pg_size("lots") is None
+
+
+@pytest.mark.parametrize(
+    ("lists", "rows", "fails_kb", "fits_kb"),
+    [(100, 10000, 9250, 9260), (300, 20000, 26100, 26150)],
+)
+def test_ivfflat_error_threshold_matches_measured(
+    lists: int, rows: int, fails_kb: int, fits_kb: int
+) -> None:
+    # measured on PG 18.6 + pgvector 0.8.6, vector(128) (bench/estimator.py, docs/benchmarks.md)
+    spec = IndexSpec("ivfflat", "vector", 128, rows, lists=lists)
+    assert not build_memory(spec, fails_kb * 1024).fits
+    assert build_memory(spec, fits_kb * 1024).fits
+
+
+def test_ivfflat_error_message_names_the_first_failing_check() -> None:
+    spec = IndexSpec("ivfflat", "vector", 128, 10000, lists=100)
+    # measured: "memory required is 6 MB, maintenance_work_mem is 1 MB" (sample arrays), then
+    # "memory required is 10 MB, maintenance_work_mem is 9 MB" (the whole k-means)
+    assert build_memory(spec, 1 * MB).consequence == (
+        "ERROR: memory required is 6 MB, maintenance_work_mem is 1 MB"
+    )
+    assert build_memory(spec, 9 * MB).consequence == (
+        "ERROR: memory required is 10 MB, maintenance_work_mem is 9 MB"
+    )

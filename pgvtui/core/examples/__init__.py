@@ -25,7 +25,10 @@ def load_examples() -> list[Example]:
     )
     for path in files:
         text = path.read_text(encoding="utf-8")
-        title, expect, settings, body = path.name, (), {}, []
+        title = path.name
+        expect: tuple[str, ...] = ()
+        settings: dict[str, str] = {}
+        body: list[str] = []
         for line in text.splitlines():
             if line.startswith("-- title:"):
                 title = line.split(":", 1)[1].strip()

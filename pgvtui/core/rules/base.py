@@ -121,7 +121,7 @@ def all_rules() -> dict[str, type[Rule]]:
         import pgvtui.core.rules as pkg
 
         for mod in pkgutil.iter_modules(pkg.__path__):
-            if mod.name not in {"base", "engine", "util"}:
+            if mod.name not in {"base", "engine", "util", "rewrite"}:
                 importlib.import_module(f"{pkg.__name__}.{mod.name}")
         _LOADED = True
     return dict(sorted(_REGISTRY.items()))

@@ -1,5 +1,6 @@
-"""duplicate-index: two or more ANN indexes on the same table with the same key, opclass and
-predicate (method and build options may differ): each costs its full size and write work.
+"""duplicate-index: two or more ANN indexes on the same table with the same method, key, opclass
+and predicate (build options such as m or lists may differ): each costs its full size and write
+work, and the planner uses one.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
-def _key(i: IndexInfo) -> tuple[str, str, str, str, str]:
+def _key(i: IndexInfo) -> tuple[str, str, str, str, str, str]:
     key = i.key_column if i.key_column is not None else f"expr:{i.key_expression}"
-    return (i.schema, i.table, key, i.opclass, i.predicate or "")
+    return (i.schema, i.table, i.method, key, i.opclass, i.predicate or "")
 
 
 def _describe(i: IndexInfo) -> str:
@@ -35,11 +36,11 @@ class DuplicateIndex(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None:
             return
-        groups: dict[tuple[str, str, str, str, str], list[IndexInfo]] = defaultdict(list)
+        groups: dict[tuple[str, str, str, str, str, str], list[IndexInfo]] = defaultdict(list)
         for index in ctx.inventory.indexes:
             if index.valid:
                 groups[_key(index)].append(index)
-        for (schema, table, _key_text, opclass, predicate), members in groups.items():
+        for (schema, table, _method, _key_text, opclass, predicate), members in groups.items():
             if len(members) < 2:
                 continue
             # keep the most used (then the largest: usually the better-built); drop the rest

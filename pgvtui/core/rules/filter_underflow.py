@@ -49,9 +49,13 @@ class FilterUnderflow(Rule):
                 f" Filter {util.num(removed)}, Actual Rows {util.num(got)} < Limit Plan Rows"
                 f" {util.num(limit_n)}; {method}.iterative_scan = off, {knob}"
             )
+            kept = (
+                f"kept {util.num(got)} of {util.num(seen)} ANN candidates (~{selectivity:.0%})"
+                if got > 0
+                else f"kept none of {util.num(seen)} ANN candidates"
+            )
             yield self.finding(
-                f"the filter kept {util.num(got)} of {util.num(seen)} ANN candidates"
-                f" (~{selectivity:.0%}): the query returned fewer than LIMIT {limit_n} rows",
+                f"the filter {kept}: the query returned fewer than LIMIT {limit_n} rows",
                 evidence,
                 _fix(ctx, scan, limit_n, selectivity),
                 object=f"plan: {node.label()}",

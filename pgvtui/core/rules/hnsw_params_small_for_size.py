@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgvtui.core import sizing
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -31,28 +32,42 @@ class HnswParamsSmallForSize(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        mwm = util.parse_size(util.setting(ctx, "maintenance_work_mem"))
+        mwm = sizing.parse_pg_size(util.setting(ctx, "maintenance_work_mem"))
+        workers = util.setting_int(ctx, "max_parallel_maintenance_workers") or 0
         for index in inv.indexes:
             if index.method != "hnsw" or not index.valid or index.m is None:
                 continue
+            if index.predicate is not None:
+                continue  # a partial index holds an unknown share of the table's rows
             if index.m > SMALL_M or (index.ef_construction or 0) > SMALL_EF_CONSTRUCTION:
                 continue
             rows = util.indexed_rows(inv, index)
             if rows is None or rows < MIN_ROWS:
                 continue
             name = util.ident(index.schema, index.name)
-            v = util.value_bytes(index.key_type or "", index.key_dims)
             memory = ""
             mem_line = ""
-            if v is not None:
-                need = rows * util.hnsw_build_bytes_per_element(NEW_M, v)
-                memory = (
-                    f"; a fast (in-memory) build at m = {NEW_M} needs ~{util.human_bytes(need)}"
+            base = util.base_type(index.key_type or "")
+            if mwm is not None and index.key_dims and base in ("vector", "halfvec", "bit"):
+                spec = sizing.IndexSpec(
+                    method="hnsw",
+                    type=base,
+                    dims=index.key_dims,
+                    rows=rows,
+                    m=NEW_M,
+                    ef_construction=NEW_EF_CONSTRUCTION,
                 )
-                if mwm is not None:
-                    memory += f", maintenance_work_mem is {util.human_bytes(mwm)}"
-                gib = max(1, -(-int(need) // 1024**3))
-                mem_line = f"SET maintenance_work_mem = '{gib}GB';  -- the graph must fit\n"
+                build = sizing.build_memory(spec, mwm, parallel_workers=workers)
+                need = sizing.memory_needed(build)
+                memory = (
+                    f"; an in-memory rebuild at m = {NEW_M} needs ~{util.human_bytes(need)} of"
+                    f" maintenance_work_mem, which is {util.human_bytes(mwm)}"
+                )
+                if not build.fits:
+                    mem_line = (
+                        f"SET maintenance_work_mem = '{sizing.pg_size_literal(need)}';"
+                        "  -- the graph must fit, or the build slows down several times\n"
+                    )
             defaults = f" (defaults: {', '.join(index.defaults)})" if index.defaults else ""
             yield self.finding(
                 f"{index.qualified_name} indexes ~{util.num(rows)} rows with m = {index.m},"

@@ -3,7 +3,8 @@
 Plan shape: Sort (Sort Key ``<col> <op> …`` ASC, plain column) over a Seq Scan, an index on the
 column serving ``<op>``, and ``ctx.extras["noseqscan_plan"]`` — the same query re-planned with
 ``SET LOCAL enable_seqscan = off`` — using that index and returning as many rows, faster.
-Silent for tables under SMALL_TABLE_ROWS rows and SMALL_TABLE_BYTES, where a Seq Scan is cheap.
+Silent for tables under SMALL_TABLE_ROWS rows or SMALL_TABLE_BYTES (heap + TOAST): a Seq Scan there
+is cheap.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ class IndexNotChosen(Rule):
                     )
             yield self.finding(
                 f"the planner chose a Seq Scan on {t.display} although"
-                f" {index_node.index_name} serves ORDER BY {term.column} {term.operator}:"
+                f" {index_node.index_name} serves ORDER BY {util.name(term.column)}"
+                f" {term.operator}:"
                 f" {_time(other)} with the index vs {_time(plan)}",
                 evidence,
                 "\n".join(lines),

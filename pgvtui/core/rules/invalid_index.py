@@ -6,10 +6,13 @@ never uses it; while indisready is true every write still maintains it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+_LEFTOVER = re.compile(r"_cc(new|old)\d*$")
 
 
 @register
@@ -26,6 +29,17 @@ class InvalidIndex(Rule):
             if index.valid or index.building:
                 continue
             name = util.ident(index.schema, index.name)
+            if _LEFTOVER.search(index.name):
+                fix = (
+                    f"DROP INDEX CONCURRENTLY {name};\n"
+                    "-- a leftover of a failed REINDEX CONCURRENTLY: the original index is intact"
+                )
+            else:
+                fix = (
+                    f"REINDEX INDEX CONCURRENTLY {name};\n"
+                    f"-- or, if it is not wanted: DROP INDEX CONCURRENTLY {name};\n"
+                    "-- a failed ivfflat build often needs more maintenance_work_mem first"
+                )
             upkeep = (
                 "still updated by every write (indisready = true)"
                 if index.ready
@@ -36,8 +50,6 @@ class InvalidIndex(Rule):
                 f"pg_index: indisvalid = false, indisready = {str(index.ready).lower()}, no"
                 f" CREATE INDEX in progress; {index.definition};"
                 f" {util.human_bytes(index.size_bytes)}",
-                f"REINDEX INDEX CONCURRENTLY {name};\n"
-                f"-- or, if it is not wanted: DROP INDEX CONCURRENTLY {name};\n"
-                "-- a failed ivfflat build often needs more maintenance_work_mem first",
+                fix,
                 object=index.qualified_name,
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from pgvtui.core import sizing
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -22,6 +23,22 @@ def recommended_lists(rows: int) -> int:
     if rows <= 1_000_000:
         return max(1, round(rows / 1000))
     return round(math.sqrt(rows))
+
+
+def _memory_line(
+    ctx: RuleContext, key_type: str | None, dims: int | None, lists: int, rows: int
+) -> str:
+    """``SET maintenance_work_mem`` when the rebuild's k-means would not fit (it is an ERROR)."""
+    mwm = sizing.parse_pg_size(util.setting(ctx, "maintenance_work_mem"))
+    base = util.base_type(key_type or "")
+    if mwm is None or not dims or base not in ("vector", "halfvec", "bit"):
+        return ""
+    spec = sizing.IndexSpec(method="ivfflat", type=base, dims=dims, rows=rows, lists=lists)
+    build = sizing.build_memory(spec, mwm)
+    if build.fits:
+        return ""
+    need = sizing.memory_needed(build)
+    return f"SET maintenance_work_mem = '{sizing.pg_size_literal(need)}';  -- k-means must fit\n"
 
 
 @register
@@ -38,6 +55,8 @@ class IvfflatLists(Rule):
         for index in inv.indexes:
             if index.method != "ivfflat" or index.lists is None or not index.valid:
                 continue
+            if index.predicate is not None:
+                continue  # a partial index holds an unknown share of the table's rows
             rows = util.indexed_rows(inv, index)
             if rows is None or rows < 1000:
                 continue
@@ -54,12 +73,14 @@ class IvfflatLists(Rule):
             )
             name = util.ident(index.schema, index.name)
             probes = max(1, math.ceil(math.sqrt(rec)))
+            mem_line = _memory_line(ctx, index.key_type, index.key_dims, rec, rows)
             yield self.finding(
                 f"{index.qualified_name} has lists = {index.lists} for ~{util.num(rows)} rows"
                 f" ({why})",
                 f"{index.definition}; reloptions {list(index.reloptions) or 'default lists=100'};"
                 f" ~{util.num(rows)} rows (reltuples); pgvector guidance {guidance} = {rec}",
                 f"ALTER INDEX {name} SET (lists = {rec});\n"
+                f"{mem_line}"
                 f"REINDEX INDEX CONCURRENTLY {name};\n"
                 f"-- then probe about sqrt(lists): SET ivfflat.probes = {probes};",
                 object=index.qualified_name,

@@ -45,8 +45,8 @@ class NoAnnIndex(Rule):
             )
             fix, fix_is_sql = _fix(col.type, col.dims, term.operator, t, column)
             yield self.finding(
-                f"ORDER BY {column} {term.operator} … on {t.display} scans and sorts the whole"
-                " table: there is no ANN index on the column",
+                f"ORDER BY {util.name(column)} {term.operator} … on {t.display} scans and sorts"
+                " the whole table: there is no ANN index on the column",
                 evidence,
                 fix,
                 fix_is_sql=fix_is_sql,

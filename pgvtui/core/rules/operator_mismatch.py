@@ -56,7 +56,8 @@ class OperatorMismatch(Rule):
             first = indexes[0]
             served_op = first.operator or "?"
             yield self.finding(
-                f"ORDER BY {column} {term.operator} … cannot use {first.qualified_name}:"
+                f"ORDER BY {util.name(column)} {term.operator} … cannot use"
+                f" {first.qualified_name}:"
                 f" it serves {served_op} ({util.OPERATOR_NAME.get(served_op, '?')}),"
                 f" the query uses {term.operator} ({util.OPERATOR_NAME.get(term.operator, '?')})",
                 evidence,

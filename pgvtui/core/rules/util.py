@@ -9,13 +9,13 @@ The distance-expression parser reads what PostgreSQL prints in "Sort Key" and "O
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from psycopg import sql
 
+from pgvtui.core import sizing
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
 from pgvtui.core.plan import VECTOR_OPERATORS, Plan, PlanNode
 from pgvtui.core.rules.base import RuleContext
@@ -23,7 +23,7 @@ from pgvtui.core.rules.base import RuleContext
 # -- thresholds shared by several rules (documented in docs/rules.md) -------------------------
 
 SMALL_TABLE_ROWS = 10_000
-"""Below this many rows (and below SMALL_TABLE_BYTES) an exact scan is cheap: stay silent."""
+"""Below this many rows (or below SMALL_TABLE_BYTES of heap + TOAST) an exact scan is cheap."""
 SMALL_TABLE_BYTES = 1024 * 1024
 
 TOAST_THRESHOLD_BYTES = 2032
@@ -94,17 +94,12 @@ def base_type(type_name: str) -> str:
 
 
 def value_bytes(type_name: str, dims: int | None) -> int | None:
-    """Stored size V of one value (reference §1); None when dims are unknown or sparsevec."""
-    if dims is None:
-        return None
+    """Stored size V of one value (reference §1, :func:`sizing.value_size`); None when dims
+    are unknown or the type is sparsevec (size depends on the non-zeros)."""
     base = base_type(type_name)
-    if base == "vector":
-        return 8 + 4 * dims
-    if base == "halfvec":
-        return 8 + 2 * dims
-    if base == "bit":
-        return 8 + math.ceil(dims / 8)
-    return None
+    if dims is None or base not in ("vector", "halfvec", "bit"):
+        return None
+    return sizing.value_size(base, dims)
 
 
 def version_tuple(version: str | None) -> tuple[int, ...]:
@@ -121,6 +116,39 @@ def version_tuple(version: str | None) -> tuple[int, ...]:
 def ident(*names: str) -> str:
     """Quoted (possibly qualified) identifier for fix SQL: ``"My Schema"."Items"``."""
     return sql.Identifier(*names).as_string(None)
+
+
+_BARE = re.compile(r"[a-z_][a-z0-9_$]*")
+_RESERVED = {
+    "all",
+    "and",
+    "any",
+    "as",
+    "asc",
+    "case",
+    "desc",
+    "end",
+    "from",
+    "group",
+    "limit",
+    "not",
+    "null",
+    "or",
+    "order",
+    "select",
+    "table",
+    "to",
+    "user",
+    "where",
+    "with",
+}
+
+
+def name(identifier: str) -> str:
+    """An identifier as SQL shows it in messages: bare when it can be, quoted otherwise."""
+    if _BARE.fullmatch(identifier) and identifier not in _RESERVED:
+        return identifier
+    return ident(identifier)
 
 
 def literal(value: str | int | float) -> str:
@@ -247,19 +275,21 @@ def table_rows(inv: Inventory, schema: str, table: str) -> int | None:
 
 
 def table_bytes(inv: Inventory, schema: str, table: str) -> int | None:
+    """Heap + TOAST bytes of the table (what an exact scan reads; indexes excluded)."""
     for c in inv.columns:
         if c.schema == schema and c.table == table:
-            return c.total_bytes
+            return c.table_bytes + c.toast_bytes
     return None
 
 
 def is_small_table(inv: Inventory, schema: str, table: str) -> bool:
-    """Fewer than SMALL_TABLE_ROWS rows and smaller than SMALL_TABLE_BYTES (or unknown rows)."""
+    """Too small to matter: fewer than SMALL_TABLE_ROWS rows or under SMALL_TABLE_BYTES of heap
+    + TOAST. Unknown row counts (never analyzed) are judged by size alone."""
     rows = table_rows(inv, schema, table)
-    size = table_bytes(inv, schema, table) or 0
-    if rows is None:
-        return size < SMALL_TABLE_BYTES
-    return rows < SMALL_TABLE_ROWS and size < SMALL_TABLE_BYTES
+    size = table_bytes(inv, schema, table)
+    if rows is not None and rows < SMALL_TABLE_ROWS:
+        return True
+    return size is not None and size < SMALL_TABLE_BYTES
 
 
 def column_of(inv: Inventory, schema: str, table: str, column: str) -> ColumnInfo | None:
@@ -418,9 +448,10 @@ def unquote(name: str) -> str:
     return name
 
 
-def shorten_literals(text: str) -> str:
-    """Replace string literals (vector literals can be kilobytes) with ``'…'``."""
-    return _STRING.sub("'…'", text)
+def shorten_literals(text: str, keep: int = 40) -> str:
+    """Replace string literals longer than ``keep`` (vector literals can be kilobytes) with
+    ``'…'``; short ones (``'100'::bigint``) stay, so filter text remains valid SQL."""
+    return _STRING.sub(lambda m: m.group(0) if len(m.group(0)) <= keep else "'…'", text)
 
 
 def _depths(text: str) -> list[int]:
@@ -642,17 +673,6 @@ def scan_io(node: PlanNode) -> str:
     return f"shared hit {num(node.shared_hit)}, read {num(node.shared_read)} blocks"
 
 
-def parse_size(text: str | None) -> int | None:
-    """A PostgreSQL memory setting as shown by current_setting (``64MB``, ``4GB``, ``8kB``)."""
-    if text is None:
-        return None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*", text)
-    if m is None:
-        return None
-    factor = {"B": 1, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}[m.group(2) or "kB"]
-    return int(float(m.group(1)) * factor)
-
-
 def indexed_rows(inv: Inventory, index: IndexInfo) -> int | None:
     """Rows an index holds, estimated: table reltuples × (1 − null_frac) of a plain key column."""
     rows = index.table_rows_estimate
@@ -665,9 +685,3 @@ def indexed_rows(inv: Inventory, index: IndexInfo) -> int | None:
         if col is not None and col.null_frac:
             rows = round(rows * (1 - col.null_frac))
     return rows
-
-
-def hnsw_build_bytes_per_element(m: int, value_size: int) -> float:
-    """Serial HNSW build memory per element (reference §3, "Build memory")."""
-    aligned = (value_size + 7) // 8 * 8
-    return 136 + 16 + (16 + 32 * m) + aligned + 8 + (24 + 16 * m) / (m - 1)

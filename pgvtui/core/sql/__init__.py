@@ -20,7 +20,7 @@ def load(name: str) -> str:
 
 def query(name: str) -> sql.SQL:
     """The query as a :class:`psycopg.sql.SQL` object (for ``cursor.execute``)."""
-    return sql.SQL(load(name))  # type: ignore[arg-type]
+    return sql.SQL(load(name))  # type: ignore[arg-type,unused-ignore]
 
 
 def names() -> list[str]:

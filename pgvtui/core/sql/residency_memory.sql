@@ -5,7 +5,9 @@ SELECT pg_catalog.pg_size_bytes(pg_catalog.current_setting('shared_buffers')) AS
        pg_catalog.current_setting('block_size')::int AS block_size,
        (SELECT s.setting::int8 FROM pg_catalog.pg_settings s WHERE s.name = 'shared_buffers')
            AS nbuffers,
-       pg_catalog.current_setting('shared_preload_libraries') AS shared_preload_libraries,
+       -- pg_settings omits it (rather than failing) for roles that may not read it
+       (SELECT s.setting FROM pg_catalog.pg_settings s
+         WHERE s.name = 'shared_preload_libraries') AS shared_preload_libraries,
        bc.extversion AS buffercache_version,
        bcn.nspname AS buffercache_schema,
        (SELECT a.default_version FROM pg_catalog.pg_available_extensions a

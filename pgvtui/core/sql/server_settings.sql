@@ -9,5 +9,8 @@ SELECT (SELECT count(*) FROM load_vector) AS loaded,
          WHERE name = ANY(%(extensions)s::text[])) AS extensions,
        (SELECT stats_reset::text FROM pg_catalog.pg_stat_database
          WHERE datname = current_database()) AS stats_reset,
-       (SELECT json_object_agg(g.name, current_setting(g.name, true))
+       -- pg_settings omits settings the role may not read (current_setting would ERROR)
+       (SELECT json_object_agg(g.name, CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_settings s
+                                                          WHERE s.name = g.name)
+                                            THEN current_setting(g.name, true) END)
           FROM unnest(%(settings)s::text[]) AS g(name)) AS settings

@@ -48,6 +48,7 @@ class ActivityScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Activity"
+    AUTO_FOCUS = "#activity-queries"
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),
         Binding("k", "cancel_query", "Cancel query"),
@@ -62,8 +63,9 @@ class ActivityScreen(PgvScreen):
         self._builds: dict[int, tuple[Vertical, Static, ProgressBar]] = {}
 
     def compose_body(self) -> ComposeResult:
-        table: DataTable[str | Text] = DataTable(id="activity-queries", cursor_type="row",
-                                                 zebra_stripes=True)
+        table: DataTable[str | Text] = DataTable(
+            id="activity-queries", cursor_type="row", zebra_stripes=True
+        )
         table.border_title = "Running vector queries"
         yield table
         with VerticalScroll(id="activity-builds") as builds:
@@ -112,7 +114,7 @@ class ActivityScreen(PgvScreen):
         keep = table.cursor_row
         table.clear()
         for q in activity.queries:
-            own = Text(" (pgvtui)", style="cyan") if q.is_own else ""
+            own = Text(" ◆ this app", style="cyan") if q.is_own else ""
             table.add_row(
                 str(q.pid),
                 q.usename,
@@ -158,8 +160,10 @@ class ActivityScreen(PgvScreen):
             return
         q = self._queries[table.cursor_row]
         if not q.is_own:
-            self.notify(f"pid {q.pid} is not pgvtui's own; pgvtui only cancels its own queries",
-                        severity="warning")
+            self.notify(
+                f"pid {q.pid} is not pgvtui's own; pgvtui only cancels its own queries",
+                severity="warning",
+            )
             return
         self.cancel_backend(q.pid)
 

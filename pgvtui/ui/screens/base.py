@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
@@ -25,6 +26,7 @@ class PgvScreen(Screen[None]):
     :meth:`on_inventory` (called with the App's inventory now and on every refresh)."""
 
     SCREEN_TITLE = ""
+    BINDINGS = [Binding("escape", "leave_input", "Leave field", show=False)]
 
     @property
     def papp(self) -> PgvtuiApp:
@@ -61,3 +63,13 @@ class PgvScreen(Screen[None]):
     def _worker_state(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.post_message(WorkerFailed(map_error(event.worker.error), event.worker.name))
+
+    def action_leave_input(self) -> None:
+        """Esc in a text field: give the focus back to the screen's main widget, so the
+        number keys switch screens again."""
+        if self.AUTO_FOCUS:
+            target = self.query(self.AUTO_FOCUS)
+            if target:
+                target.first().focus()
+                return
+        self.set_focus(None)

@@ -53,8 +53,9 @@ class ExamplePicker(ModalScreen[SearchRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text("Example queries against the demo schema (pgvtui demo)",
-                              style="bold"))
+            yield Static(
+                Text("Example queries against the demo schema (pgvtui demo)", style="bold")
+            )
             options = []
             for i, ex in enumerate(self.examples, start=1):
                 label = Text(f"{i:>2}. ", style="dim")

@@ -81,6 +81,7 @@ class InventoryScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Inventory"
+    AUTO_FOCUS = "#columns-table"
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", key_display="/"),
         Binding("e", "open_search", "Search it"),
@@ -95,16 +96,23 @@ class InventoryScreen(PgvScreen):
         self._residency: dict[int, str] = {}
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder="filter (table, column, index, type …)", id="inventory-filter")
+        yield Input(
+            placeholder="/ filter (table, column, index, type …)",
+            id="inventory-filter",
+            compact=True,
+        )
         with Horizontal(id="inventory-main"):
             with Vertical(id="inventory-tables"):
                 cols: ObjectTable[ColumnInfo] = ObjectTable(
-                    column_cols([]), key=lambda c: f"{c.qualified_table}.{c.column}",
-                    id="columns-table")
+                    column_cols([]),
+                    key=lambda c: f"{c.qualified_table}.{c.column}",
+                    id="columns-table",
+                )
                 cols.border_title = "Vector columns"
                 yield cols
                 idx: ObjectTable[IndexInfo] = ObjectTable(
-                    index_cols([]), key=lambda i: i.qualified_name, id="indexes-table")
+                    index_cols([]), key=lambda i: i.qualified_name, id="indexes-table"
+                )
                 idx.border_title = "ANN indexes"
                 yield idx
             detail = ObjectDetail(id="inventory-detail")
@@ -130,7 +138,8 @@ class InventoryScreen(PgvScreen):
         it.cols = index_cols(findings)
         it.set_items(inv.indexes)
         ct.border_subtitle = f"{len(inv.columns)}"
-        it.border_subtitle = f"{len(inv.indexes)} · {human_bytes(sum(i.size_bytes for i in inv.indexes))}"
+        total = human_bytes(sum(i.size_bytes for i in inv.indexes))
+        it.border_subtitle = f"{len(inv.indexes)} · {total}"
 
     def _columns(self) -> ObjectTable[ColumnInfo]:
         return self.query_one("#columns-table", ObjectTable)
@@ -167,8 +176,9 @@ class InventoryScreen(PgvScreen):
         if isinstance(item, IndexInfo):
             return findings_for(findings, item.qualified_name, item.name)
         if isinstance(item, ColumnInfo):
-            return findings_for(findings, f"{item.qualified_table}.{item.column}",
-                                item.qualified_table)
+            return findings_for(
+                findings, f"{item.qualified_table}.{item.column}", item.qualified_table
+            )
         return []
 
     def _show_detail(self) -> None:
@@ -177,8 +187,14 @@ class InventoryScreen(PgvScreen):
         if item is None or inv is None:
             detail.show(Text("select a row", style="dim"))
         elif isinstance(item, IndexInfo):
-            detail.show(index_detail(item, self._object_findings(), estimate_text(item),
-                                     self._residency.get(item.index_oid)))
+            detail.show(
+                index_detail(
+                    item,
+                    self._object_findings(),
+                    estimate_text(item),
+                    self._residency.get(item.index_oid),
+                )
+            )
         else:
             detail.show(column_detail(item, inv, self._object_findings()))
 
@@ -204,8 +220,9 @@ class InventoryScreen(PgvScreen):
         elif isinstance(item, IndexInfo) and inv is not None and item.key_column:
             col = inv.column(item.schema, item.table, item.key_column)
         if col is None:
-            self.notify("select a vector column (or an index on a plain column) first",
-                        severity="warning")
+            self.notify(
+                "select a vector column (or an index on a plain column) first", severity="warning"
+            )
             return
         self.papp.request_search(SearchRequest(column=col))
 

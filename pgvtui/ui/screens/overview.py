@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from rich.table import Table
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.app import ComposeResult
 from textual.widgets import Static
 
 from pgvtui.core.models import Inventory
@@ -78,8 +78,10 @@ def severity_counts(findings: Iterable[Finding]) -> Text:
     text = Text()
     for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         n = counts.get(sev, 0)
-        text.append(f"{SEVERITY_ICON[sev]} {n} {sev.value}{'s' if n != 1 else ''}   ",
-                    SEVERITY_STYLE[sev] if n else "dim")
+        text.append(
+            f"{SEVERITY_ICON[sev]} {n} {sev.value}{'s' if n != 1 else ''}   ",
+            SEVERITY_STYLE[sev] if n else "dim",
+        )
     return text
 
 
@@ -92,6 +94,7 @@ class OverviewScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Overview"
+    AUTO_FOCUS = "#overview-findings-list"
     BINDINGS = [Binding("r", "refresh", "Reload")]
 
     def compose_body(self) -> ComposeResult:
@@ -105,10 +108,11 @@ class OverviewScreen(PgvScreen):
         with Vertical(id="overview-memory", classes="panel") as v:
             v.border_title = "ANN indexes vs memory"
             yield FitBars(id="memory-bars")
-        with Vertical(id="overview-findings", classes="panel") as v:
-            v.border_title = "Catalog findings"
+        with Vertical(id="overview-findings"):
             yield Static(id="finding-counts")
-            yield FindingsList("no catalog findings", id="overview-findings-list")
+            findings = FindingsList("no catalog findings", id="overview-findings-list")
+            findings.border_title = "Catalog findings (c copies the fix)"
+            yield findings
 
     def on_mount(self) -> None:
         self.watch(self.app, "catalog_findings", self._show_findings)

@@ -47,30 +47,35 @@ RESIDENCY_COLS: list[Col[IndexResidency]] = [
     Col("s_b", lambda r: _yes(r.fits_shared_buffers), lambda r: r.fits_shared_buffers),
     Col("cache", lambda r: _yes(r.fits_cache), lambda r: r.fits_cache),
     Col("RAM", lambda r: _yes(r.fits_ram), lambda r: r.fits_ram),
-    Col("rows → exceeds s_b", lambda r: human_count(r.rows_to_exceed_shared_buffers),
-        lambda r: r.rows_to_exceed_shared_buffers, "right"),
+    Col(
+        "rows → exceeds s_b",
+        lambda r: human_count(r.rows_to_exceed_shared_buffers),
+        lambda r: r.rows_to_exceed_shared_buffers,
+        "right",
+    ),
 ]
 
 
 def growth_text(report: ResidencyReport) -> Text:
     def g(x: float | None, what: str) -> str:
         if x is None:
-            return f"no growth estimate against {what}"
+            return f"no estimate against {what}"
         if x <= 1:
             return f"already over {what}"
-        return f"×{x:.1f} rows before they exceed {what}"
+        return f"×{x:.1f} rows before {what}"
 
     text = Text("Growth: ", style="bold")
-    text.append(f"all ANN tables together can grow {g(report.growth_to_exceed_shared_buffers, 'shared_buffers')}; "
-                f"{g(report.growth_to_exceed_ram, 'RAM')}.")
+    sb = g(report.growth_to_exceed_shared_buffers, "shared_buffers")
+    text.append(f"all ANN tables together — {sb}; {g(report.growth_to_exceed_ram, 'RAM')}.")
     return text
 
 
 def suggestions_text(report: ResidencyReport) -> Group:
     lines: list[Text] = []
     if not report.buffercache.available and report.buffercache.reason:
-        lines.append(Text(f"measured residency unavailable: {report.buffercache.reason}",
-                          style="yellow"))
+        lines.append(
+            Text(f"measured residency unavailable: {report.buffercache.reason}", style="yellow")
+        )
         if report.buffercache.create_sql:
             lines.append(Text("  " + report.buffercache.create_sql, style="green"))
     for s in report.suggestions:
@@ -88,6 +93,7 @@ class ResidencyScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Residency"
+    AUTO_FOCUS = "#residency-table"
     BINDINGS = [
         Binding("r", "refresh", "Measure"),
         Binding("w", "what_if", "What-if"),
@@ -104,7 +110,8 @@ class ResidencyScreen(PgvScreen):
             what.border_title = "What-if (sizing model)"
             yield what
         table: ObjectTable[IndexResidency] = ObjectTable(
-            RESIDENCY_COLS, key=lambda r: r.qualified_name, id="residency-table")
+            RESIDENCY_COLS, key=lambda r: r.qualified_name, id="residency-table"
+        )
         table.border_title = "Per index"
         yield table
         with VerticalScroll(id="residency-suggestions") as s:
@@ -119,7 +126,8 @@ class ResidencyScreen(PgvScreen):
             err = self.papp.backend.residency_error
             if err:
                 self.query_one("#residency-suggestions-text", Static).update(
-                    Text(err, style="yellow"))
+                    Text(err, style="yellow")
+                )
             return
         self.show_report(report)
 
@@ -127,11 +135,17 @@ class ResidencyScreen(PgvScreen):
         """Display one report (also used by snapshot tests with recorded data)."""
         m = report.memory
         ram_note = {"local": "this machine", "option": "given", "unknown": "unknown: = cache"}
-        self.query_one(FitBars).set_rows([
-            FitRow("vs shared_buffers", report.total_ann_bytes, m.shared_buffers_bytes),
-            FitRow("vs effective_cache_size", report.total_ann_bytes, m.effective_cache_size_bytes),
-            FitRow("vs RAM", report.total_ann_bytes, m.ram_bytes, ram_note.get(m.ram_source, "")),
-        ])
+        self.query_one(FitBars).set_rows(
+            [
+                FitRow("vs shared_buffers", report.total_ann_bytes, m.shared_buffers_bytes),
+                FitRow(
+                    "vs effective_cache_size", report.total_ann_bytes, m.effective_cache_size_bytes
+                ),
+                FitRow(
+                    "vs RAM", report.total_ann_bytes, m.ram_bytes, ram_note.get(m.ram_source, "")
+                ),
+            ]
+        )
         self.query_one("#residency-growth", Static).update(growth_text(report))
         self.query_one(ObjectTable).set_items(report.indexes)
         self.query_one("#residency-suggestions-text", Static).update(suggestions_text(report))
@@ -141,7 +155,8 @@ class ResidencyScreen(PgvScreen):
             self._what_if_for(report.indexes[0])
 
     def _selected(self) -> IndexResidency | None:
-        return self.query_one(ObjectTable).current  # type: ignore[no-any-return]
+        current = self.query_one(ObjectTable).current
+        return current if isinstance(current, IndexResidency) else None
 
     def _what_if_for(self, r: IndexResidency) -> None:
         inv = self.papp.inventory

@@ -45,9 +45,11 @@ class SearchScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Search"
+    AUTO_FOCUS = "#plan-tree"
     BINDINGS = [
         Binding("f5", "run", "Run"),
-        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("e", "edit", "Edit SQL"),
+        Binding("escape", "escape", "Cancel / leave field", show=False),
         Binding("ctrl+c", "cancel", "Cancel", priority=True),
         Binding("f6", "toggle_watch", "Watch"),
         Binding("f2", "examples", "Examples"),
@@ -75,8 +77,14 @@ class SearchScreen(PgvScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-top"):
-            editor = TextArea.code_editor("", language="sql", id="sql-editor",
-                                          soft_wrap=True, show_line_numbers=False)
+            editor = TextArea.code_editor(
+                "",
+                language="sql",
+                id="sql-editor",
+                soft_wrap=True,
+                show_line_numbers=False,
+                tab_behavior="focus",  # Tab/Esc leave the editor; number keys work again
+            )
             editor.border_title = "Query (F5 run · F2 examples)"
             yield editor
             controls = SearchControls(id="search-controls")
@@ -168,8 +176,10 @@ class SearchScreen(PgvScreen):
         if event.field == "vector":
             mode, _value = self.controls.vector_choice()
             if self.column is None:
-                self.notify("the query vector applies to a column's query (Inventory → e)",
-                            severity="warning")
+                self.notify(
+                    "the query vector applies to a column's query (Inventory → e)",
+                    severity="warning",
+                )
                 return
             if mode == "random":
                 self.random_vector()
@@ -220,8 +230,7 @@ class SearchScreen(PgvScreen):
     def action_run(self) -> None:
         text = self.editor.text.strip()
         if not text:
-            self.notify("nothing to run: type a query or press F2 for examples",
-                        severity="warning")
+            self.notify("nothing to run: type a query or press F2 for examples", severity="warning")
             return
         self._run_id += 1
         self.running = True
@@ -238,12 +247,23 @@ class SearchScreen(PgvScreen):
             self.papp.backend.cancel()
             self._status(Text("cancelling…", style="yellow"))
 
+    def action_escape(self) -> None:
+        """Esc: cancel a running query, else leave the text field."""
+        if self.running:
+            self.action_cancel()
+        else:
+            self.action_leave_input()
+
+    def action_edit(self) -> None:
+        self.editor.focus()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.running  # otherwise ctrl+c/Esc keep their usual meaning
         return True
 
     def watch_running(self, running: bool) -> None:
+        self.refresh_bindings()
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
@@ -270,6 +290,8 @@ class SearchScreen(PgvScreen):
         previous = None
         if outcome.plan is not None:
             previous, self._last_ok = self._last_ok, outcome
+            if previous is not None and previous.sql != outcome.sql:
+                previous = None  # a delta only means something for the same query
         self.outcome = outcome
         self._status(status_text(outcome, previous))
         self.query_one(PlanTree).show_plan(outcome.plan, outcome.findings)
@@ -286,18 +308,20 @@ class SearchScreen(PgvScreen):
         # the base class forwards the error itself to the App.
         from textual.worker import Worker, WorkerState
 
-        if isinstance(event, Worker.StateChanged) and event.worker.group == "search" and (
-            event.state in (WorkerState.ERROR, WorkerState.CANCELLED)
+        if (
+            isinstance(event, Worker.StateChanged)
+            and event.worker.group == "search"
+            and (event.state in (WorkerState.ERROR, WorkerState.CANCELLED))
         ):
             self.running = False
             self._status(Text("run failed — see the notification", style="red"))
 
     # -- other actions ----------------------------------------------------------------
     def action_toggle_watch(self) -> None:
-        from textual.widgets import Switch
+        from textual.widgets import Checkbox
 
-        switch = self.query_one("#watch", Switch)
-        switch.value = not switch.value
+        box = self.query_one("#watch", Checkbox)
+        box.value = not box.value
 
     def action_examples(self) -> None:
         self.app.push_screen(ExamplePicker(), self._example_chosen)

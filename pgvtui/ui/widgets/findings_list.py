@@ -13,7 +13,11 @@ from textual.widgets.option_list import Option
 
 from pgvtui.core.rules.base import Finding, Severity
 
-SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "cyan"}
+SEVERITY_STYLE = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "bold yellow",
+    Severity.INFO: "cyan",
+}
 SEVERITY_ICON = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "●"}
 
 
@@ -57,7 +61,7 @@ class FindingsList(OptionList):
         def control(self) -> FindingsList:
             return self.findings_list
 
-    def __init__(self, empty_text: str = "no findings", *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, empty_text: str = "no findings", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.empty_text = empty_text
         self.findings: tuple[Finding, ...] = ()

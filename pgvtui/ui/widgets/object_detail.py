@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
@@ -30,20 +31,19 @@ def option_text(index: IndexInfo) -> str:
         value = getattr(index, name)
         if value is None or (index.method == "hnsw") == (name == "lists"):
             continue
-        parts.append(f"{name}={value}{'*' if name in index.defaults else ''}")
+        short = {"ef_construction": "efc"}.get(name, name)
+        parts.append(f"{short}={value}{'*' if name in index.defaults else ''}")
     return " ".join(parts)
 
 
 def findings_for(findings: Sequence[Finding], *names: str) -> list[Finding]:
-    """Findings whose object names one of ``names`` (qualified or not)."""
-    wanted = {n for n in names if n}
-    out = []
-    for f in findings:
-        obj = f.object or ""
-        if obj in wanted or any(obj.endswith("." + n) or obj.startswith(n + ".") or
-                                f" {n}" in f" {obj}" for n in wanted):
-            out.append(f)
-    return out
+    """Findings whose object names one of ``names`` (as a whole name, qualified or not)."""
+    pats = [
+        re.compile(r"(?:^|[\s,(\"])(?:[\w$]+\.)?" + re.escape(n) + r"(?:$|[\s,)\"])")
+        for n in names
+        if n
+    ]
+    return [f for f in findings if any(p.search(f.object or "") for p in pats)]
 
 
 def index_detail(
@@ -67,10 +67,18 @@ def index_detail(
     t.add_row("state", state)
     t.add_row("size", human_bytes(index.size_bytes) + (f"  ({estimate})" if estimate else ""))
     t.add_row("residency", residency or Text("—", style="dim"))
-    t.add_row("scans", human_count(index.idx_scan) + (
-        f" · last {index.last_idx_scan}" if index.last_idx_scan else ""))
-    parts: list[RenderableType] = [t, Text(""), Text("definition", style="bold"),
-                                   Text(index.definition, style="green"), Text("")]
+    t.add_row(
+        "scans",
+        human_count(index.idx_scan)
+        + (f" · last {index.last_idx_scan}" if index.last_idx_scan else ""),
+    )
+    parts: list[RenderableType] = [
+        t,
+        Text(""),
+        Text("definition", style="bold"),
+        Text(index.definition, style="green"),
+        Text(""),
+    ]
     parts += _findings_block(findings)
     return Group(*parts)
 
@@ -78,19 +86,33 @@ def index_detail(
 def column_detail(col: ColumnInfo, inv: Inventory, findings: Sequence[Finding]) -> RenderableType:
     t = _grid()
     t.add_row("column", f"{col.qualified_table}.{col.column}")
-    t.add_row("type", f"{col.type}({col.dims})" if col.dims else f"{col.type} (no dims: "
-              "cannot be indexed)")
-    t.add_row("rows", human_count(col.rows_estimate) + (
-        f" · {100 * col.null_frac:.0f} % NULL" if col.null_frac else ""))
+    t.add_row(
+        "type",
+        f"{col.type}({col.dims})" if col.dims else f"{col.type} (no dims: cannot be indexed)",
+    )
+    t.add_row(
+        "rows",
+        human_count(col.rows_estimate)
+        + (f" · {100 * col.null_frac:.0f} % NULL" if col.null_frac else ""),
+    )
     t.add_row("storage", f"{col.storage} · avg width {col.avg_width or '?'} B")
-    t.add_row("sizes", f"heap {human_bytes(col.table_bytes)} · TOAST "
-              f"{human_bytes(col.toast_bytes)} · total {human_bytes(col.total_bytes)}")
+    t.add_row(
+        "sizes",
+        f"heap {human_bytes(col.table_bytes)} · TOAST "
+        f"{human_bytes(col.toast_bytes)} · total {human_bytes(col.total_bytes)}",
+    )
     if col.n_dead_tup is not None:
         t.add_row("dead rows", human_count(col.n_dead_tup))
-    idxs = [i for i in inv.indexes_on(col.schema, col.table)
-            if i.key_column == col.column or (i.key_expression and col.column in i.key_expression)]
-    t.add_row("indexes", ", ".join(f"{i.name} ({i.method} {i.operator or ''})" for i in idxs)
-              or Text("none — k-NN queries scan the whole table", style="yellow"))
+    idxs = [
+        i
+        for i in inv.indexes_on(col.schema, col.table)
+        if i.key_column == col.column or (i.key_expression and col.column in i.key_expression)
+    ]
+    t.add_row(
+        "indexes",
+        ", ".join(f"{i.name} ({i.method} {i.operator or ''})" for i in idxs)
+        or Text("none — k-NN queries scan the whole table", style="yellow"),
+    )
     parts: list[RenderableType] = [t, Text("")]
     parts += _findings_block(findings)
     parts.append(Text("\npress e to open this column in Search", style="dim"))
@@ -100,8 +122,9 @@ def column_detail(col: ColumnInfo, inv: Inventory, findings: Sequence[Finding]) 
 def _findings_block(findings: Sequence[Finding]) -> list[RenderableType]:
     if not findings:
         return [Text("no findings", style="dim")]
-    out: list[RenderableType] = [Text(f"findings ({len(findings)}) — c copies the first fix",
-                                      style="bold")]
+    out: list[RenderableType] = [
+        Text(f"findings ({len(findings)}) — c copies the first fix", style="bold")
+    ]
     out += [finding_renderable(f) for f in findings]
     return out
 

@@ -65,13 +65,14 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         def control(self) -> ObjectTable[Any]:
             return self.table
 
-    def __init__(self, columns: Sequence[Col[T]], key: Callable[[T], str], *,
-                 id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self, columns: Sequence[Col[T]], key: Callable[[T], str], *, id: str | None = None
+    ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.cols = list(columns)
         self.key_of = key
-        self.items: list[T] = []
-        self.visible: list[T] = []
+        self.all_items: list[T] = []
+        self.shown: list[T] = []
         self.sort_index = 0
         self.sort_reverse = False
 
@@ -85,14 +86,14 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
             self.add_column(Text(c.label + arrow, justify=c.justify), key=str(i))  # type: ignore[arg-type]
 
     def set_items(self, items: Sequence[T]) -> None:
-        self.items = list(items)
+        self.all_items = list(items)
         self._rebuild()
 
     @property
     def current(self) -> T | None:
-        if not self.visible or self.cursor_row < 0 or self.cursor_row >= len(self.visible):
+        if not self.shown or self.cursor_row < 0 or self.cursor_row >= len(self.shown):
             return None
-        return self.visible[self.cursor_row]
+        return self.shown[self.cursor_row]
 
     def _matches(self, item: T) -> bool:
         needle = self.filter_text.strip().lower()
@@ -108,15 +109,17 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
     def _rebuild(self) -> None:
         keep = self.current
         col = self.cols[self.sort_index]
-        items = [i for i in self.items if self._matches(i)]
+        items = [i for i in self.all_items if self._matches(i)]
         items.sort(key=lambda i: _sort_value(col.sort(i)), reverse=self.sort_reverse)
-        self.visible = items
+        self.shown = items
         self._headers()
         for item in items:
             cells = [c.show(item) for c in self.cols]
             self.add_row(
-                *(Text(x, justify=c.justify) if isinstance(x, str) else x  # type: ignore[arg-type]
-                  for x, c in zip(cells, self.cols, strict=True)),
+                *(
+                    Text(x, justify=c.justify) if isinstance(x, str) else x  # type: ignore[arg-type]
+                    for x, c in zip(cells, self.cols, strict=True)
+                ),
                 key=self.key_of(item),
             )
         if keep is not None and keep in items:

@@ -76,7 +76,7 @@ class PlanTree(Tree[PlanNode]):
     PlanTree { background: $surface; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__("plan", id=id)
         self.show_root = False
         self.guide_depth = 3
@@ -100,7 +100,10 @@ class PlanTree(Tree[PlanNode]):
         self.root.expand_all()
 
     def _add(
-        self, parent: TreeNode[PlanNode], node: PlanNode, by_node: dict[int, list[Finding]],
+        self,
+        parent: TreeNode[PlanNode],
+        node: PlanNode,
+        by_node: dict[int, list[Finding]],
         error: str,
     ) -> None:
         branch = parent.add(node_label(node, by_node.get(node.id, ()), error), data=node)

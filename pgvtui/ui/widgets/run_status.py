@@ -39,6 +39,7 @@ def status_text(outcome: SearchOutcome, previous: SearchOutcome | None) -> Text:
     text.append(f" · read {read:,}", style="yellow" if read else "")
     text.append_text(_delta(read, p_read))
     if outcome.settings:
-        text.append("  [" + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()) + "]",
-                    style="dim")
+        text.append(
+            "  [" + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()) + "]", style="dim"
+        )
     return text

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Label, Select, Switch
+from textual.widgets import Checkbox, Input, Label, Select
 
 ITERATIVE = ("off", "relaxed_order", "strict_order")
 VECTOR_MODES = (("row by id", "id"), ("random row", "random"), ("paste literal", "literal"))
@@ -28,8 +28,9 @@ class SearchControls(Vertical):
 
     DEFAULT_CSS = """
     SearchControls { width: 40; height: auto; padding: 0 1; }
-    SearchControls Horizontal { height: 1; margin-bottom: 1; }
-    SearchControls Label { width: 15; color: $text-muted; }
+    SearchControls Horizontal { height: 1; }
+    SearchControls Label { width: 17; color: $text-muted; }
+    SearchControls Checkbox { border: none; height: 1; padding: 0; background: transparent; }
     SearchControls Input { width: 1fr; }
     SearchControls Select { width: 1fr; }
     SearchControls #k { width: 6; }
@@ -48,35 +49,53 @@ class SearchControls(Vertical):
         def control(self) -> SearchControls:
             return self.controls
 
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._ready = False  # the controls' own initial Changed events are not user changes
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._set_ready)
+
+    def _set_ready(self) -> None:
+        self._ready = True
+
+    def _post(self, field: str) -> None:
+        if self._ready:
+            self.post_message(self.Changed(self, field))
+
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label("k (LIMIT)")
             yield Input("10", id="k", type="integer", compact=True, max_length=4)
         with Horizontal():
             yield Label("query vector")
-            yield Select(VECTOR_MODES, value="id", allow_blank=False, compact=True,
-                         id="vector-mode")
+            yield Select(
+                VECTOR_MODES, value="id", allow_blank=False, compact=True, id="vector-mode"
+            )
         with Horizontal():
             yield Label("  id / literal")
-            yield Input("", id="vector-value", compact=True,
-                        placeholder="row id, or [0.1, …]")
+            yield Input("", id="vector-value", compact=True, placeholder="row id, or [0.1, …]")
         with Horizontal():
             yield Label("ef_search")
             yield Input("", id="ef-search", type="integer", compact=True, placeholder="40")
         with Horizontal():
             yield Label("iterative_scan")
-            yield Select([(v, v) for v in ITERATIVE], value="off", allow_blank=False,
-                         compact=True, id="iterative-scan")
+            yield Select(
+                [(v, v) for v in ITERATIVE],
+                value="off",
+                allow_blank=False,
+                compact=True,
+                id="iterative-scan",
+            )
         with Horizontal():
             yield Label("max_scan_tuples")
-            yield Input("", id="max-scan-tuples", type="integer", compact=True,
-                        placeholder="20000")
+            yield Input("", id="max-scan-tuples", type="integer", compact=True, placeholder="20000")
         with Horizontal():
             yield Label("ivfflat.probes")
             yield Input("", id="probes", type="integer", compact=True, placeholder="1")
         with Horizontal():
-            yield Label("watch (3 s)")
-            yield Switch(False, id="watch", animate=False)
+            yield Label("watch")
+            yield Checkbox("every 3 s", False, id="watch", compact=True)
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -102,7 +121,7 @@ class SearchControls(Vertical):
 
     @property
     def watching(self) -> bool:
-        return self.query_one("#watch", Switch).value
+        return self.query_one("#watch", Checkbox).value
 
     # -- writing (without posting Changed) --------------------------------------------
     def apply(self, settings: Mapping[str, str], *, k: int | None = None) -> None:
@@ -128,20 +147,20 @@ class SearchControls(Vertical):
         field = "k" if wid == "k" else "vector" if wid == "vector-value" else "setting"
         if field == "vector":
             return  # applied on Enter (a half-typed id is not a query)
-        self.post_message(self.Changed(self, field))
+        self._post(field)
 
     @on(Input.Submitted, "#vector-value")
     def _vector_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Changed(self, "vector"))
+        self._post("vector")
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:
         event.stop()
         field = "vector" if event.select.id == "vector-mode" else "setting"
-        self.post_message(self.Changed(self, field))
+        self._post(field)
 
-    @on(Switch.Changed)
-    def _switch(self, event: Switch.Changed) -> None:
+    @on(Checkbox.Changed)
+    def _switch(self, event: Checkbox.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(self, "watch"))
+        self._post("watch")

@@ -110,11 +110,19 @@ def _build_items(conn: psycopg.Connection[tuple[object, ...]]) -> None:
     conn.execute("CREATE INDEX items_hemb_cos ON items USING hnsw (hemb halfvec_cosine_ops)")
     conn.execute("VACUUM ANALYZE items")
     create_vector_table(
-        conn, table="items_cos", opclass="vector_cosine_ops", index_name="items_cos_emb_cos",
-        category=False, seed=0.43,
+        conn,
+        table="items_cos",
+        opclass="vector_cosine_ops",
+        index_name="items_cos_emb_cos",
+        category=False,
+        seed=0.43,
     )
     create_vector_table(
-        conn, table="items_ivf", index="ivfflat", index_name="items_ivf_emb_l2", category=False,
+        conn,
+        table="items_ivf",
+        index="ivfflat",
+        index_name="items_ivf_emb_l2",
+        category=False,
         seed=0.44,
     )
     create_vector_table(

@@ -1,0 +1,82 @@
+"""distance-threshold-only: ``WHERE <distance> < x`` with no ORDER BY distance … LIMIT.
+
+Plan shape (pgvector-facts §2): Seq Scan with a Filter on the distance; even with
+enable_seqscan = off the Seq Scan stays ("Disabled": true) — an ANN index is only usable for
+``ORDER BY <distance> LIMIT k``. The threshold can stay as a filter on top of that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.plan import VECTOR_OPERATORS
+from pgvtui.core.query import QueryShape
+from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+THRESHOLD_K = 100
+
+
+@register
+class DistanceThresholdOnly(Rule):
+    id = "distance-threshold-only"
+    severity = Severity.WARNING
+    summary = "a distance threshold without ORDER BY distance LIMIT k scans every row"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        inv = ctx.inventory
+        if inv is None or ctx.plan is None or ctx.query is None:
+            return
+        for _scope, shape in ctx.query.walk():
+            if shape.order_distance() is not None:
+                continue
+            for use in shape.distances:
+                if use.clause != "where":
+                    continue
+                k = rewrite.resolve_use(ctx, use)
+                if k is None or not k.serving or rewrite.ann_scan_on(ctx, k.table) is not None:
+                    continue
+                scans = [
+                    n
+                    for n in rewrite.scans_of(ctx, k.table)
+                    if n.filter and any(op in n.filter for op in VECTOR_OPERATORS)
+                ]
+                if not scans:
+                    continue
+                scan = scans[0]
+                idx = k.serving[0]
+                disabled = " (marked Disabled)" if scan.disabled else ""
+                filt = util.shorten_literals(scan.filter or "")
+                evidence = (
+                    f"{scan.label()}{disabled} with Filter {filt}"
+                    f" read {util.num(scan.rows_total)} rows"
+                    f" (+{util.num(scan.rows_removed_by_filter)} removed);"
+                    f" {idx.qualified_name} is not usable without ORDER BY … LIMIT"
+                )
+                yield self.finding(
+                    f"WHERE {use.column.name} {use.operator} … < threshold compares every row of"
+                    f" {k.table.display}: an ANN index only serves ORDER BY {use.column.name}"
+                    f" {use.operator} <query> LIMIT k (keep the threshold as a filter)",
+                    evidence,
+                    self._fix(ctx, shape, use.text),
+                    object=f"{k.table.display}.{k.column.column}",
+                    node_id=scan.id,
+                )
+
+    @staticmethod
+    def _fix(ctx: RuleContext, shape: QueryShape, distance_text: str) -> str:
+        clause = f" ORDER BY {distance_text} LIMIT {THRESHOLD_K}"
+        note = (
+            f"-- the {THRESHOLD_K} nearest rows within the threshold; with HNSW, more than"
+            " hnsw.ef_search rows need SET hnsw.iterative_scan = relaxed_order"
+        )
+        if ctx.sql is None or shape.span is None:
+            return note + f"\n-- …{clause}"
+        if shape.limit_span is not None:
+            pos = shape.limit_span[0]
+            new = rewrite.splice(ctx.sql, [(pos, pos, f"ORDER BY {distance_text} ")])
+        else:
+            end = shape.span[1]
+            new = rewrite.splice(ctx.sql, [(end, end, clause)])
+        return note + "\n" + rewrite.display_sql(new)

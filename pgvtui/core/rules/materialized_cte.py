@@ -1,0 +1,107 @@
+"""materialized-cte: ORDER BY distance over a materialized CTE (or a subquery the planner
+cannot flatten) sorts the CTE's rows instead of using the base table's ANN index.
+
+Plan shape (pgvector-facts §2, "filter in a MATERIALIZED CTE, then ORDER BY distance"):
+Sort (Sort Key on the distance) over a CTE Scan / Subquery Scan, and no ANN index scan of the
+base table, while an index on the column serves the operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvtui.core.query import Cte, QueryShape
+from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+_HIDING_SCANS = ("CTE Scan", "Subquery Scan")
+
+
+def find_cte(shape: QueryShape, name: str) -> Cte | None:
+    for _scope, sub in shape.walk():
+        c = sub.cte(name)
+        if c is not None:
+            return c
+    return None
+
+
+@register
+class MaterializedCte(Rule):
+    id = "materialized-cte"
+    severity = Severity.WARNING
+    summary = "ORDER BY distance over a materialized CTE/subquery cannot use the ANN index"
+    kind = "query"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.inventory is None or ctx.plan is None or ctx.query is None:
+            return
+        for _scope, _shape, item, k in rewrite.knn_uses(ctx):
+            via = k.use.via
+            if via is None or not k.serving or rewrite.ann_scan_on(ctx, k.table) is not None:
+                continue
+            kind, _, name = via.partition(":")
+            sort = None
+            hidden = None
+            for node in ctx.plan.nodes():
+                if node.node_type not in util.SORT_NODES:
+                    continue
+                if not any(t.operator == k.use.operator for t in util.sort_terms(node)):
+                    continue
+                below = [d for d in util.descendants(node) if d.node_type in _HIDING_SCANS]
+                match = [
+                    d
+                    for d in below
+                    if (kind == "cte" and d.cte_name == name)
+                    or (kind == "subquery" and d.node_type == "Subquery Scan")
+                ]
+                if match:
+                    sort, hidden = node, match[0]
+                    break
+            if sort is None or hidden is None:
+                continue
+            idx = k.serving[0]
+            what = f"the CTE {name}" if kind == "cte" else f"the subquery {name}"
+            keys = ", ".join(util.shorten_literals(s) for s in sort.sort_key)
+            evidence = (
+                f"{sort.node_type} (Sort Key {keys})"
+                f" over {hidden.label()} ({util.num(hidden.rows_total)} rows);"
+                f" no index scan of {k.table.display} uses {idx.qualified_name}"
+            )
+            fix, is_sql = self._fix(ctx, kind, name, k)
+            yield self.finding(
+                f"ORDER BY {k.use.column.name} {k.use.operator} … runs over {what}, whose rows"
+                f" are materialized first: {idx.qualified_name} on {k.table.display} cannot be"
+                " used, every row of it is sorted",
+                evidence,
+                fix,
+                fix_is_sql=is_sql,
+                object=f"{k.table.display}.{k.column.column}",
+                node_id=sort.id,
+            )
+            del item
+
+    @staticmethod
+    def _fix(ctx: RuleContext, kind: str, name: str, k: rewrite.Knn) -> tuple[str, bool]:
+        assert ctx.query is not None
+        if kind == "cte" and ctx.sql is not None:
+            cte = find_cte(ctx.query, name)
+            if cte is not None and cte.keyword_span is not None:
+                start, end = cte.keyword_span
+                repl = "NOT MATERIALIZED" if start != end else " NOT MATERIALIZED"
+                new = rewrite.splice(ctx.sql, [(start, end, repl)])
+                lines = [
+                    f"-- let the planner inline {name} so ORDER BY … LIMIT reaches the index",
+                    rewrite.display_sql(new),
+                ]
+                if cte.shape.where_text:
+                    lines.insert(
+                        1,
+                        "-- with a selective filter, also SET hnsw.iterative_scan ="
+                        " relaxed_order so the index scan finds enough rows",
+                    )
+                return "\n".join(lines), True
+        return (
+            f"Put ORDER BY {k.use.text} LIMIT k (and the filter) in the query on"
+            f" {k.table.display} itself instead of sorting the rows of {name}.",
+            False,
+        )

@@ -1,0 +1,170 @@
+"""Helpers for the query-shape rules: find the k-NN the query runs and rewrite the query text.
+
+Not a rule module (excluded from discovery in :func:`base.all_rules`). Pure.
+
+Fixes rewrite the user's statement by splicing at the offsets :mod:`pgvtui.core.query` records
+(``span``, ``expr_span``, ``keyword_span`` …) in the text the rules see (``RuleContext.sql``,
+the guard-normalised statement), so the rewritten query is the user's query with one change.
+Long vector literals are shortened for display only when the result would be unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pgvtui.core.models import ColumnInfo, IndexInfo
+from pgvtui.core.plan import PlanNode
+from pgvtui.core.query import DistanceUse, KnnTarget, OrderItem, QueryShape
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import RuleContext
+
+DEFAULT_K = 10
+_TRAILING_CAST = re.compile(r'::\s*[\w."]+(?:\s*\(\s*\d+\s*\))?\s*$')
+
+
+def splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    """Apply non-overlapping (start, end, replacement) edits to ``text``."""
+    out = text
+    for start, end, repl in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        out = out[:start] + repl + out[end:]
+    return out
+
+
+def display_sql(text: str) -> str:
+    """The rewritten query as a runnable statement (vector literals kept in full: the text and
+    markdown renderers shorten them for display; JSON keeps them)."""
+    return text.strip() + ";"
+
+
+def column_type(col: ColumnInfo) -> str:
+    return f"{col.type}({col.dims})" if col.dims else col.type
+
+
+@dataclass(frozen=True)
+class Knn:
+    """A distance use resolved against the catalog."""
+
+    use: DistanceUse
+    table: util.TableRef
+    column: ColumnInfo
+    indexes: tuple[IndexInfo, ...]  # valid ANN indexes on the plain column
+    expr_indexes: tuple[IndexInfo, ...]  # valid ANN indexes on an expression of the column
+
+    @property
+    def serving(self) -> tuple[IndexInfo, ...]:
+        """Plain-column indexes whose opclass serves the query's operator."""
+        return tuple(i for i in self.indexes if i.operator == self.use.operator)
+
+
+def resolve_use(ctx: RuleContext, use: DistanceUse) -> Knn | None:
+    """The catalog table/column of a distance use (through CTEs and subqueries)."""
+    inv = ctx.inventory
+    if inv is None or use.table is None or use.column.name is None:
+        return None
+    ref = util.resolve_relation(ctx, use.table.name, use.table.schema)
+    if ref is None:
+        return None
+    col = inv.column(ref.schema, ref.table, use.column.name)
+    if col is None:
+        return None
+    idx = tuple(i for i in util.column_indexes(inv, ref.schema, ref.table, col.column) if i.valid)
+    expr = tuple(
+        i for i in util.expression_indexes(inv, ref.schema, ref.table, col.column) if i.valid
+    )
+    return Knn(use=use, table=ref, column=col, indexes=idx, expr_indexes=expr)
+
+
+def knn_uses(ctx: RuleContext) -> Iterator[tuple[str, QueryShape, OrderItem, Knn]]:
+    """Every ORDER BY item (at any level) that sorts by a distance on a catalog column."""
+    if ctx.query is None:
+        return
+    for scope, shape in ctx.query.walk():
+        for item in shape.order_by:
+            for use in item.distances:
+                k = resolve_use(ctx, use)
+                if k is not None:
+                    yield scope, shape, item, k
+
+
+def main_knn(ctx: RuleContext) -> tuple[KnnTarget, Knn] | None:
+    if ctx.query is None:
+        return None
+    target = ctx.query.knn()
+    if target is None:
+        return None
+    k = resolve_use(ctx, target.distance)
+    return (target, k) if k is not None else None
+
+
+def ann_scan_on(ctx: RuleContext, table: util.TableRef) -> PlanNode | None:
+    """An ANN-ordered index scan of ``table`` in the plan, if any."""
+    if ctx.plan is None:
+        return None
+    for node in ctx.plan.ann_scans():
+        ref = util.resolve_relation(ctx, node.relation, node.schema, node.index_name)
+        if ref == table:
+            return node
+    return None
+
+
+def scans_of(ctx: RuleContext, table: util.TableRef) -> list[PlanNode]:
+    if ctx.plan is None:
+        return []
+    out = []
+    for node in ctx.plan.nodes():
+        if node.relation and util.resolve_relation(ctx, node.relation, node.schema) == table:
+            out.append(node)
+    return out
+
+
+def sorts_above(ctx: RuleContext, node: PlanNode) -> list[PlanNode]:
+    """Sort nodes on the path from the root to ``node``."""
+    plan = ctx.plan
+    if plan is None:
+        return []
+    out: list[PlanNode] = []
+    parent = plan.parent_of(node)
+    while parent is not None:
+        if parent.node_type in util.SORT_NODES:
+            out.append(parent)
+        parent = plan.parent_of(parent)
+    return out
+
+
+def quoted_column(k: Knn) -> str:
+    return util.ident(k.column.column)
+
+
+def query_side_for(use: DistanceUse, type_text: str) -> str:
+    """The query side re-cast to ``type_text`` (e.g. ``'[…]'::vector(64)``)."""
+    q = use.query
+    base = q.text.strip()
+    if q.casts:
+        # drop the written cast(s) and the parentheses around them: ('[…]'::vector)::sparsevec
+        while True:
+            stripped = _TRAILING_CAST.sub("", base).strip()
+            if stripped.startswith("(") and stripped.endswith(")") and _balanced(stripped[1:-1]):
+                stripped = stripped[1:-1].strip()
+            if stripped == base:
+                break
+            base = stripped
+    if q.kind not in ("literal", "param") and not (base.startswith("(") and base.endswith(")")):
+        base = f"({base})"
+    return f"{base}::{type_text}"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and not quoted

@@ -1,0 +1,589 @@
+"""Safe execution of a user's vector query: EXPLAIN ANALYZE, result preview, diagnosis.
+
+Why inserting the user's SQL as ``sql.SQL`` is safe here:
+
+1. :func:`pgvtui.core.guard.check_sql` has passed: exactly one SELECT / WITH … SELECT / VALUES /
+   TABLE statement with no data-modifying CTE, no locking clause, no INTO and no side-effecting
+   function (checked before anything is sent).
+2. Everything runs inside ``BEGIN READ ONLY`` … ``ROLLBACK`` (:meth:`Session.read_only`) on a
+   session whose ``default_transaction_read_only`` is on: a write that slips past the guard (a
+   user function that inserts) fails with ``read-only transaction`` and nothing is kept.
+3. The EXPLAIN is sent with the extended query protocol (``binary=True``), which refuses a
+   second statement; the preview wraps the statement in parentheses
+   (``SELECT * FROM (<sql>) … LIMIT n``), which cannot hold a second statement either.
+
+Values never go into the text: settings are validated by :func:`guard.check_settings` and sent
+as ``sql.Literal`` with the name as ``sql.Identifier`` (``hnsw.ef_search`` →
+``Identifier("hnsw", "ef_search")``); the query vector from ``--vector-from`` is fetched with
+identifiers composed by ``sql.Identifier`` and passed back as a typed bind parameter (pgvector's
+adapters are registered on the session).
+
+The query runs twice in the same transaction: once under EXPLAIN ANALYZE (the plan, timings and
+buffers — the measurement) and once for the first :data:`PREVIEW_ROWS` rows to show. The preview
+is for display only; its outer LIMIT may let the planner pick a different plan.
+
+Cancellation: :meth:`Session.cancel` from another task makes the running statement fail with
+``QueryCanceled``; :class:`~pgvtui.errors.QueryCancelled` is raised, the transaction is rolled
+back and the session stays usable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import errors as pgerr
+from psycopg import sql
+
+from pgvtui.core import catalog, guard
+from pgvtui.core import sql as sqlfiles
+from pgvtui.core.models import Inventory
+from pgvtui.core.plan import Plan, parse_plan
+from pgvtui.core.query import QueryShape, Token, analyze_query, tokenize
+from pgvtui.core.rules.base import Finding, RuleContext, run_rules
+from pgvtui.core.session import Session
+from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, QueryTimeout, UsageError
+
+PREVIEW_ROWS = 200
+NOSEQSCAN_PLAN = "noseqscan_plan"  # RuleContext.extras key, see replan_without_seqscan
+_SAVEPOINT = sql.SQL("SAVEPOINT pgvtui_query")
+_ROLLBACK_TO = sql.SQL("ROLLBACK TO SAVEPOINT pgvtui_query")
+# Effective settings read inside the transaction (beyond catalog.SETTINGS and the --set names).
+EXTRA_SETTINGS = (
+    "enable_seqscan",
+    "enable_indexscan",
+    "enable_sort",
+    "jit",
+    "plan_cache_mode",
+    "work_mem",
+)
+
+
+def _sql(text: str) -> sql.SQL:
+    """A statement that passed the guard (or our own rewrite of it) as a Composable."""
+    return sql.SQL(text)
+
+
+@dataclass(frozen=True)
+class QueryError:
+    """The server refused the user's statement (not a connection/cancel/timeout problem)."""
+
+    message: str
+    sqlstate: str | None
+    title: str = "Query failed"
+
+    @property
+    def dimension_mismatch(self) -> tuple[int, int] | None:
+        m = re.search(
+            r"different (?:vector|halfvec|sparsevec|bit)? ?dimensions (\d+) and (\d+)", self.message
+        )
+        return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    sql: str  # the statement as run (normalised by the guard)
+    settings: dict[str, str]  # the validated SET LOCAL values
+    plan: Plan | None  # EXPLAIN ANALYZE; on error the planned-only EXPLAIN when available
+    execution_ms: float | None
+    planning_ms: float | None
+    rows: int | None  # rows the statement returned (from the plan root)
+    result_columns: tuple[str, ...] = ()
+    result_rows: tuple[tuple[Any, ...], ...] = ()  # first PREVIEW_ROWS rows, for display
+    error: QueryError | None = None
+    # Server values overlaid with the SET LOCAL ones, read with current_setting() in the same
+    # transaction.
+    effective_settings: dict[str, str | None] = field(default_factory=dict)
+    analyzed: bool = True  # False when the plan is from EXPLAIN without ANALYZE
+
+    @property
+    def raw_plan(self) -> list[dict[str, Any]] | None:
+        return self.plan.raw if self.plan else None
+
+
+# ---------------------------------------------------------------------------------------------
+# --vector-from
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VectorSource:
+    """``SCHEMA.TABLE.COLUMN:ID`` or ``…:random`` (names as in SQL: quote mixed case)."""
+
+    schema: str | None
+    table: str
+    column: str
+    key: str | None  # primary-key value as text; None = a random row
+
+    def describe(self) -> str:
+        ident = sql.Identifier(*([self.schema] if self.schema else []), self.table, self.column)
+        return f"{ident.as_string(None)}:{self.key if self.key is not None else 'random'}"
+
+    @property
+    def table_ident(self) -> sql.Identifier:
+        return (
+            sql.Identifier(self.schema, self.table) if self.schema else sql.Identifier(self.table)
+        )
+
+
+def parse_vector_from(text: str) -> VectorSource:
+    """Parse ``[SCHEMA.]TABLE.COLUMN:ID|random``; identifiers follow SQL rules (quote them to keep
+    capitals or spaces: ``"My Schema"."Items".emb:42``)."""
+    ref, colon, key = text.rpartition(":")
+    if not colon or not ref or not key:
+        raise UsageError(f"--vector-from {text!r}: expected SCHEMA.TABLE.COLUMN:ID or …:random")
+    try:
+        toks = [t for t in tokenize(ref) if t.significant]
+    except ValueError:
+        raise UsageError(f"--vector-from {text!r}: cannot read the names") from None
+    names: list[str] = []
+    expect_name = True
+    for t in toks:
+        if expect_name and t.is_name:
+            names.append(t.name)
+        elif not expect_name and t.kind == "punct" and t.value == ".":
+            pass
+        else:
+            raise UsageError(f"--vector-from {text!r}: expected SCHEMA.TABLE.COLUMN")
+        expect_name = not expect_name
+    if expect_name or len(names) not in (2, 3):
+        raise UsageError(f"--vector-from {text!r}: expected SCHEMA.TABLE.COLUMN:ID")
+    schema = names[0] if len(names) == 3 else None
+    return VectorSource(
+        schema=schema,
+        table=names[-2],
+        column=names[-1],
+        key=None if key.lower() == "random" else key,
+    )
+
+
+async def fetch_vector(session: Session, source: VectorSource) -> Any:
+    """The stored vector (a pgvector Python object) — read-only, identifiers quoted."""
+    rel = source.table_ident.as_string(None)
+    col = sql.Identifier(source.column)
+    async with session.read_only() as cur:
+        if source.key is not None:
+            await cur.execute(sqlfiles.query("primary_key"), {"rel": rel})
+            pk = [r[0] for r in await cur.fetchall()]
+            if len(pk) != 1:
+                raise UsageError(
+                    f"--vector-from {source.describe()}: the table needs a one-column primary "
+                    f"key (found {len(pk)} columns)"
+                )
+            q = sqlfiles.query("vector_by_key").format(
+                column=col, table=source.table_ident, key=sql.Identifier(pk[0])
+            )
+            await cur.execute(q, {"key": source.key})
+            row = await cur.fetchone()
+        else:
+            await cur.execute(sqlfiles.query("table_rows_estimate"), {"rel": rel})
+            est = await cur.fetchone()
+            reltuples = float(est[0]) if est and est[0] is not None else -1.0
+            row = None
+            if reltuples > 20_000:
+                percent = min(100.0, max(0.001, 100.0 * 2_000 / reltuples))
+                q = sqlfiles.query("vector_sample").format(column=col, table=source.table_ident)
+                await cur.execute(q, {"percent": percent})
+                row = await cur.fetchone()
+            if row is None:
+                q = sqlfiles.query("vector_random").format(column=col, table=source.table_ident)
+                await cur.execute(q)
+                row = await cur.fetchone()
+    if row is None or row[0] is None:
+        raise UsageError(f"--vector-from {source.describe()}: no such row (or the vector is NULL)")
+    return row[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Placeholders
+# ---------------------------------------------------------------------------------------------
+
+
+def bind_query(
+    text: str,
+    params: Mapping[str, Any] | Sequence[Any] | None = None,
+    vector: Any = None,
+) -> tuple[str, dict[str, Any]]:
+    """Rewrite placeholders for psycopg and build the parameter dict.
+
+    ``$n``, ``%s`` and ``%(name)s`` all become ``%(pgvtui_…)s``; every other ``%`` is doubled
+    (psycopg parses ``%`` when parameters are passed, and we always pass them). With ``vector``,
+    the statement must use exactly one distinct placeholder (``$1`` may repeat) and it is bound
+    to the vector. Without ``vector``, ``params`` fills them (a sequence for ``$n``/``%s`` in
+    order, a mapping for ``%(name)s``)."""
+    toks = tokenize(text)
+    holders = [t for t in toks if t.kind in ("param", "placeholder")]
+    distinct = list(dict.fromkeys(t.value for t in holders))
+    values: dict[str, Any] = {}
+    if vector is not None:
+        if len(distinct) != 1 or (distinct[0] == "%s" and len(holders) > 1):
+            raise UsageError(
+                "--vector-from needs exactly one placeholder in the query ($1, %s or %(q)s), "
+                f"found {len(distinct)}"
+            )
+    elif distinct and params is None:
+        raise UsageError(
+            f"the query has a placeholder ({distinct[0]}); give the vector with --vector-from"
+        )
+    out: list[str] = []
+    positional = 0
+    for t in toks:
+        if t.kind == "comment":
+            out.append(" ")
+            continue
+        if t.kind in ("param", "placeholder"):
+            key, value = _bind_one(t, params, vector, positional)
+            if t.value == "%s":
+                positional += 1
+            values[key] = value
+            out.append(f"%({key})s")
+            continue
+        out.append(t.value.replace("%", "%%"))
+    return "".join(out), values
+
+
+def _bind_one(
+    t: Token, params: Mapping[str, Any] | Sequence[Any] | None, vector: Any, positional: int
+) -> tuple[str, Any]:
+    if t.kind == "param":
+        n = int(t.value[1:])
+        key = f"pgvtui_p{n}"
+        if vector is not None:
+            return key, vector
+        if isinstance(params, Sequence) and not isinstance(params, str) and 0 < n <= len(params):
+            return key, params[n - 1]
+        raise UsageError(f"no value for {t.value}")
+    if t.value.startswith("%("):
+        name = t.value[2 : t.value.index(")")]
+        key = f"pgvtui_n_{name}"
+        if vector is not None:
+            return key, vector
+        if isinstance(params, Mapping) and name in params:
+            return key, params[name]
+        raise UsageError(f"no value for {t.value}")
+    key = f"pgvtui_s{positional}"
+    if vector is not None:
+        return key, vector
+    if isinstance(params, Sequence) and not isinstance(params, str) and positional < len(params):
+        return key, params[positional]
+    raise UsageError(f"no value for {t.value} number {positional + 1}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+
+
+def _vector_type(session: Session) -> sql.Composable:
+    schema = session.basics.vector_schema
+    if schema and session.basics.pgvector_version:
+        return sql.Identifier(schema, "vector")
+    return sql.Identifier("pg_catalog", "int4")
+
+
+def set_local(name: str, value: str) -> sql.Composed:
+    """``SET LOCAL hnsw.ef_search = '100'`` — name as a (dotted) identifier, value a literal.
+    Only call with values that passed :func:`guard.check_settings`."""
+    return sqlfiles.query("set_local").format(
+        name=sql.Identifier(*name.split(".")), value=sql.Literal(value)
+    )
+
+
+def _is_passthrough(exc: BaseException) -> bool:
+    """Errors that are not about the statement itself: re-raise them (cancel, timeout, lost
+    connection)."""
+    return isinstance(
+        exc,
+        pgerr.QueryCanceled
+        | pgerr.AdminShutdown
+        | pgerr.CrashShutdown
+        | psycopg.OperationalError
+        | pgerr.LockNotAvailable,
+    )
+
+
+async def run_explain(
+    session: Session,
+    sql_text: str,
+    settings: Mapping[str, str] | None = None,
+    *,
+    params: Mapping[str, Any] | Sequence[Any] | None = None,
+    vector: Any = None,
+    preview: bool = True,
+    preview_rows: int = PREVIEW_ROWS,
+) -> SearchResult:
+    """Guard, then EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) in a read-only transaction
+    that is always rolled back. See the module docstring.
+
+    Raises :class:`QueryRefused` / :class:`SettingRefused` before sending anything;
+    :class:`QueryCancelled` / :class:`QueryTimeout` / connection errors as they happen. An error
+    in the statement itself (e.g. ``different vector dimensions 3 and 64``) is returned in
+    ``SearchResult.error`` — with the planned-only plan when EXPLAIN alone works — so rules can
+    explain it."""
+    checked = guard.check_sql(sql_text)
+    good = guard.check_settings(dict(settings or {}))
+    bound, values = bind_query(checked, params, vector)
+    user = _sql(bound)
+    names = list(dict.fromkeys([*catalog.SETTINGS, *EXTRA_SETTINGS, *good]))
+    plan: Plan | None = None
+    error: QueryError | None = None
+    analyzed = True
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[Any, ...], ...] = ()
+    effective: dict[str, str | None] = {}
+    try:
+        async with session.read_only() as cur:
+            for name, value in good.items():
+                session.statements += 1
+                await cur.execute(set_local(name, value))
+            session.statements += 1
+            await cur.execute(
+                sqlfiles.query("effective_settings").format(vector_type=_vector_type(session)),
+                {"names": names},
+            )
+            effective = {str(r[0]): r[1] for r in await cur.fetchall()}
+            await cur.execute(_SAVEPOINT)
+            try:
+                session.statements += 1
+                await cur.execute(
+                    sqlfiles.query("explain_analyze").format(query=user), values, binary=True
+                )
+                doc = (await cur.fetchone() or [None])[0]
+                plan = parse_plan(doc)
+            except psycopg.Error as exc:
+                if _is_passthrough(exc):
+                    raise
+                error = QueryError(str(exc).strip().splitlines()[0], exc.sqlstate)
+                await cur.execute(_ROLLBACK_TO)
+                analyzed = False
+                with contextlib.suppress(psycopg.Error):
+                    session.statements += 1
+                    await cur.execute(
+                        sqlfiles.query("explain_plan").format(query=user), values, binary=True
+                    )
+                    doc = (await cur.fetchone() or [None])[0]
+                    plan = parse_plan(doc)
+                if plan is None:
+                    await cur.execute(_ROLLBACK_TO)
+            if error is None and preview:
+                session.statements += 1
+                await cur.execute(
+                    sqlfiles.query("result_preview").format(
+                        query=user, limit=sql.Literal(preview_rows)
+                    ),
+                    values,
+                )
+                if cur.description:
+                    columns = tuple(d.name for d in cur.description)
+                rows = tuple(tuple(_display(v) for v in r) for r in await cur.fetchall())
+    except asyncio.CancelledError:
+        await session.cancel_async()
+        raise
+    return SearchResult(
+        sql=checked,
+        settings=good,
+        plan=plan,
+        execution_ms=plan.execution_ms if plan and analyzed else None,
+        planning_ms=plan.planning_ms if plan else None,
+        rows=plan.rows if plan and analyzed else None,
+        result_columns=columns,
+        result_rows=rows,
+        error=error,
+        effective_settings=effective,
+        analyzed=analyzed,
+    )
+
+
+def _display(value: Any) -> Any:
+    """pgvector objects → their text form; everything else as psycopg returned it."""
+    mod = type(value).__module__
+    if mod.startswith("pgvector"):
+        to_text = getattr(value, "to_text", None)
+        if callable(to_text):
+            return to_text()
+        return str(value)
+    if hasattr(value, "tolist") and mod.startswith("numpy"):
+        return value.tolist()
+    return value
+
+
+async def replan_without_seqscan(
+    session: Session,
+    sql_text: str,
+    settings: Mapping[str, str] | None = None,
+    *,
+    params: Mapping[str, Any] | Sequence[Any] | None = None,
+    vector: Any = None,
+) -> Plan | None:
+    """The same statement under ``SET LOCAL enable_seqscan = off`` (EXPLAIN ANALYZE, rolled
+    back), for the ``index-not-chosen`` rule: :func:`diagnose` stores it in
+    ``RuleContext.extras["noseqscan_plan"]`` (:data:`NOSEQSCAN_PLAN`) when the plan has no ANN
+    index scan but the k-NN table has an ANN index. ``None`` when it fails."""
+    merged = {**dict(settings or {}), "enable_seqscan": "off"}
+    try:
+        res = await run_explain(
+            session, sql_text, merged, params=params, vector=vector, preview=False
+        )
+    except (QueryFailed, UsageError) as exc:
+        if isinstance(exc, QueryCancelled | QueryTimeout):
+            raise
+        return None
+    return res.plan if res.error is None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Diagnosis
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    sql: str
+    settings: dict[str, str]
+    search: SearchResult
+    shape: QueryShape
+    findings: tuple[Finding, ...]
+    inventory: Inventory | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.search.plan
+
+
+def unexplained_error(diag: Diagnosis) -> PgvtuiError | None:
+    """The statement failed and no rule explained it: the error to surface (exit 2)."""
+    err = diag.search.error
+    if err is None:
+        return None
+    if any(f.severity.value == "error" for f in diag.findings):
+        return None
+    return QueryFailed(err.message)
+
+
+def needs_noseqscan_replan(plan: Plan | None, shape: QueryShape, inv: Inventory | None) -> bool:
+    if plan is None or inv is None or plan.ann_scans():
+        return False
+    knn = shape.knn()
+    if knn is None or knn.table is None:
+        return False
+    name = knn.table.name
+    return any(i.table == name and i.valid for i in inv.indexes)
+
+
+async def diagnose(
+    session: Session,
+    sql_text: str,
+    settings: Mapping[str, str] | None = None,
+    *,
+    params: Mapping[str, Any] | Sequence[Any] | None = None,
+    vector: Any = None,
+    inventory: Inventory | None = None,
+    kinds: tuple[str, ...] = ("query",),
+    replan: bool = True,
+) -> Diagnosis:
+    """Run the query safely (:func:`run_explain`), take the inventory and the query shape, add
+    the ``enable_seqscan = off`` re-plan when it can tell something, and run the rules.
+
+    ``RuleContext.extras`` keys: ``"noseqscan_plan"`` (:class:`Plan`, see
+    :func:`replan_without_seqscan`), ``"search"`` (the :class:`SearchResult`), ``"vector"``
+    (the bound query vector when one was given)."""
+    result = await run_explain(session, sql_text, settings, params=params, vector=vector)
+    inv = inventory if inventory is not None else await catalog.inventory(session)
+    shape = analyze_query(result.sql)
+    extras: dict[str, Any] = {"search": result}
+    if vector is not None:
+        extras["vector"] = vector
+    if replan and result.error is None and needs_noseqscan_replan(result.plan, shape, inv):
+        alt = await replan_without_seqscan(
+            session, result.sql, result.settings, params=params, vector=vector
+        )
+        if alt is not None:
+            extras[NOSEQSCAN_PLAN] = alt
+    ctx = RuleContext(
+        inventory=inv,
+        plan=result.plan,
+        query=shape,
+        sql=result.sql,
+        settings=dict(result.effective_settings),
+        extras=extras,
+        error=result.error.message if result.error else None,
+    )
+    findings = run_rules(ctx, kinds=kinds)
+    return Diagnosis(
+        sql=result.sql,
+        settings=result.settings,
+        search=result,
+        shape=shape,
+        findings=tuple(findings),
+        inventory=inv,
+        extras=extras,
+    )
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``pgvtui check`` prints (text, JSON, markdown) and the UI exports."""
+
+    findings: tuple[Finding, ...]
+    query: str | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+    execution_ms: float | None = None
+    planning_ms: float | None = None
+    rows: int | None = None
+    plan: Plan | None = None
+    error: str | None = None  # the statement's error, when a rule explained it
+    effective_settings: dict[str, str | None] = field(default_factory=dict)
+    result_columns: tuple[str, ...] = ()
+    result_rows: tuple[tuple[Any, ...], ...] = ()
+    source: str = "database"  # database | query | plan-file
+
+    @classmethod
+    def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
+        r = diag.search
+        return cls(
+            findings=diag.findings,
+            query=diag.sql,
+            settings=dict(diag.settings),
+            execution_ms=r.execution_ms,
+            planning_ms=r.planning_ms,
+            rows=r.rows,
+            plan=r.plan,
+            error=r.error.message if r.error else None,
+            effective_settings=dict(r.effective_settings),
+            result_columns=r.result_columns,
+            result_rows=r.result_rows,
+            source="query",
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "settings": dict(self.settings),
+            "execution_ms": self.execution_ms,
+            "rows": self.rows,
+            "plan": self.plan.raw if self.plan is not None else None,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def diagnose_plan(
+    plan: Plan,
+    *,
+    sql_text: str | None = None,
+    inventory: Inventory | None = None,
+    settings: Mapping[str, str | None] | None = None,
+) -> list[Finding]:
+    """Offline: rules over a recorded plan (catalog-dependent rules stay silent without an
+    inventory). Settings default to the plan's "Settings" (non-default planner GUCs)."""
+    shape = analyze_query(sql_text) if sql_text else None
+    merged: dict[str, str | None] = {**plan.settings, **dict(settings or {})}
+    ctx = RuleContext(
+        inventory=inventory, plan=plan, query=shape, sql=sql_text, settings=merged, extras={}
+    )
+    return run_rules(ctx, kinds=("query",))

@@ -1,0 +1,2 @@
+-- One validated setting for the current transaction only.
+SET LOCAL {name} = {value}

@@ -1,0 +1,198 @@
+"""Text rendering of ``pgvtui check``: the query, the plan as a tree, findings by severity.
+
+Findings are grouped error → warning → info; a fix that is SQL is syntax-highlighted. The plan
+is an indented tree (rich Tree) with rows / loops / time / buffers per node; nodes a finding
+points at (``Finding.node_id``) are marked with the rule id. NO_COLOR is honoured by the console.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console, Group
+from rich.syntax import Syntax
+from rich.text import Text
+from rich.tree import Tree
+
+from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.core.search import CheckReport
+from pgvtui.render.fmt import human_count
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+_LITERAL = re.compile(r"'\[[^']{40,}\]'")
+
+
+def shorten_sql(text: str) -> str:
+    """Long vector literals → ``'[…]'`` so the query stays readable."""
+    return _LITERAL.sub("'[…]'", text)
+
+
+def node_stats(node: PlanNode) -> str:
+    parts: list[str] = []
+    if node.actual_rows is not None:
+        rows = f"rows {human_count(node.actual_rows)}"
+        if node.plan_rows is not None:
+            rows += f" (planned {human_count(node.plan_rows)})"
+        parts.append(rows)
+        if node.actual_loops and node.actual_loops != 1:
+            parts.append(f"loops {node.actual_loops}")
+        if node.total_ms is not None:
+            parts.append(f"{node.total_ms:.3f} ms")
+    elif node.plan_rows is not None:
+        parts.append(f"planned rows {human_count(node.plan_rows)}")
+    if node.shared_hit or node.shared_read:
+        parts.append(f"hit {human_count(node.shared_hit)} read {human_count(node.shared_read)}")
+    if node.rows_removed_by_filter:
+        parts.append(f"removed by filter {human_count(node.rows_removed_by_filter)}")
+    return " · ".join(parts)
+
+
+def _node_details(node: PlanNode) -> list[str]:
+    out: list[str] = []
+    if node.order_by:
+        out.append(f"Order By: {shorten_sql(node.order_by)}")
+    if node.sort_key:
+        out.append("Sort Key: " + ", ".join(shorten_sql(k) for k in node.sort_key))
+    if node.sort_method:
+        out.append(f"Sort Method: {node.sort_method}")
+    if node.index_cond:
+        out.append(f"Index Cond: {shorten_sql(node.index_cond)}")
+    if node.filter:
+        out.append(f"Filter: {shorten_sql(node.filter)}")
+    if node.join_filter:
+        out.append(f"Join Filter: {shorten_sql(node.join_filter)}")
+    return out
+
+
+def plan_tree(plan: Plan, findings: tuple[Finding, ...] | list[Finding] = ()) -> Tree:
+    marks: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.node_id is not None:
+            marks.setdefault(f.node_id, []).append(f)
+
+    def label(node: PlanNode) -> Text:
+        t = Text()
+        t.append(node.label(), style="bold")
+        stats = node_stats(node)
+        if stats:
+            t.append(f"  {stats}", style="dim")
+        for f in marks.get(node.id, []):
+            t.append(f"  ◀ {f.rule}", style=SEVERITY_STYLE[f.severity])
+        for line in _node_details(node):
+            t.append(f"\n{line}", style="italic")
+        return t
+
+    head = "Plan"
+    if plan.execution_ms is not None:
+        head += f"  (execution {plan.execution_ms:.3f} ms"
+        if plan.planning_ms is not None:
+            head += f", planning {plan.planning_ms:.3f} ms"
+        head += ")"
+    tree = Tree(Text(head, style="bold underline"))
+
+    def add(parent: Tree, node: PlanNode) -> None:
+        branch = parent.add(label(node))
+        for child in node.children:
+            add(branch, child)
+
+    add(tree, plan.root)
+    return tree
+
+
+def render_finding(console: Console, f: Finding) -> None:
+    style = SEVERITY_STYLE[f.severity]
+    head = Text()
+    head.append(f"{f.severity.value.upper():<7} ", style=style)
+    head.append(f.rule, style="bold")
+    if f.object:
+        head.append(f"  {f.object}", style="dim")
+    console.print(head)
+    console.print(Text(f"  {f.message}"))
+    if f.evidence:
+        console.print(Text(f"  evidence: {shorten_sql(f.evidence)}", style="dim"))
+    if f.fix:
+        if f.fix_is_sql:
+            console.print(Text("  fix:"))
+            console.print(
+                Syntax(
+                    shorten_sql(f.fix),
+                    "sql",
+                    theme="ansi_dark",
+                    word_wrap=True,
+                    padding=(0, 0, 0, 4),
+                    background_color="default",
+                )
+            )
+        else:
+            console.print(Text(f"  fix: {f.fix}"))
+    console.print()
+
+
+def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in SEVERITY_ORDER}
+    parts = []
+    for sev in SEVERITY_ORDER:
+        n = counts[sev]
+        if n:
+            name = (
+                sev.value
+                if n == 1
+                else {"error": "errors", "warning": "warnings", "info": "infos"}[sev.value]
+            )
+            parts.append(f"{n} {name}")
+    return ", ".join(parts)
+
+
+def render_check(console: Console, report: CheckReport) -> None:
+    if report.query:
+        console.print(Text("Query", style="bold underline"))
+        console.print(
+            Syntax(
+                shorten_sql(report.query),
+                "sql",
+                theme="ansi_dark",
+                word_wrap=True,
+                background_color="default",
+            )
+        )
+    if report.settings:
+        console.print(
+            Text("SET LOCAL " + ", ".join(f"{k} = {v}" for k, v in report.settings.items()))
+        )
+    if report.query and report.execution_ms is not None:
+        console.print(
+            Text(
+                f"{report.rows if report.rows is not None else '?'} rows in "
+                f"{report.execution_ms:.3f} ms",
+                style="dim",
+            )
+        )
+    if report.error:
+        console.print(Text(f"The query failed: {report.error}", style="red"))
+    if report.query or report.plan:
+        console.print()
+    if report.plan is not None:
+        console.print(plan_tree(report.plan, report.findings))
+        console.print()
+    for sev in SEVERITY_ORDER:
+        group = [f for f in report.findings if f.severity is sev]
+        if not group:
+            continue
+        console.print(
+            Group(
+                Text(
+                    f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline"
+                )
+            )
+        )
+        for f in group:
+            render_finding(console, f)
+    console.print(Text(summary(report.findings), style="bold"))
+    if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
+        console.print(
+            Text("(long vector literals shown as '[…]'; --format json has the full SQL)", "dim")
+        )

@@ -1,0 +1,98 @@
+"""Markdown for a check report (``pgvtui check --format markdown``; the UI's export).
+
+Plain GitHub-flavoured markdown: the query and fixes in ```sql blocks, the plan as an indented
+text tree in a ```text block with the offending nodes marked, findings grouped by severity.
+"""
+
+from __future__ import annotations
+
+from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.core.search import CheckReport
+from pgvtui.render.check import SEVERITY_ORDER, node_stats, shorten_sql, summary
+
+
+def _fence(body: str, lang: str = "") -> str:
+    fence = "```"
+    while fence in body:
+        fence += "`"
+    return f"{fence}{lang}\n{body.rstrip()}\n{fence}"
+
+
+def plan_text(plan: Plan, findings: tuple[Finding, ...] | list[Finding] = ()) -> str:
+    marks: dict[int, list[str]] = {}
+    for f in findings:
+        if f.node_id is not None:
+            marks.setdefault(f.node_id, []).append(f.rule)
+    lines: list[str] = []
+
+    def walk(node: PlanNode, depth: int) -> None:
+        pad = "  " * depth + ("-> " if depth else "")
+        line = f"{pad}{node.label()}"
+        stats = node_stats(node)
+        if stats:
+            line += f"  ({stats})"
+        if node.id in marks:
+            line += "  <-- " + ", ".join(marks[node.id])
+        lines.append(line)
+        detail_pad = "  " * depth + ("   " if depth else "") + "  "
+        if node.order_by:
+            lines.append(f"{detail_pad}Order By: {shorten_sql(node.order_by)}")
+        if node.sort_key:
+            lines.append(
+                f"{detail_pad}Sort Key: " + ", ".join(shorten_sql(k) for k in node.sort_key)
+            )
+        if node.filter:
+            lines.append(f"{detail_pad}Filter: {shorten_sql(node.filter)}")
+        for c in node.children:
+            walk(c, depth + 1)
+
+    walk(plan.root, 0)
+    if plan.execution_ms is not None:
+        lines.append(f"Execution: {plan.execution_ms:.3f} ms")
+    return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
+    out: list[str] = [f"# {title}", ""]
+    if report.query:
+        out += ["## Query", "", _fence(shorten_sql(report.query), "sql"), ""]
+        if report.settings:
+            out += [
+                "Settings: " + ", ".join(f"`{k} = {v}`" for k, v in report.settings.items()),
+                "",
+            ]
+        if report.execution_ms is not None:
+            rows = report.rows if report.rows is not None else "?"
+            out += [f"{rows} rows in {report.execution_ms:.3f} ms", ""]
+        if report.error:
+            out += [f"The query failed: `{report.error}`", ""]
+    if report.plan is not None:
+        out += ["## Plan", "", _fence(plan_text(report.plan, report.findings), "text"), ""]
+    out += ["## Findings", "", f"**{summary(report.findings)}**", ""]
+    for sev in SEVERITY_ORDER:
+        group = [f for f in report.findings if f.severity is sev]
+        if not group:
+            continue
+        out += [f"### {_title(sev)} ({len(group)})", ""]
+        for f in group:
+            head = f"#### `{f.rule}`"
+            if f.object:
+                head += f" — {_md_escape(f.object)}"
+            out += [head, "", _md_escape(f.message), ""]
+            if f.evidence:
+                out += [f"*Evidence:* {_md_escape(shorten_sql(f.evidence))}", ""]
+            if f.fix:
+                if f.fix_is_sql:
+                    out += ["*Fix:*", "", _fence(shorten_sql(f.fix), "sql"), ""]
+                else:
+                    out += [f"*Fix:* {_md_escape(f.fix)}", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _title(sev: Severity) -> str:
+    return {"error": "Errors", "warning": "Warnings", "info": "Info"}[sev.value]

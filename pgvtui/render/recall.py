@@ -1,0 +1,101 @@
+"""Text rendering of a recall report (rich; NO_COLOR respected by the console)."""
+
+from __future__ import annotations
+
+import math
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from pgvtui.core.recall import RecallReport, SettingResult
+
+
+def _ms(x: float) -> str:
+    if math.isnan(x):
+        return "—"
+    return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+
+def _short(name: str) -> str:
+    return {"hnsw.ef_search": "ef", "ivfflat.probes": "probes"}.get(
+        name, name.split(".", 1)[-1].replace("iterative_scan", "iter")
+    )
+
+
+def _recall_style(r: SettingResult, target: float) -> str:
+    return (
+        "green" if r.recall_mean >= target else "yellow" if r.recall_mean >= target - 0.1 else "red"
+    )
+
+
+def render_recall(console: Console, rep: RecallReport) -> None:
+    source = (
+        f"{len(rep.query_ids)} sampled queries (seed {rep.seed})"
+        if rep.query_source == "sample"
+        else f"{len(rep.query_ids)} queries from file"
+    )
+    console.print(
+        f"[bold]Recall of {rep.index}[/] ({rep.method}, {rep.metric} {rep.operator}) on "
+        f"{rep.column} — k={rep.k}, {source}" + (f", where {rep.where}" if rep.where else "")
+    )
+    if rep.ground_truth_seconds is not None:
+        console.print(
+            f"ground truth: exact top-{rep.k} over {rep.ground_truth_rows:,} rows in one pass, "
+            f"{rep.ground_truth_seconds:.2f} s"
+        )
+    if not rep.complete:
+        console.print(
+            f"[bold yellow]Interrupted during {rep.stopped_during or 'the run'}: partial results[/]"
+        )
+    if rep.results:
+        any_not_index = any(r.index_used < 1.0 for r in rep.results)
+        t = Table(
+            title=f"recall@{rep.k} by setting (target {rep.target:g})",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        t.add_column("settings", overflow="fold")
+        extra = ("index",) if any_not_index else ()
+        for col in ("recall", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra):
+            t.add_column(col, justify="right", no_wrap=True)
+        for r in rep.results:
+            label = " ".join(
+                f"{_short(k)}={str(v).removesuffix('_order')}"
+                for k, v in r.settings.items()
+                if not (k.endswith("iterative_scan") and v == "off")
+            )
+            if r.queries < len(rep.query_ids):
+                label += f" (partial: {r.queries} queries)"
+            style = _recall_style(r, rep.target)
+            rows = f"{r.rows_mean:.1f}"
+            if r.rows_mean < rep.k - 1e-9:
+                rows = f"[yellow]{rows}[/]"
+            t.add_row(
+                label,
+                f"[{style}]{r.recall_mean:.3f}[/]",
+                f"{r.recall_min:.2f}",
+                rows,
+                _ms(r.latency_ms_p50),
+                _ms(r.latency_ms_p95),
+                _ms(r.latency_ms_p99),
+                f"{r.shared_hit:.0f}",
+                f"{r.shared_read:.0f}",
+                *((f"{r.index_used * 100:.0f} %",) if any_not_index else ()),
+            )
+        console.print(t)
+        console.print(
+            "[dim]p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "
+            "hit/read: shared buffers per query; rows: rows returned per query (mean)[/]"
+        )
+    rec = rep.recommendation
+    if rec is not None:
+        if rec.met:
+            console.print(
+                f"[bold green]Recommendation:[/] {rec.set_sql or '(defaults)'}  — {rec.message}"
+            )
+        else:
+            console.print(f"[bold red]Target not reached:[/] {rec.message}")
+    for w in rep.warnings:
+        console.print(f"[yellow]note:[/] {w}")

@@ -1,0 +1,164 @@
+"""What-if: size and build memory of an index for other rows / type / m, from the sizing model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Select, Static
+
+from pgvtui.core import sizing
+from pgvtui.core.models import IndexInfo
+from pgvtui.core.residency import IndexResidency, MemoryInfo
+from pgvtui.render.fmt import human_bytes
+from pgvtui.ui.widgets.fit_bars import bar, ratio
+
+TYPES = ("vector", "halfvec", "bit", "sparsevec")
+METHODS = ("hnsw", "ivfflat")
+
+
+def what_if_table(
+    spec: sizing.IndexSpec, memory: MemoryInfo | None, mwm: int | None, workers: int
+) -> Table | Text:
+    try:
+        sizing.validate(spec)
+        est = sizing.estimate_size(spec)
+    except (sizing.SizingError, ValueError) as exc:
+        return Text(str(exc), style="yellow")
+    t = Table.grid(padding=(0, 1))
+    t.add_column(style="bold", no_wrap=True, width=6)
+    t.add_column()
+    t.add_column(no_wrap=True, justify="right")
+    t.add_row("size", Text(f"{human_bytes(est.bytes)} · {est.bytes_per_row:,.0f} B/row"), "")
+    if memory is not None:
+        for label, cap in (
+            ("s_b", memory.shared_buffers_bytes),
+            ("cache", memory.effective_cache_size_bytes),
+            ("RAM", memory.ram_bytes),
+        ):
+            t.add_row(label, bar(est.bytes, cap, 24), ratio(est.bytes, cap))
+    if mwm:
+        bm = sizing.build_memory(spec, mwm, parallel_workers=workers)
+        verdict = (
+            Text("fits", style="green")
+            if bm.fits
+            else Text(bm.consequence or "does not fit", style="bold red")
+        )
+        t.add_row(
+            "build",
+            Text(f"{human_bytes(bm.required_bytes)} of {human_bytes(bm.available_bytes)}"),
+            "",
+        )
+        t.add_row("", verdict, "")
+    return t
+
+
+class WhatIfPanel(Vertical):
+    """Rows, type, dims, method and m/lists in; size, fit and build memory out.
+
+    Attributes:
+        spec: the last valid spec (None before an index is loaded).
+    """
+
+    DEFAULT_CSS = """
+    WhatIfPanel { height: auto; padding: 0 1; }
+    WhatIfPanel Horizontal { height: 1; }
+    WhatIfPanel Label { width: 8; color: $text-muted; }
+    WhatIfPanel Input { width: 12; }
+    WhatIfPanel Select { width: 14; }
+    WhatIfPanel #what-if-out { margin-top: 1; height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.spec: sizing.IndexSpec | None = None
+        self.memory: MemoryInfo | None = None
+        self.mwm: int | None = None
+        self.parallel_workers = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label("rows")
+            yield Input("", id="wi-rows", type="integer", compact=True)
+            yield Label(" type")
+            yield Select(
+                [(t, t) for t in TYPES],
+                value="vector",
+                allow_blank=False,
+                compact=True,
+                id="wi-type",
+            )
+        with Horizontal():
+            yield Label("dims")
+            yield Input("", id="wi-dims", type="integer", compact=True)
+            yield Label(" method")
+            yield Select(
+                [(m, m) for m in METHODS],
+                value="hnsw",
+                allow_blank=False,
+                compact=True,
+                id="wi-method",
+            )
+        with Horizontal():
+            yield Label("m")
+            yield Input("16", id="wi-m", type="integer", compact=True)
+            yield Label(" lists")
+            yield Input("100", id="wi-lists", type="integer", compact=True)
+        yield Static(Text("select an index (w)", style="dim"), id="what-if-out")
+
+    def set_memory(self, memory: MemoryInfo, settings: Mapping[str, str | None]) -> None:
+        self.memory = memory
+        self.mwm = sizing.parse_pg_size(settings.get("maintenance_work_mem"))
+        workers = settings.get("max_parallel_maintenance_workers") or "0"
+        self.parallel_workers = int(workers) if workers.isdigit() else 0
+        self._recompute()
+
+    def load_index(self, r: IndexResidency, index: IndexInfo | None) -> None:
+        values = {
+            "#wi-rows": str(r.rows or 0),
+            "#wi-dims": str(r.key_dims or ""),
+            "#wi-m": str(index.m if index and index.m else 16),
+            "#wi-lists": str(index.lists if index and index.lists else 100),
+        }
+        with self.prevent(Input.Changed, Select.Changed):
+            for wid, value in values.items():
+                self.query_one(wid, Input).value = value
+            if r.key_type in TYPES:
+                self.query_one("#wi-type", Select).value = r.key_type
+            if r.method in METHODS:
+                self.query_one("#wi-method", Select).value = r.method
+        self.border_subtitle = r.qualified_name
+        self._recompute()
+
+    def focus_first(self) -> None:
+        self.query_one("#wi-rows", Input).focus()
+
+    def _int(self, wid: str, default: int) -> int:
+        text = self.query_one(wid, Input).value.strip()
+        return int(text) if text.lstrip("-").isdigit() else default
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        self._recompute()
+
+    def _recompute(self) -> None:
+        out = self.query_one("#what-if-out", Static)
+        dims = self._int("#wi-dims", 0)
+        if dims <= 0:
+            return
+        spec = sizing.IndexSpec(
+            method=str(self.query_one("#wi-method", Select).value),
+            type=str(self.query_one("#wi-type", Select).value),
+            dims=dims,
+            rows=max(0, self._int("#wi-rows", 0)),
+            m=self._int("#wi-m", 16),
+            lists=self._int("#wi-lists", 100),
+            ef_construction=max(64, 2 * self._int("#wi-m", 16)),
+        )
+        self.spec = spec
+        out.update(what_if_table(spec, self.memory, self.mwm, self.parallel_workers))

@@ -1,0 +1,272 @@
+"""Cannot change data: every mutation attempt of ``attempts.py``, through every path that accepts
+user text, is refused with a clear reason (exit 2, one line on stderr) or fails inside the
+read-only rolled-back transaction — and afterwards every user table's checksum, the catalogs, the
+files on the server, the victim backend and the lock table are exactly as before
+(``Target.check_unchanged``).
+
+Paths: ``pgvtui check --sql`` and ``--file`` (in-process ``pgvtui.cli.main``),
+``search.run_explain``, ``guard.check_sql`` (what the Search screen and every other path call
+first), ``check --set``, ``check --vector-from`` (identifiers and ids), ``recall --column`` /
+``--index`` / ``--where``. The Search screen itself is in ``test_ui_safety.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pgvtui.cli import main
+from pgvtui.core import guard
+from pgvtui.core.search import run_explain
+from pgvtui.core.session import connect
+from pgvtui.errors import PgvtuiError, QueryRefused, SettingRefused
+from tests.safety.attempts import (
+    IDENT_ATTEMPTS,
+    SET_ATTEMPTS,
+    STATEMENT_ATTEMPTS,
+    WHERE_ATTEMPTS,
+    Attempt,
+)
+from tests.safety.support import Target
+
+# The guard cannot see inside a user-defined function: these reach the server and must fail
+# there (read-only transaction). Everything else must be refused before anything is sent.
+USER_FUNCTION_WRITERS = {"plpgsql-writer", "plpgsql-writer-nested", "security-definer-writer"}
+GUARD_REFUSES = [a for a in STATEMENT_ATTEMPTS if a.id not in USER_FUNCTION_WRITERS]
+SERVER_REFUSES = [a for a in STATEMENT_ATTEMPTS if a.id in USER_FUNCTION_WRITERS]
+# Lines a refusal or failure may start with (all exit 2):
+CLEAR_TITLES = ("Query refused: ", "Setting refused: ", "Write refused: ", "Usage error: ")
+
+
+def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_clear_refusal(
+    code: int, out: str, err: str, titles: tuple[str, ...] = CLEAR_TITLES
+) -> str:
+    lines = err.strip().splitlines()
+    assert code == 2, (code, out, err)
+    assert "Traceback" not in err
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.startswith(titles), line
+    assert len(line.split(": ", 1)[1]) >= 10, line  # a reason, not just a title
+    return line
+
+
+# -- the guard: pure, the first thing every path calls -------------------------------------
+
+
+@pytest.mark.parametrize("attempt", GUARD_REFUSES, ids=[a.id for a in GUARD_REFUSES])
+def test_guard_refuses(attempt: Attempt) -> None:
+    text = attempt.sql.format(canary="/tmp/x", victim=1, conn="dbname=x", db="x")
+    with pytest.raises(QueryRefused) as info:
+        guard.check_sql(text)
+    assert info.value.exit_code == 2 and len(info.value.message) >= 10
+
+
+HARMLESS = [
+    "SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 5",
+    "SELECT ';' AS semi, 'DELETE FROM items' AS txt",
+    "SELECT $$; DROP TABLE items$$ AS x",
+    "SELECT 1 -- ; DELETE FROM items\n",
+    "WITH q AS (SELECT emb FROM items WHERE id = 1) SELECT i.id FROM items i, q "
+    "ORDER BY i.emb <=> q.emb LIMIT 3",
+    'SELECT "Weird Col" FROM items LIMIT 1',
+    "TABLE audit_log",
+    "VALUES (1), (2)",
+]
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_guard_lets_read_only_queries_through(text: str) -> None:
+    """So the refusals above are about the attacks, not a guard that refuses everything."""
+    assert guard.check_sql(text)
+
+
+# -- pgvtui check --sql / --file ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attempt", STATEMENT_ATTEMPTS, ids=[a.id for a in STATEMENT_ATTEMPTS])
+def test_check_sql(attempt: Attempt, target: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(["check", target.dsn, "--sql", target.render(attempt.sql)], capsys)
+    if attempt.id in USER_FUNCTION_WRITERS:
+        line = assert_clear_refusal(code, out, err, ("Query failed: ", "Write refused: "))
+        assert "read-only transaction" in line, line
+    else:
+        assert_clear_refusal(code, out, err, ("Query refused: ",))
+    target.check_unchanged()
+
+
+FILE_ATTEMPTS = [
+    a
+    for a in STATEMENT_ATTEMPTS
+    if any(c in a.sql for c in ";\n") or "--" in a.sql or "/*" in a.sql or a.layer == "guard"
+]
+
+
+@pytest.mark.parametrize("attempt", FILE_ATTEMPTS, ids=[a.id for a in FILE_ATTEMPTS])
+def test_check_file(
+    attempt: Attempt, target: Target, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "attempt.sql"
+    # as an editor would save it: statements on their own lines, a trailing newline
+    f.write_text(target.render(attempt.sql).replace("; ", ";\n") + "\n", encoding="utf-8")
+    code, out, err = cli(["check", target.dsn, "--file", str(f)], capsys)
+    assert_clear_refusal(code, out, err)
+    target.check_unchanged()
+
+
+# -- search.run_explain (the Search screen's and check's executor) ----------------------------
+
+
+@pytest.mark.parametrize("attempt", STATEMENT_ATTEMPTS, ids=[a.id for a in STATEMENT_ATTEMPTS])
+async def test_run_explain(attempt: Attempt, target: Target) -> None:
+    session = await connect(target.dsn, prompt=None)
+    try:
+        if attempt.id in USER_FUNCTION_WRITERS:
+            result = await run_explain(session, target.render(attempt.sql))
+            assert result.error is not None
+            assert "read-only transaction" in result.error.message
+        else:
+            with pytest.raises(QueryRefused):
+                await run_explain(session, target.render(attempt.sql))
+    finally:
+        await session.close()
+    target.check_unchanged()
+
+
+# -- --set NAME=VALUE ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "value"), SET_ATTEMPTS, ids=[a[0] for a in SET_ATTEMPTS])
+def test_set_refused(
+    name: str, value: str, target: Target, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SettingRefused):
+        guard.check_settings([value])
+    code, out, err = cli(
+        ["check", target.dsn, "--sql", "SELECT count(*) FROM items", "--set", value], capsys
+    )
+    assert_clear_refusal(code, out, err, ("Setting refused: ",))
+    target.check_unchanged()
+
+
+def test_set_allowed_value_works(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    """A legitimate --set goes through (so the refusals are not a blanket ban)."""
+    code, out, err = cli(
+        [
+            "check", target.dsn, "--sql", "SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 3",
+            "--set", "hnsw.ef_search=100", "--format", "json", "--fail-on", "never",
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert '"hnsw.ef_search"' in out
+    target.check_unchanged()
+
+
+# -- --vector-from: identifiers and ids ---------------------------------------------------------
+
+VECTOR_FROM_ATTEMPTS = [
+    *(f"items.{ident}:1" for _, ident in IDENT_ATTEMPTS),
+    *(f"{ident}.emb:1" for _, ident in IDENT_ATTEMPTS),
+    "items.emb:1; DROP TABLE items",
+    "items.emb:1' OR '1'='1",
+    "items.emb:(SELECT bump())",
+    "items.emb:1)); DELETE FROM audit_log; --",
+    "public.items.emb:setval('counter_seq', 1)",
+    '"items; DROP TABLE items".emb:1',
+    "audit_log.note:1",  # not a vector column
+    "pg_catalog.pg_authid.rolpassword:10",  # a catalog the role may not read
+]
+
+
+@pytest.mark.parametrize("source", VECTOR_FROM_ATTEMPTS)
+def test_vector_from(source: str, target: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(
+        [
+            "check", target.dsn, "--sql", "SELECT id FROM items ORDER BY emb <-> $1 LIMIT 3",
+            "--vector-from", target.render(source),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert_clear_refusal(code, out, err, (*CLEAR_TITLES, "Query failed: "))
+    target.check_unchanged()
+
+
+def test_vector_from_legitimate(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = cli(
+        [
+            "check", target.dsn, "--sql", "SELECT id FROM items ORDER BY emb <-> $1 LIMIT 3",
+            "--vector-from", "items.emb:7", "--fail-on", "never",
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _out, err = cli(
+        [
+            "check", target.dsn, "--sql",
+            'SELECT id FROM "Odd Schema"."Mixed Case" ORDER BY "select" <-> $1 LIMIT 1',
+            "--vector-from", '"Odd Schema"."Mixed Case"."select":2', "--fail-on", "never",
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    target.check_unchanged()
+
+
+# -- recall --column / --index / --where ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("label", "ident"), IDENT_ATTEMPTS, ids=[a[0] for a in IDENT_ATTEMPTS])
+@pytest.mark.parametrize("flag", ["--column", "--index"])
+def test_recall_identifiers(
+    flag: str, label: str, ident: str, target: Target, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = f"public.items.{ident}" if flag == "--column" else ident
+    code, out, err = cli(["recall", target.dsn, flag, value, "--queries", "3"], capsys)
+    assert_clear_refusal(code, out, err, (*CLEAR_TITLES, "Recall: ", "Recall failed: "))
+    target.check_unchanged()
+
+
+@pytest.mark.parametrize(("label", "pred"), WHERE_ATTEMPTS, ids=[a[0] for a in WHERE_ATTEMPTS])
+def test_recall_where(
+    label: str, pred: str, target: Target, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(
+        [
+            "recall", target.dsn, "--index", "items_emb_hnsw", "--queries", "3",
+            "--ef-search", "10", "--where", target.render(pred),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert_clear_refusal(code, out, err, (*CLEAR_TITLES, "Recall: ", "Recall failed: "))
+    target.check_unchanged()
+
+
+def test_recall_where_legitimate(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = cli(
+        [
+            "recall", target.dsn, "--index", "items_emb_hnsw", "--queries", "3",
+            "--ef-search", "40", "--where", "id > 10", "--format", "json",
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code in (0, 1), err
+    target.check_unchanged()
+
+
+def test_attempt_count() -> None:
+    """The issue asks for at least 25 different mutation attempts."""
+    distinct = {a.id for a in STATEMENT_ATTEMPTS}
+    assert len(distinct) == len(STATEMENT_ATTEMPTS) >= 25
+    assert len(SET_ATTEMPTS) + len(IDENT_ATTEMPTS) + len(WHERE_ATTEMPTS) >= 25
+    assert issubclass(QueryRefused, PgvtuiError)

@@ -1,0 +1,94 @@
+"""One snapshot per screen at 160×48 (and the Search screen at 100×30), with recorded data fed
+through the same app factory the CLI uses (no server: :class:`RecordedBackend`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from pgvtui.ui.app import PgvtuiApp, create_app
+from pgvtui.ui.messages import RecallFinished
+from pgvtui.ui.screens.search import SearchScreen
+
+from .recorded import RECALL, RecordedBackend
+
+SIZE = (160, 48)
+
+
+def make_app(screen: str) -> PgvtuiApp:
+    return create_app(
+        "host=db.example dbname=pgvtui_demo", initial_screen=screen, backend=RecordedBackend()
+    )
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until the app's and the screen's workers are done and the screen is repainted."""
+    app = pilot.app
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if app.inventory is not None and not any(w.is_running for w in app.workers):
+            break
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+def before(extra: Callable[[Pilot[Any]], Awaitable[None]] | None = None) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        if extra is not None:
+            await extra(pilot)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_overview(snap_compare: Any) -> None:
+    assert snap_compare(make_app("overview"), terminal_size=SIZE, run_before=before())
+
+
+def test_inventory_with_detail(snap_compare: Any) -> None:
+    async def pick_index(pilot: Pilot[Any]) -> None:
+        await pilot.press("tab")  # columns → indexes table
+        await pilot.press("down")  # documents_embedding_l2
+
+    assert snap_compare(make_app("inventory"), terminal_size=SIZE, run_before=before(pick_index))
+
+
+def test_search_plan_and_findings(snap_compare: Any) -> None:
+    app = make_app("search")
+
+    async def check(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, SearchScreen)
+        assert screen.outcome is not None  # the recorded run was displayed
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before(check))
+
+
+def test_search_narrow(snap_compare: Any) -> None:
+    assert snap_compare(make_app("search"), terminal_size=(100, 30), run_before=before())
+
+
+def test_residency(snap_compare: Any) -> None:
+    assert snap_compare(make_app("residency"), terminal_size=SIZE, run_before=before())
+
+
+def test_activity(snap_compare: Any) -> None:
+    assert snap_compare(make_app("activity"), terminal_size=SIZE, run_before=before())
+
+
+def test_recall_with_report(snap_compare: Any) -> None:
+    async def show(pilot: Pilot[Any]) -> None:
+        pilot.app.screen.post_message(RecallFinished(RECALL))
+
+    assert snap_compare(make_app("recall"), terminal_size=SIZE, run_before=before(show))
+
+
+def test_help(snap_compare: Any) -> None:
+    async def open_help(pilot: Pilot[Any]) -> None:
+        await pilot.press("question_mark")
+
+    assert snap_compare(make_app("overview"), terminal_size=SIZE, run_before=before(open_help))
