@@ -43,8 +43,8 @@ def build(dsn: str, tables: int, vector_tables: int) -> None:
                         )
                         conn.execute(
                             sql.SQL(
-                                "INSERT INTO {} SELECT g, array_fill(g::real, ARRAY[8])::vector, 'x' "
-                                "FROM generate_series(1, 20) g"
+                                "INSERT INTO {} SELECT g, array_fill(g::real, ARRAY[8])::vector, "
+                                "'x' FROM generate_series(1, 20) g"
                             ).format(t)
                         )
                         method = (

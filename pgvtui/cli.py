@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from pgvtui import __version__
@@ -61,3 +63,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        # The last line of defence: a bug must not print a traceback (whose frames may hold a
+        # conninfo with a password). Say where it happened — never the exception's text.
+        if os.environ.get("PGVTUI_DEBUG"):
+            raise
+        sys.stderr.write(internal_error_line(exc) + "\n")
+        return EXIT_ERROR
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """``Internal error: AssertionError at pgvtui/core/query.py:193 (…)`` — no message text."""
+    where = ""
+    tb = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in tb if "pgvtui" in f.filename.replace("\\", "/")] or tb
+    if ours:
+        frame = ours[-1]
+        path = frame.filename.replace("\\", "/")
+        path = path[path.rfind("pgvtui/") :] if "pgvtui/" in path else os.path.basename(path)
+        where = f" at {path}:{frame.lineno}"
+    return (
+        f"Internal error: {type(exc).__name__}{where} "
+        "(a bug in pgvtui; set PGVTUI_DEBUG=1 for the traceback and please report it)"
+    )

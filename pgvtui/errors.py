@@ -6,6 +6,8 @@ text in a notification or banner. No rich/textual here.
 
 from __future__ import annotations
 
+import re
+
 # Documented exit codes (README, "Exit codes").
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -29,10 +31,20 @@ class PgvtuiError(Exception):
         return self.message
 
     def one_line(self) -> str:
+        """``title: message (hint)`` on one line, safe for a terminal: line breaks become
+        spaces and other control characters (an ESC sequence in an echoed name) are escaped."""
         text = f"{self.title}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return _CONTROL.sub(_escape_control, text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape_control(m: re.Match[str]) -> str:
+    c = m.group()
+    return " " if c in "\r\n\t" else f"\\x{ord(c):02x}"
 
 
 class UsageError(PgvtuiError):

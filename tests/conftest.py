@@ -50,7 +50,7 @@ def pg_server() -> Iterator[TestServer]:
     server = EmbeddedServer(data / "pg", settings={"shared_buffers": "32MB"})
     try:
         server.start()
-    except Exception as exc:  # noqa: BLE001 - turn any start failure into a loud failure
+    except Exception as exc:
         pytest.fail(f"could not start the embedded PostgreSQL test server: {exc}", pytrace=False)
     try:
         yield TestServer(admin_dsn=server.dsn(), embedded=server)
@@ -93,3 +93,45 @@ def admin(dsn: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     """An autocommit superuser connection for setting up test objects (not pgvtui's session)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         yield conn
+
+
+# -- every .sql file runs against the real server somewhere in the suite ------------------------
+# The loader is wrapped for the whole run; at the end of a full run (no -k/-m, no paths given)
+# every query file must have been loaded by some test, or the run fails.
+
+_loaded_sql: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import pgvtui.core.sql as sqlfiles
+
+    original = sqlfiles.load
+
+    def recording_load(name: str) -> str:
+        _loaded_sql.add(name)
+        return original(name)
+
+    sqlfiles.load = recording_load  # type: ignore[assignment]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import pgvtui.core.sql as sqlfiles
+
+    cfg = session.config
+    full_run = (
+        not cfg.option.keyword
+        and not cfg.option.markexpr
+        and not cfg.args[1:]
+        and (not cfg.args or cfg.args == [str(cfg.rootpath)] or cfg.args == ["tests"])
+    )
+    if not full_run or exitstatus != 0 or session.testsfailed:
+        return
+    missing = sorted(set(sqlfiles.names()) - _loaded_sql)
+    if missing:
+        tr = cfg.pluginmanager.get_plugin("terminalreporter")
+        if tr is not None:
+            tr.write_line(
+                f"ERROR: these .sql files were never run by any test: {', '.join(missing)}",
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -4,6 +4,7 @@ the TUI on it."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import signal
 import sys
@@ -106,7 +107,5 @@ def _print_and_wait(dsn: str) -> None:
 
     render_inventory(stdout_console(), run_async(inv))
     sys.stderr.write("Press Ctrl-C to stop the demo server.\n")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         signal.pause()
-    except KeyboardInterrupt:
-        pass

@@ -65,7 +65,7 @@ def parse(conninfo: str) -> dict[str, str]:
         ) from None
 
 
-_MAYBE_SECRET_RE = re.compile(r"password|^\s*postgres(?:ql)?://[^/?#]*:[^/?#]*@", re.IGNORECASE)
+_MAYBE_SECRET_RE = re.compile(r"password|^\s*postgres(?:ql)?://", re.IGNORECASE)
 _QUOTED_RE = re.compile(r'"[^"]*"?')
 
 
@@ -74,7 +74,8 @@ def parse_error_message(exc: BaseException, conninfo: str) -> str:
 
     An unparsable string cannot be parsed for its password, and libpq quotes the offending
     token — or the whole URI — in its message (``invalid percent-encoded token: "s3%cret"``).
-    So when the string may hold a password, every quoted fragment is removed."""
+    So when the string may hold a password (it mentions one, or it is a URI, whose user-info part
+    may hold one in forms no pattern can delimit), every quoted fragment is removed."""
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot parse it"
     if _MAYBE_SECRET_RE.search(conninfo):
         msg = redact_message(_QUOTED_RE.sub('"…"', msg))

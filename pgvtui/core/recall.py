@@ -375,7 +375,7 @@ async def check_where(session: Session, target: Target) -> None:
     )
     try:
         async with session.read_only() as cur:
-            await cur.execute(q)
+            await cur.execute(q, {})  # params: see Target.where_sql
     except QueryFailed as exc:
         raise UsageError(
             f"--where is not a valid condition on {target.index.table}: {exc.message}"
@@ -430,9 +430,16 @@ def query_recall(
     return min(hits, len(gt_ids)) / len(gt_ids)
 
 
-def _set_statements(settings: dict[str, int | str], spec: RecallSpec) -> list[sql.Composed]:
+def _set_statements(
+    settings: dict[str, int | str], spec: RecallSpec, iterative_exists: bool = True
+) -> list[sql.Composed]:
+    """``SET LOCAL`` for the setting (GUC names as identifiers, values validated ints/enums)
+    and the planner steering. Before pgvector 0.8.0 ``*.iterative_scan`` does not exist (and
+    the prefix is reserved, so setting it fails): "off" is then simply the behaviour."""
     stmts: list[sql.Composed] = []
     for name, value in settings.items():
+        if name.endswith(".iterative_scan") and not iterative_exists:
+            continue
         prefix, _, param = name.partition(".")
         stmts.append(
             sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(prefix, param), sql.Literal(value))
@@ -706,7 +713,8 @@ async def _run_setting(
     EXPLAIN ANALYZE (server time, buffers, plan), then the plain query (ids, distances)."""
     ann_q, explain_q = queries
     async with session.read_only() as cur:
-        for stmt in _set_statements(settings, spec):
+        iterative_exists = _version_tuple(session.basics.pgvector_version) >= (0, 8, 0)
+        for stmt in _set_statements(settings, spec, iterative_exists):
             await cur.execute(stmt)
         for qi, qv in enumerate(binds):
             if stop():

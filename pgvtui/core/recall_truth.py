@@ -13,6 +13,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,13 @@ class Target:
         return sql.Identifier(self.index.schema, self.index.table)
 
     def where_sql(self) -> sql.Composable:
+        """The partial index's predicate (from pg_get_expr: the query must imply it) and the
+        validated ``--where``, ``%`` doubled: every statement using this is executed with
+        parameters (at least ``{}``), so psycopg turns ``%%`` back into ``%``."""
         parts: list[sql.Composable] = []
-        if self.index.predicate:
-            # the partial index's own predicate, from pg_get_expr: the query must imply it
-            parts.append(sql.SQL("({})").format(sql.SQL(self.index.predicate)))
-        if self.where:
-            parts.append(sql.SQL("({})").format(sql.SQL(self.where)))
+        for text in (self.index.predicate, self.where):
+            if text:
+                parts.append(sql.SQL("({})").format(sql.SQL(text.replace("%", "%%"))))
         return sql.SQL(" AND ").join(parts) if parts else sql.SQL("true")
 
 
@@ -269,32 +271,37 @@ async def _stream_topk(
             del buf[:cut]
             if pending is not None:
                 await pending
-            pending = loop.run_in_executor(None, work, data)
+            pending = loop.run_in_executor(pool, work, data)
         else:
             while True:
                 chunk, used = decoder.decode(bytes(buf))
                 del buf[:used]
                 if pending is not None:
                     await pending
-                pending = loop.run_in_executor(None, acc.add, chunk.x, chunk.codes)
+                pending = loop.run_in_executor(pool, acc.add, chunk.x, chunk.codes)
                 if used == 0 or chunk.x.shape[0] < decoder.chunk_rows:
                     break
         on_rows(acc.rows)
 
-    async with cur.copy(q):
-        reader = _CopyReader(cur.connection)
-        try:
-            while data := await reader.read(threshold):
-                buf += data
-                if len(buf) >= threshold:
-                    await flush(False)
-                    if should_stop():
-                        raise Stopped("ground_truth")
-        finally:
-            reader.close()
-        await flush(True)
-    if pending is not None:
-        await pending
+    # One worker thread: chunks are processed in order, and one malloc arena holds their buffers.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgvtui-recall")
+    try:
+        async with cur.copy(q, {}):  # params: see Target.where_sql
+            reader = _CopyReader(cur.connection)
+            try:
+                while data := await reader.read(threshold):
+                    buf += data
+                    if len(buf) >= threshold:
+                        await flush(False)
+                        if should_stop():
+                            raise Stopped("ground_truth")
+            finally:
+                reader.close()
+            await flush(True)
+        if pending is not None:
+            await pending
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     if bytes(buf) != b"\xff\xff":
         raise StreamFormatError(f"unexpected {len(buf)} bytes at the end of the COPY stream")
     dist, codes = acc.result()

@@ -75,11 +75,11 @@ def plan_tree(plan: Plan, findings: tuple[Finding, ...] | list[Finding] = ()) ->
     def label(node: PlanNode) -> Text:
         t = Text()
         t.append(node.label(), style="bold")
+        for f in marks.get(node.id, []):
+            t.append(f"  ◀ {f.rule}", style=SEVERITY_STYLE[f.severity])
         stats = node_stats(node)
         if stats:
             t.append(f"  {stats}", style="dim")
-        for f in marks.get(node.id, []):
-            t.append(f"  ◀ {f.rule}", style=SEVERITY_STYLE[f.severity])
         for line in _node_details(node):
             t.append(f"\n{line}", style="italic")
         return t

@@ -18,10 +18,14 @@ def render_inventory(console: Console, inv: Inventory) -> None:
         f"[bold]PostgreSQL {s.version}[/]  pgvector {s.pgvector_version or 'not installed'}"
         f" (newest available {newest})  database [bold]{s.database}[/] as {s.user}"
     )
+
+    def ext_state(v: dict[str, str | None]) -> str:
+        if v.get("installed"):
+            return f"✓ {v['installed']}"
+        return "available" if v.get("available") else "missing"
+
     ext = ", ".join(
-        f"{name} {'✓ ' + str(v['installed']) if v.get('installed') else ('available' if v.get('available') else 'missing')}"
-        for name, v in s.extensions.items()
-        if name != "vector"
+        f"{name} {ext_state(v)}" for name, v in s.extensions.items() if name != "vector"
     )
     console.print(f"extensions: {ext}")
     settings = "  ".join(

@@ -94,6 +94,6 @@ def test_missing_database_one_line(
             "-w",
         ]
     )
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert rc == 2
     assert err.count("\n") == 1 and err.startswith("Database missing:")

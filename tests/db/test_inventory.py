@@ -114,7 +114,7 @@ async def test_statement_count_does_not_grow_with_catalog(
 
 def test_cli_inventory_json(populated: str, capsys: pytest.CaptureFixture[str]) -> None:
     rc = main(["inventory", populated, "--format", "json"])
-    out, err = capsys.readouterr()
+    out, _err = capsys.readouterr()
     assert rc == 0
     doc = json.loads(out)  # exactly one document
     assert set(doc) == {"server", "settings", "columns", "indexes"}

@@ -217,6 +217,12 @@ async def test_filtered_recall_shortfall_and_iterative_scan(session: Session) ->
     assert relaxed.rows_mean == K
     assert relaxed.recall_mean > off.recall_mean
     assert rep.ground_truth_rows == ROWS // 10
+    # '%' in a predicate is not a placeholder
+    rep = await run_recall(
+        session,
+        RecallSpec(index="items_l2", where="cat::text LIKE '3%'", ef_search=(40,), queries=5),
+    )
+    assert rep.ground_truth_rows == ROWS // 10 and rep.results[0].queries == 5
 
 
 async def test_ivfflat_probes(session: Session) -> None:

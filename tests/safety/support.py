@@ -181,23 +181,23 @@ class Roles:
     bare: Role  # SELECT on the tables only: no pg_monitor, so no pg_buffercache
 
 
+USER_TABLES = (("public", "items"), ("public", "audit_log"), ("Odd Schema", "Mixed Case"))
+
+
 def _role_sql(name: str, password: str, monitor: bool, dbname: str) -> list[sql.Composable]:
+    """The recommended role (docs/safety.md) or a bare one: SELECT on the user tables only."""
     ident = sql.Identifier(name)
+    tables = sql.SQL(", ").join(sql.Identifier(s, t) for s, t in USER_TABLES)
     stmts: list[sql.Composable] = [
         sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(ident, sql.Literal(password)),
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(dbname), ident),
         sql.SQL("GRANT USAGE ON SCHEMA public, {} TO {}").format(
             sql.Identifier("Odd Schema"), ident
         ),
-        sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public, {} TO {}").format(
-            sql.Identifier("Odd Schema"), ident
-        ),
+        sql.SQL("GRANT SELECT ON {} TO {}").format(tables, ident),
     ]
     if monitor:
         stmts.append(sql.SQL("GRANT pg_monitor, pg_read_all_stats TO {}").format(ident))
-    else:
-        # pg_buffercache grants EXECUTE to pg_monitor only; make sure PUBLIC has nothing either.
-        stmts.append(sql.SQL("REVOKE ALL ON FUNCTION pg_buffercache_pages() FROM PUBLIC"))
     return stmts
 
 
@@ -214,6 +214,7 @@ def make_roles(target: Target) -> Iterator[Roles]:
                 target.dbname, user=name, password=password, host="127.0.0.1"
             )
             made.append(Role(name, password, dsn))
+    target.baseline = target.fingerprint()  # roles and grants are set-up, not an attack
     try:
         yield Roles(monitor=made[0], bare=made[1])
     finally:
@@ -227,3 +228,4 @@ def make_roles(target: Target) -> Iterator[Roles]:
             for role in made:
                 conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role.name)))
                 conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role.name)))
+        target.baseline = target.fingerprint()

@@ -239,3 +239,12 @@ def test_size_is_value_or_usage_error(text: str) -> None:
         assert "\n" not in exc.one_line()
         return
     assert n >= 0
+
+
+@THOUSAND
+@given(message=st.text(max_size=80), hint=st.one_of(st.none(), st.text(max_size=40)))
+def test_one_line_is_one_terminal_safe_line(message: str, hint: str | None) -> None:
+    """Whatever a message quotes (a name with a newline or an ESC sequence), the CLI prints
+    one line with no control characters."""
+    line = PgvtuiError(message, hint=hint).one_line()
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in line), repr(line)

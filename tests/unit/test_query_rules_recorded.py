@@ -167,7 +167,9 @@ def test_relaxed_resort_fix_adds_plus_zero() -> None:
 
 def test_threshold_fix_keeps_filter() -> None:
     fix = _fix("G", "distance-threshold-only").splitlines()[-1]
-    assert re.search(r"where emb <=> '\[[^']*\]' < 0\.75 ORDER BY emb <=> '\[[^']*\]' LIMIT 100;$", fix)
+    assert re.search(
+        r"where emb <=> '\[[^']*\]' < 0\.75 ORDER BY emb <=> '\[[^']*\]' LIMIT 100;$", fix
+    )
 
 
 def test_relaxed_rule_needs_relaxed_setting() -> None:

@@ -88,24 +88,27 @@ def test_merge_topk_empty_chunk_is_a_no_op() -> None:
 
 
 def _reference(metric: str, q: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Distances by their definitions, float64, no tricks."""
     q64, x64 = q.astype(np.float64), x.astype(np.float64)
-    if metric == "l2":
-        return np.sqrt(((q64[:, None, :] - x64[None, :, :]) ** 2).sum(-1))
-    if metric == "ip":
-        return -(q64 @ x64.T)
-    if metric == "cosine":
-        return 1 - (q64 @ x64.T) / (
-            np.linalg.norm(q64, axis=1)[:, None] * np.linalg.norm(x64, axis=1)[None]
-        )
-    if metric == "l1":
-        return np.abs(q64[:, None, :] - x64[None, :, :]).sum(-1)
     qb, xb = q.astype(bool), x.astype(bool)
-    if metric == "hamming":
-        return (qb[:, None, :] != xb[None, :, :]).sum(-1).astype(np.float64)
-    inter = (qb[:, None, :] & xb[None, :, :]).sum(-1)
-    union = (qb[:, None, :] | xb[None, :, :]).sum(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(inter == 0, 1.0, 1 - inter / union)
+    out: np.ndarray
+    if metric == "l2":
+        out = np.sqrt(((q64[:, None, :] - x64[None, :, :]) ** 2).sum(-1))
+    elif metric == "ip":
+        out = -(q64 @ x64.T)
+    elif metric == "cosine":
+        norms = np.linalg.norm(q64, axis=1)[:, None] * np.linalg.norm(x64, axis=1)[None]
+        out = 1 - (q64 @ x64.T) / norms
+    elif metric == "l1":
+        out = np.abs(q64[:, None, :] - x64[None, :, :]).sum(-1)
+    elif metric == "hamming":
+        out = (qb[:, None, :] != xb[None, :, :]).sum(-1).astype(np.float64)
+    else:
+        inter = (qb[:, None, :] & xb[None, :, :]).sum(-1)
+        union = (qb[:, None, :] | xb[None, :, :]).sum(-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(inter == 0, 1.0, 1 - inter / union)
+    return out
 
 
 @pytest.mark.parametrize("metric", recall_exact.METRICS)
@@ -344,3 +347,19 @@ def test_running_topk_over_many_chunks_equals_a_full_sort(metric: str) -> None:
     np.testing.assert_allclose(dist, np.sort(ref, axis=1)[:, :5], rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(np.take_along_axis(ref, codes, 1), dist, rtol=1e-4, atol=1e-4)
     assert acc.rows == 3000
+
+
+def test_set_statements_quote_names_and_skip_missing_iterative_guc() -> None:
+    from pgvtui.core.recall import _set_statements
+
+    settings: dict[str, int | str] = {"hnsw.ef_search": 40, "hnsw.iterative_scan": "off"}
+    new = [s.as_string() for s in _set_statements(settings, RecallSpec())]
+    assert new[:2] == [
+        'SET LOCAL "hnsw"."ef_search" = 40',
+        'SET LOCAL "hnsw"."iterative_scan" = \'off\'',
+    ]
+    assert "SET LOCAL \"enable_seqscan\" = 'off'" in new
+    old = [s.as_string() for s in _set_statements(settings, RecallSpec(bypass_index=True), False)]
+    assert old[0] == 'SET LOCAL "hnsw"."ef_search" = 40'
+    assert not any("iterative" in s for s in old)
+    assert "SET LOCAL \"enable_indexscan\" = 'off'" in old and not any("seqscan" in s for s in old)

@@ -87,7 +87,7 @@ class Rule:
         evidence: str,
         fix: str | None,
         *,
-        object: str | None = None,  # noqa: A002 - JSON field name
+        object: str | None = None,
         severity: Severity | None = None,
         fix_is_sql: bool = True,
         node_id: int | None = None,

@@ -44,8 +44,8 @@ class ColdIndexReads(Rule):
                 f"SELECT pg_prewarm({util.literal(name)}::regclass);"
             )
             yield self.finding(
-                f"{share:.0%} of the blocks {scan.index.qualified_name} needed were read from"
-                " outside shared_buffers",
+                f"{share:.0%} of the blocks the scan using {scan.index.qualified_name} needed"
+                " (index and heap) were read from outside shared_buffers",
                 evidence,
                 fix,
                 object=scan.index.qualified_name,

@@ -77,7 +77,8 @@ class IvfflatLists(Rule):
             yield self.finding(
                 f"{index.qualified_name} has lists = {index.lists} for ~{util.num(rows)} rows"
                 f" ({why})",
-                f"{index.definition}; reloptions {list(index.reloptions) or 'default lists=100'};"
+                f"{index.definition}"
+                f"{' (lists defaults to 100)' if 'lists' in index.defaults else ''};"
                 f" ~{util.num(rows)} rows (reltuples); pgvector guidance {guidance} = {rec}",
                 f"ALTER INDEX {name} SET (lists = {rec});\n"
                 f"{mem_line}"

@@ -33,7 +33,12 @@ class ToastedVectors(Rule):
             if col.storage not in ("extended", "external"):
                 continue
             size = util.value_bytes(col.type, col.dims)
-            if size is None or size <= util.TOAST_THRESHOLD_BYTES:
+            if size is None:
+                continue
+            # ANALYZE measures stored widths: an average far below V is a TOAST pointer (~18 B),
+            # proof even when V alone is under the threshold (wide rows TOAST their largest value)
+            pointer = col.avg_width is not None and size >= 512 and col.avg_width < size / 2
+            if size <= util.TOAST_THRESHOLD_BYTES and not pointer:
                 continue
             if not col.rows_estimate and col.toast_bytes < MIN_TOAST_BYTES:
                 continue  # empty table: nothing is TOASTed yet
@@ -46,7 +51,8 @@ class ToastedVectors(Rule):
                     width += " (a TOAST pointer)"
             evidence = (
                 f"{col.qualified_table}.{col.column} {col.type}({col.dims}): {size} B per value"
-                f" > {util.TOAST_THRESHOLD_BYTES} B, attstorage {col.storage}{width};"
+                f" (TOAST threshold {util.TOAST_THRESHOLD_BYTES} B per row), attstorage"
+                f" {col.storage}{width};"
                 f" TOAST {util.human_bytes(col.toast_bytes)} vs heap"
                 f" {util.human_bytes(col.table_bytes)}"
             )
@@ -57,7 +63,8 @@ class ToastedVectors(Rule):
                     " rewrite:\n"
                     f"-- VACUUM FULL {table};  -- ACCESS EXCLUSIVE lock (or pg_repack)\n"
                     "-- PLAIN rows must fit one 8 kB page with the other columns; if they may"
-                    " not, use SET STORAGE MAIN"
+                    " not, use SET STORAGE MAIN. Rows still over 2 kB then TOAST their other"
+                    " wide columns instead"
                 )
                 fix_is_sql = True
             else:

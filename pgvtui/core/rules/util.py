@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from psycopg import sql
 
 from pgvtui.core import sizing
-from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
+from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.plan import VECTOR_OPERATORS, Plan, PlanNode
 from pgvtui.core.rules.base import RuleContext
 
@@ -205,16 +205,6 @@ def setting_int(ctx: RuleContext, name: str) -> int | None:
         return None
 
 
-def setting_float(ctx: RuleContext, name: str) -> float | None:
-    raw = setting(ctx, name)
-    if raw is None:
-        return None
-    try:
-        return float(raw.strip())
-    except ValueError:
-        return None
-
-
 def iterative_mode(ctx: RuleContext, method: str) -> str:
     """``off`` / ``relaxed_order`` / ``strict_order`` for ``hnsw`` or ``ivfflat``."""
     raw = setting(ctx, f"{method}.iterative_scan") or "off"
@@ -290,10 +280,6 @@ def is_small_table(inv: Inventory, schema: str, table: str) -> bool:
     if rows is not None and rows < SMALL_TABLE_ROWS:
         return True
     return size is not None and size < SMALL_TABLE_BYTES
-
-
-def column_of(inv: Inventory, schema: str, table: str, column: str) -> ColumnInfo | None:
-    return inv.column(schema, table, column)
 
 
 # -- plan lookups ------------------------------------------------------------------------------
@@ -375,10 +361,6 @@ def limit_above(plan: Plan, node: PlanNode) -> PlanNode | None:
     return None
 
 
-def per_loop_rows(node: PlanNode) -> float | None:
-    return node.actual_rows
-
-
 def descendants(node: PlanNode) -> Iterator[PlanNode]:
     for c in node.children:
         yield c
@@ -393,10 +375,6 @@ def alias_map(plan: Plan) -> dict[str, PlanNode]:
             out.setdefault(n.alias or n.relation, n)
             out.setdefault(n.relation, n)
     return out
-
-
-def plan_analyzed(plan: Plan) -> bool:
-    return plan.root.actual_rows is not None
 
 
 # -- distance expressions ----------------------------------------------------------------------
@@ -570,10 +548,6 @@ def sort_terms(node: PlanNode) -> list[DistanceTerm]:
     return out
 
 
-def order_by_terms(node: PlanNode) -> list[DistanceTerm]:
-    return distance_terms(node.order_by) if node.order_by else []
-
-
 SORT_NODES = ("Sort", "Incremental Sort")
 SEQ_SCANS = ("Seq Scan", "Parallel Seq Scan")
 
@@ -620,10 +594,6 @@ def sorted_scans(ctx: RuleContext, scan_types: tuple[str, ...] = SEQ_SCANS) -> l
                 continue
             out.append(SortedScan(sort=node, scan=scan, term=term, table=ref))
     return out
-
-
-def scan_label(node: PlanNode) -> str:
-    return node.label()
 
 
 def query_int(ctx: RuleContext, attr: str) -> int | None:

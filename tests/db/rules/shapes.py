@@ -26,16 +26,36 @@ Q = vector_literal(dims=DIMS, seed=5)
 
 def make_space(conn: psycopg.Connection[tuple[object, ...]]) -> None:
     create_vector_table(
-        conn, schema="Vec Space", table="Items", column="Emb", dims=DIMS, rows=12_000,
+        conn,
+        schema="Vec Space",
+        table="Items",
+        column="Emb",
+        dims=DIMS,
+        rows=12_000,
         index_name="Items L2",
     )
     create_vector_table(
-        conn, schema="Vec Space", table="Cos Items", column="Emb", dims=DIMS, rows=12_000,
-        opclass="vector_cosine_ops", index_name="Cos Items cos", category=False, seed=0.2,
+        conn,
+        schema="Vec Space",
+        table="Cos Items",
+        column="Emb",
+        dims=DIMS,
+        rows=12_000,
+        opclass="vector_cosine_ops",
+        index_name="Cos Items cos",
+        category=False,
+        seed=0.2,
     )
     create_vector_table(
-        conn, schema="Vec Space", table="Queries", column="select", dims=DIMS, rows=10,
-        index=None, category=False, seed=0.3,
+        conn,
+        schema="Vec Space",
+        table="Queries",
+        column="select",
+        dims=DIMS,
+        rows=10,
+        index=None,
+        category=False,
+        seed=0.3,
     )
 
 

@@ -72,7 +72,7 @@ async def test_constant_subquery_is_silent(db: VectorDB, scratch_session: Sessio
 
 async def test_lateral_per_row_knn_is_silent(db: VectorDB, scratch_session: Session) -> None:
     sql = (
-        f'SELECT qq.id, n.id FROM {QUERIES} qq CROSS JOIN LATERAL (SELECT id FROM {ITEMS}'
+        f"SELECT qq.id, n.id FROM {QUERIES} qq CROSS JOIN LATERAL (SELECT id FROM {ITEMS}"
         ' ORDER BY "Emb" <-> qq."select" LIMIT 5) n'
     )
     diag = await diagnose(scratch_session, sql)

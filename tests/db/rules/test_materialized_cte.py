@@ -32,7 +32,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
 async def test_filter_in_materialized_cte_fires(db: VectorDB, scratch_session: Session) -> None:
     sql = (
         f'WITH "Filtered" AS MATERIALIZED (SELECT * FROM {ITEMS} WHERE category < 50)'
-        f" SELECT id FROM \"Filtered\" ORDER BY \"Emb\" <-> '{Q}' LIMIT 10"
+        f' SELECT id FROM "Filtered" ORDER BY "Emb" <-> \'{Q}\' LIMIT 10'
     )
     diag = await diagnose(scratch_session, sql)
     found = [f for f in diag.findings if f.rule == RULE]

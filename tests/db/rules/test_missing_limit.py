@@ -1,4 +1,4 @@
-"""missing-limit on the real server: the full sort (warning) and the truncated index scan (error)."""
+"""missing-limit on the real server: a full sort (warning), a truncated index scan (error)."""
 
 from __future__ import annotations
 

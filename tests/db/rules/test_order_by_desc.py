@@ -18,7 +18,12 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
     with scratch_db.admin() as conn:
         make_space(conn)
         create_vector_table(
-            conn, schema="Vec Space", table="No Index", column="Emb", dims=16, rows=12_000,
+            conn,
+            schema="Vec Space",
+            table="No Index",
+            column="Emb",
+            dims=16,
+            rows=12_000,
             index=None,
         )
     yield scratch_db
@@ -42,11 +47,15 @@ async def test_fires_and_fix_uses_the_index(db: VectorDB, scratch_session: Sessi
 
 
 async def test_ascending_is_silent(db: VectorDB, scratch_session: Session) -> None:
-    diag = await diagnose(scratch_session, f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '{Q}' LIMIT 10")
+    diag = await diagnose(
+        scratch_session, f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '{Q}' LIMIT 10"
+    )
     assert ann_used(diag) and RULE not in rules_of(diag)
 
 
-async def test_desc_without_an_index_is_not_this_rule(db: VectorDB, scratch_session: Session) -> None:
+async def test_desc_without_an_index_is_not_this_rule(
+    db: VectorDB, scratch_session: Session
+) -> None:
     sql = f'SELECT id FROM "Vec Space"."No Index" ORDER BY "Emb" <-> \'{Q}\' DESC LIMIT 10'
     diag = await diagnose(scratch_session, sql)
     assert diag.plan is not None and diag.plan.find("Sort")

@@ -32,7 +32,7 @@ async def test_similarity_desc_fires_and_fix_uses_index(
     assert len(found) == 1 and found[0].object == "Vec Space.Cos Items.Emb"
     assert "DESC" in found[0].evidence
     fixed = fix_query(found[0])
-    assert fixed.endswith("LIMIT 10") and "1 - (\"Emb\" <=>" in fixed
+    assert fixed.endswith("LIMIT 10") and '1 - ("Emb" <=>' in fixed
     after = await diagnose(scratch_session, fixed)
     assert RULE not in rules_of(after) and ann_used(after)
     # same rows as before: 1 - d DESC and d ASC agree
@@ -40,6 +40,6 @@ async def test_similarity_desc_fires_and_fix_uses_index(
 
 
 async def test_alias_of_bare_distance_is_silent(db: VectorDB, scratch_session: Session) -> None:
-    sql = f"SELECT id, \"Emb\" <=> '{Q}' AS \"Dist\" FROM {COS} ORDER BY \"Dist\" LIMIT 10"
+    sql = f'SELECT id, "Emb" <=> \'{Q}\' AS "Dist" FROM {COS} ORDER BY "Dist" LIMIT 10'
     diag = await diagnose(scratch_session, sql)
     assert ann_used(diag) and RULE not in rules_of(diag)

@@ -20,15 +20,29 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
     with scratch_db.admin() as conn:
         make_space(conn)
         create_vector_table(
-            conn, schema="Vec Space", table="Half Items", column="Half", vtype="halfvec",
-            dims=16, rows=12_000, opclass="halfvec_l2_ops", seed=0.5,
+            conn,
+            schema="Vec Space",
+            table="Half Items",
+            column="Half",
+            vtype="halfvec",
+            dims=16,
+            rows=12_000,
+            opclass="halfvec_l2_ops",
+            seed=0.5,
         )
         create_vector_table(
-            conn, schema="Vec Space", table="Expr Items", column="Emb", dims=16, rows=12_000,
-            index=None, seed=0.6,
+            conn,
+            schema="Vec Space",
+            table="Expr Items",
+            column="Emb",
+            dims=16,
+            rows=12_000,
+            index=None,
+            seed=0.6,
         )
         conn.execute(
-            f'CREATE INDEX "Expr Half" ON {EXPR} USING hnsw (("Emb"::halfvec(16)) halfvec_cosine_ops)'
+            f'CREATE INDEX "Expr Half" ON {EXPR} USING hnsw'
+            ' (("Emb"::halfvec(16)) halfvec_cosine_ops)'
         )
         conn.execute(f"ANALYZE {EXPR}")
     yield scratch_db
@@ -40,7 +54,7 @@ async def test_halfvec_query_on_vector_column_fires(db: VectorDB, scratch_sessio
     found = [f for f in diag.findings if f.rule == RULE]
     assert len(found) == 1
     f = found[0]
-    assert "(\"Emb\")::halfvec" in f.evidence or "(\"Emb\")::halfvec" in f.evidence.replace("'", "")
+    assert '("Emb")::halfvec' in f.evidence or '("Emb")::halfvec' in f.evidence.replace("'", "")
     assert "vector(16)" in f.message
     fixed = fix_query(f)
     assert fixed.endswith("::vector(16) LIMIT 10")

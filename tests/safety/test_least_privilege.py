@@ -1,0 +1,152 @@
+"""Least privilege: pgvtui as the recommended role (pg_monitor + pg_read_all_stats + SELECT) and
+as a bare role (SELECT only — no pg_monitor, so no pg_buffercache and no other sessions' query
+text). Every feature works, or degrades with one line naming the privilege it needs; no raw
+permission error reaches the user."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pgvtui.cli import main
+from tests.safety.support import Role, Roles, Target
+
+KNN = "SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 5"
+
+
+def _role(roles: Roles, kind: str) -> Role:
+    return roles.monitor if kind == "monitor" else roles.bare
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_no_raw_permission_error(err: str) -> None:
+    assert "Traceback" not in err
+    for line in err.strip().splitlines():
+        # a raw server error reads "permission denied for function pg_buffercache_pages";
+        # a degradation must say what to grant
+        if "permission denied" in line.lower():
+            assert "grant" in line.lower() or "pg_monitor" in line, line
+
+
+COMMANDS = {
+    "inventory": ["inventory"],
+    "check-catalog": ["check", "--fail-on", "never"],
+    "check-query": ["check", "--sql", KNN, "--fail-on", "never"],
+    "residency": ["residency"],
+    "recall": ["recall", "--index", "items_emb_hnsw", "--queries", "5", "--ef-search", "40"],
+}
+
+
+SEARCH_SETTINGS_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="pgvtui/core/sql/effective_settings.sql (search): current_setting(name, true) still "
+    "raises 'permission denied to examine \"shared_preload_libraries\"' for a role without "
+    "pg_read_all_settings (missing_ok covers unknown names only), so every check --sql / Search "
+    "run of such a role fails; read it from pg_settings (which omits it) or drop the name",
+)
+CASES = [
+    pytest.param(kind, command, fmt, marks=[SEARCH_SETTINGS_BUG])
+    if (kind, command) == ("bare", "check-query")
+    else pytest.param(kind, command, fmt)
+    for kind in ("monitor", "bare")
+    for command in COMMANDS
+    for fmt in ("text", "json")
+]
+
+
+@pytest.mark.parametrize(("kind", "command", "fmt"), CASES)
+def test_feature_works_or_degrades_clearly(
+    kind: str,
+    command: str,
+    fmt: str,
+    roles: Roles,
+    target: Target,
+    no_pg_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    role = _role(roles, kind)
+    code, out, err = run([*COMMANDS[command], role.dsn, "--format", fmt], capsys)
+    assert code in (0, 1), (code, err)
+    assert_no_raw_permission_error(err)
+    assert role.password not in out + err
+    if fmt == "json":
+        json.loads(out)  # exactly one JSON document
+    target.check_unchanged()
+
+
+def test_bare_role_residency_names_the_privilege(
+    roles: Roles, target: Target, no_pg_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["residency", roles.bare.dsn], capsys)
+    assert code == 0, err
+    text = out + err
+    assert "pg_buffercache" in text
+    assert "pg_monitor" in text or "EXECUTE" in text or "GRANT" in text, text
+
+
+def test_table_without_select_is_a_clear_error(
+    roles: Roles, target: Target, no_pg_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with target.admin() as conn:
+        conn.execute("CREATE TABLE secret_stuff (id int PRIMARY KEY, emb vector(3))")
+    try:
+        code, _out, err = run(
+            ["check", roles.monitor.dsn, "--sql", "SELECT id FROM secret_stuff LIMIT 1"], capsys
+        )
+        assert code == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
+        assert lines[0].startswith(("Permission denied: ", "Query failed: ")), err
+        assert "permission denied for table secret_stuff" in lines[0]
+    finally:
+        with target.admin() as conn:
+            conn.execute("DROP TABLE secret_stuff")
+        target.baseline = target.fingerprint()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pgvtui/core/sql/residency_memory.sql: buffercache_readable checks only SELECT on the "
+    "pg_buffercache view; after the common 'GRANT SELECT ON ALL TABLES IN SCHEMA public' a role "
+    "without pg_monitor can SELECT the view but not EXECUTE pg_buffercache_pages(), and "
+    "residency fails with the raw 'permission denied for function pg_buffercache_pages' (exit "
+    "2) instead of degrading; also check has_function_privilege('pg_buffercache_pages()', "
+    "'EXECUTE') (and map a PermissionDenied during the scan to the degraded status)",
+)
+def test_residency_after_grant_select_on_all_tables(
+    roles: Roles, target: Target, no_pg_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from psycopg import sql
+
+    grant = sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(
+        sql.Identifier(roles.bare.name)
+    )
+    with target.admin() as conn:
+        conn.execute(grant)
+    try:
+        code, out, err = run(["residency", roles.bare.dsn], capsys)
+    finally:
+        with target.admin() as conn:
+            conn.execute(
+                sql.SQL("REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM {}").format(
+                    sql.Identifier(roles.bare.name)
+                )
+            )
+            conn.execute(
+                sql.SQL("GRANT SELECT ON items, audit_log TO {}").format(
+                    sql.Identifier(roles.bare.name)
+                )
+            )
+        target.baseline = target.fingerprint()
+    assert code == 0, err
+    assert_no_raw_permission_error(err)
+    assert "pg_monitor" in out + err
