@@ -27,15 +27,15 @@ import sys, time, json
 from pgvtui.ui.app import PgvtuiApp
 marks = {}
 orig_mount = PgvtuiApp.on_mount
+def shown(app):
+    marks.setdefault("data_shown", time.time())
+    app.exit()
 def on_mount(self):
     orig_mount(self)
     self.call_after_refresh(lambda: marks.setdefault("first_paint", time.time()))
-orig_loaded = PgvtuiApp._inventory_loaded
-def inv_loaded(self, event):
-    orig_loaded(self, event)
-    self.call_after_refresh(lambda: (marks.setdefault("data_shown", time.time()), self.exit()))
+    self.watch(self, "inventory", lambda inv: inv is not None and self.call_after_refresh(
+        shown, self), init=False)
 PgvtuiApp.on_mount = on_mount
-PgvtuiApp._inventory_loaded = inv_loaded
 orig_run = PgvtuiApp.run
 PgvtuiApp.run = lambda self, *a, **k: orig_run(self, headless=True, size=(160, 48))
 from pgvtui.cli import main
@@ -61,7 +61,7 @@ print(json.dumps(marks))
 def timed(cmd: list[str]) -> tuple[float, dict[str, float]]:
     """(seconds until the process exited, {mark: seconds since launch})."""
     start = time.time()
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)  # noqa: S603
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     end = time.time()
     marks: dict[str, float] = {}
     last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""

@@ -27,7 +27,8 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; ``only`` builds just that subcommand's (imports one command module)."""
     parser = _Parser(
         prog="pgvtui",
         description="pgvector diagnosis for PostgreSQL operators. "
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--help", action="help", help="show this help and exit")
     parser.add_argument("--version", action="version", version=f"pgvtui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         mod = importlib.import_module(f"pgvtui.commands.{name}")
         mod.add_parser(sub)
     return parser
@@ -50,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")
     ):
         args_list = ["tui", *args_list]
-    parser = build_parser()
+    # The TUI path parses with the tui parser only: the other commands' imports (numpy, sqlparse
+    # …) would delay the first screen.
+    parser = build_parser(only="tui" if args_list[0] == "tui" else None)
     args = parser.parse_args(args_list)
     mod = importlib.import_module(f"pgvtui.commands.{args.command}")
     try:

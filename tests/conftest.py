@@ -124,7 +124,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         and not cfg.args[1:]
         and (not cfg.args or cfg.args == [str(cfg.rootpath)] or cfg.args == ["tests"])
     )
-    if not full_run or exitstatus != 0 or session.testsfailed:
+    if not full_run or cfg.option.collectonly or exitstatus != 0 or session.testsfailed:
         return
     missing = sorted(set(sqlfiles.names()) - _loaded_sql)
     if missing:

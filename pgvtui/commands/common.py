@@ -133,7 +133,10 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(fn())  # type: ignore[arg-type]
     except KeyboardInterrupt:
-        raise PgvtuiError("interrupted", title="Interrupted") from None
+        # asyncio cancelled the task; psycopg sent the server a cancel for the running statement
+        raise PgvtuiError(
+            "stopped by Ctrl-C; the running statement was cancelled", title="Interrupted"
+        ) from None
 
 
 def parse_size(text: str) -> int:

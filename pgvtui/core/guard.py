@@ -71,6 +71,8 @@ DENIED_FUNCTIONS = frozenset(
         "query_to_xml_and_xmlschema",
         "cursor_to_xml",
         "cursor_to_xmlschema",
+        "ts_stat",  # ts_stat(sqlquery)
+        "ts_rewrite",  # ts_rewrite(query, sqlquery)
         # large objects (server file import/export)
         "loread",
         "lowrite",
@@ -116,6 +118,18 @@ def denied_function(name: str) -> bool:
     """Is ``name`` (possibly schema-qualified, any case) a side-effecting function we refuse?"""
     base = name.rsplit(".", 1)[-1].lower()
     return base in DENIED_FUNCTIONS or base.startswith(DENIED_PREFIXES)
+
+
+def odd_identifier_char(tok: Token) -> str | None:
+    """A non-ASCII character in an *unquoted* identifier that is not a letter (``²``, ``٣``,
+    symbols). PostgreSQL accepts any high-bit byte there, which makes look-alike and
+    digit-like names possible; pgvtui asks for such names to be quoted."""
+    if tok.kind != "ident":
+        return None
+    for ch in tok.value:
+        if ord(ch) > 127 and not ch.isalpha():
+            return ch
+    return None
 
 
 def _refuse(reason: str, hint: str | None = None) -> QueryRefused:
@@ -183,6 +197,28 @@ def _first_word(items: list[Token | Group]) -> str:
     return head.upper if head.kind == "ident" else head.value
 
 
+def _refuse_psql_variables(tokens: list[Token]) -> None:
+    """``:name`` / ``:'name'`` outside brackets is psql's variable syntax, not SQL."""
+    depth = 0
+    for k, t in enumerate(tokens):
+        if t.kind == "punct" and t.value == "[":
+            depth += 1
+        elif t.kind == "punct" and t.value == "]":
+            depth -= 1
+        elif (
+            t.kind == "punct"
+            and t.value == ":"
+            and depth == 0
+            and k + 1 < len(tokens)
+            and tokens[k + 1].start == t.end
+            and tokens[k + 1].kind in ("ident", "string", "qident")
+        ):
+            raise _refuse(
+                f"psql variable {t.value}{tokens[k + 1].value} is not SQL",
+                "use $1 and --vector-from, or paste the value",
+            )
+
+
 def check_sql(text: str) -> str:
     """The statement, normalised (comments removed, no trailing ';'), or :class:`QueryRefused`.
 
@@ -199,6 +235,12 @@ def check_sql(text: str) -> str:
         if t.kind == "error":
             hint = "psql meta-commands (\\gset, \\gexec…) are not SQL" if t.value == "\\" else None
             raise _refuse(f"unexpected character {t.value!r} at offset {t.start}", hint)
+        odd = odd_identifier_char(t)
+        if odd is not None:
+            raise _refuse(
+                f"the unquoted name {t.value!r} contains {odd!r} (U+{ord(odd):04X})",
+                'quote it ("…") if it really is a name',
+            )
         if t.kind == "qident" and t.value[:2].lower() == "u&":
             raise _refuse('Unicode-escaped identifiers (U&"…") are not accepted')
         if t.kind == "string" and t.value.startswith("'") and "\\" in t.value:
@@ -207,6 +249,7 @@ def check_sql(text: str) -> str:
                 "standard_conforming_strings",
                 "write it as an E'…' string",
             )
+    _refuse_psql_variables([t for t in tokens if t.significant])
     stmts = _statements(tokens)
     if not stmts:
         raise _refuse("no SQL statement (only comments)")

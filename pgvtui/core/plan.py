@@ -7,6 +7,7 @@ object, or a document that wraps it under ``"plan"`` (pgvtui's own JSON output).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,13 @@ def _num(d: dict[str, Any], key: str) -> float | None:
     if isinstance(v, bool) or v is None:
         return None
     if isinstance(v, int | float):
-        return float(v)
+        try:
+            f = float(v)
+        except OverflowError:
+            f = math.inf
+        if not math.isfinite(f):
+            raise PlanFileError(f'"{key}" is not a finite number: {v!r}')
+        return f
     return None
 
 
@@ -169,6 +176,8 @@ class Plan:
 def _build(d: dict[str, Any], depth: int, counter: list[int]) -> PlanNode:
     node_id = counter[0]
     counter[0] += 1
+    if depth > 200:
+        raise PlanFileError("plan nested too deeply")
     sort_key = d.get("Sort Key")
     node = PlanNode(
         id=node_id,
@@ -205,7 +214,10 @@ def _build(d: dict[str, Any], depth: int, counter: list[int]) -> PlanNode:
         strategy=_text(d, "Strategy"),
         raw={k: v for k, v in d.items() if k != "Plans"},
     )
-    for child in d.get("Plans") or []:
+    children = d.get("Plans") or []
+    if not isinstance(children, list):
+        raise PlanFileError(f'"Plans" of a {node.node_type} node is not a list')
+    for child in children:
         if isinstance(child, dict):
             node.children.append(_build(child, depth + 1, counter))
     return node

@@ -31,12 +31,14 @@ VECTOR_TYPES = ("vector", "halfvec", "bit", "sparsevec")
 # --------------------------------------------------------------------------------------------
 
 _OP_CHARS = set("+-*/<>=~!@#%^&|`?")
+_WHITESPACE = frozenset(" \t\n\r\f\v")  # PostgreSQL's lexer: ASCII only
+_DIGITS = frozenset("0123456789")
 _OP_SPECIAL = set("~!@#%^&|`?")
 _IDENT_START = re.compile(r"[A-Za-z_\x80-\U0010ffff]")
 _IDENT = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z_0-9$\x80-\U0010ffff]*")
 _NUMBER = re.compile(
     r"0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+"
-    r"|(?:\d[\d_]*(?:\.(?!\.)[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?"
+    r"|(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
 )
 _PARAM = re.compile(r"\$\d+")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z_0-9\x80-\U0010ffff]*)?\$")
@@ -110,8 +112,8 @@ def tokenize(text: str) -> list[Token]:
     while i < n:
         c = text[i]
         start = i
-        if c.isspace():
-            while i < n and text[i].isspace():
+        if c in _WHITESPACE:
+            while i < n and text[i] in _WHITESPACE:
                 i += 1
             out.append(Token("ws", text[start:i], start, i))
             continue
@@ -188,7 +190,7 @@ def tokenize(text: str) -> list[Token]:
             i = m.end()
             out.append(Token("ident", m.group(), start, i))
             continue
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+        if c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
             assert m is not None
             i = m.end()
@@ -430,6 +432,11 @@ class OrderItem:
     references: tuple[str, ...] = ()  # bare names it refers to (e.g. ("distance",))
     span: tuple[int, int] | None = None  # the whole item incl. ASC/DESC/NULLS (text offsets)
     expr_span: tuple[int, int] | None = None  # the sort expression only
+
+    @property
+    def is_alias(self) -> bool:
+        """ORDER BY names a select-list alias or position (ORDER BY dist / ORDER BY 2)."""
+        return self.alias is not None or self.ordinal is not None
 
     @property
     def is_bare_reference(self) -> bool:
@@ -1236,15 +1243,6 @@ class _Analyzer:
             alias = part[-1].name
             expr = part[:-1]
         ds, subs = self._scan_expr(expr, "select", scope)
-        if alias is None and len(expr) >= 1:
-            # an unaliased column reference is addressable by its name
-            last = expr[-1]
-            if (
-                isinstance(last, Token)
-                and last.is_name
-                and all((isinstance(t, Token) and (t.is_name or _is_punct(t, "."))) for t in expr)
-            ):
-                alias = None
         return SelectItem(text=_text(self.sql, expr), alias=alias, distances=tuple(ds)), ds, subs
 
     def _order_item(

@@ -144,6 +144,8 @@ def parse_vector_from(text: str) -> VectorSource:
     names: list[str] = []
     expect_name = True
     for t in toks:
+        if guard.odd_identifier_char(t) is not None:
+            raise UsageError(f"--vector-from {text!r}: quote names with unusual characters")
         if expect_name and t.is_name:
             names.append(t.name)
         elif not expect_name and t.kind == "punct" and t.value == ".":
@@ -185,7 +187,7 @@ async def fetch_vector(session: Session, source: VectorSource) -> Any:
             est = await cur.fetchone()
             reltuples = float(est[0]) if est and est[0] is not None else -1.0
             row = None
-            if reltuples > 20_000:
+            if reltuples >= 10_000:  # sample ~2,000 rows' worth of blocks, not the whole table
                 percent = min(100.0, max(0.001, 100.0 * 2_000 / reltuples))
                 q = sqlfiles.query("vector_sample").format(column=col, table=source.table_ident)
                 await cur.execute(q, {"percent": percent})
@@ -358,7 +360,12 @@ async def run_explain(
             except psycopg.Error as exc:
                 if _is_passthrough(exc):
                     raise
-                error = QueryError(str(exc).strip().splitlines()[0], exc.sqlstate)
+                raw = str(exc).strip()
+                error = QueryError(
+                    raw.splitlines()[0] if raw else type(exc).__name__,
+                    exc.sqlstate,
+                    title=session.error(exc).title,
+                )
                 await cur.execute(_ROLLBACK_TO)
                 analyzed = False
                 with contextlib.suppress(psycopg.Error):
@@ -463,7 +470,7 @@ def unexplained_error(diag: Diagnosis) -> PgvtuiError | None:
         return None
     if any(f.severity.value == "error" for f in diag.findings):
         return None
-    return QueryFailed(err.message)
+    return QueryFailed(err.message, title=err.title)
 
 
 def needs_noseqscan_replan(plan: Plan | None, shape: QueryShape, inv: Inventory | None) -> bool:
@@ -472,8 +479,11 @@ def needs_noseqscan_replan(plan: Plan | None, shape: QueryShape, inv: Inventory 
     knn = shape.knn()
     if knn is None or knn.table is None:
         return False
-    name = knn.table.name
-    return any(i.table == name and i.valid for i in inv.indexes)
+    ref = knn.table
+    return any(
+        i.table == ref.name and (ref.schema is None or i.schema == ref.schema) and i.valid
+        for i in inv.indexes
+    )
 
 
 async def diagnose(

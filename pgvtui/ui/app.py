@@ -6,7 +6,7 @@ Build it with :func:`create_app` — the CLI, ``pgvtui demo`` and the tests all 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -14,10 +14,6 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
-from pgvtui.core.models import Inventory
-from pgvtui.core.residency import ResidencyReport
-from pgvtui.core.rules.base import Finding
-from pgvtui.core.session import SessionOptions, map_error
 from pgvtui.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -38,6 +34,12 @@ from pgvtui.ui.screens.password import PasswordScreen
 from pgvtui.ui.screens.recall import RecallScreen
 from pgvtui.ui.screens.residency import ResidencyScreen
 from pgvtui.ui.screens.search import SearchScreen
+
+if TYPE_CHECKING:
+    from pgvtui.core.models import Inventory
+    from pgvtui.core.residency import ResidencyReport
+    from pgvtui.core.rules.base import Finding
+    from pgvtui.core.session import SessionOptions
 
 SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
     ("1", "overview", "Overview"),
@@ -63,6 +65,12 @@ class PgvtuiApp(App[None]):
         "recall": RecallScreen,
     }
     DEFAULT_MODE = "overview"
+    # Screen classes for layout at 100×30 vs 160×48 (see app.tcss).
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (130, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
     COMMANDS = App.COMMANDS | {PgvtuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"goto('{mode}')", label) for key, mode, label in SCREENS_BY_KEY),
@@ -195,9 +203,15 @@ class PgvtuiApp(App[None]):
         await self.backend.close()
         self.exit()
 
+    async def on_unmount(self) -> None:
+        """Close the sessions however the app ends (quit, demo shutdown, test teardown)."""
+        await self.backend.close()
+
 
 def to_error(exc: BaseException | None) -> PgvtuiError:
     """Any worker exception as a PgvtuiError (no tracebacks on screen)."""
+    from pgvtui.core.session import map_error
+
     if exc is None:
         return PgvtuiError("unknown error")
     return map_error(exc)
@@ -212,5 +226,8 @@ def create_app(
 ) -> PgvtuiApp:
     """The app the CLI, ``pgvtui demo`` and the tests run. ``backend`` replaces the live
     database backend (tests feed recorded data through it)."""
-    backend = backend or Backend(conninfo, session_options or SessionOptions())
+    if backend is None:
+        backend = Backend(conninfo)
+        if session_options is not None:
+            backend.options = session_options
     return PgvtuiApp(backend, initial_screen=initial_screen)

@@ -16,18 +16,34 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pgvtui.core import activity as act
-from pgvtui.core import residency as res
-from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core.models import IndexInfo, Inventory
-from pgvtui.core.plan import Plan
-from pgvtui.core.residency import ResidencyReport
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
-from pgvtui.core.session import Session, SessionOptions, connect
 from pgvtui.errors import ConnectionLost, PgvtuiError
-from pgvtui.ui import search_adapter
+
+if TYPE_CHECKING:
+    from pgvtui.core import activity as act
+    from pgvtui.core.plan import Plan
+    from pgvtui.core.residency import ResidencyReport
+    from pgvtui.core.session import Session, SessionOptions
+    from pgvtui.ui import search_adapter
+
+# The core's heavier modules (psycopg, numpy via sizing/residency, sqlparse via search) are
+# imported inside the methods that need them: the first screen paints before they load.
+
+
+def _default_options() -> SessionOptions:
+    from pgvtui.core.session import SessionOptions
+
+    return SessionOptions()
+
+
+async def _connect(conninfo: str, options: SessionOptions) -> Session:
+    from pgvtui.core.session import connect
+
+    return await connect(conninfo, options, prompt=None)
+
 
 T = TypeVar("T")
 
@@ -75,7 +91,7 @@ class Backend:
     """Sessions and core calls for one App."""
 
     conninfo: str
-    options: SessionOptions = field(default_factory=SessionOptions)
+    options: SessionOptions = field(default_factory=_default_options)
     session: Session | None = None
     _aux: Session | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -114,14 +130,14 @@ class Backend:
     async def connect(self) -> None:
         async with self._lock:
             if self.session is None or self.session.broken:
-                self.session = await connect(self.conninfo, self.options, prompt=None)
+                self.session = await _connect(self.conninfo, self.options)
 
     async def reconnect(self) -> None:
         async with self._lock:
             old, self.session = self.session, None
             if old is not None:
                 await old.close()
-            self.session = await connect(self.conninfo, self.options, prompt=None)
+            self.session = await _connect(self.conninfo, self.options)
         async with self._aux_lock:
             if self._aux is not None:
                 await self._aux.close()
@@ -157,12 +173,15 @@ class Backend:
 
     async def _aux_session(self) -> Session:
         if self._aux is None or self._aux.broken:
-            self._aux = await connect(self.conninfo, self.options, prompt=None)
+            self._aux = await _connect(self.conninfo, self.options)
         return self._aux
 
     # -- catalog ----------------------------------------------------------------------
     async def inventory(self) -> Catalog:
         """Inventory, residency report (None if it cannot be measured) and catalog findings."""
+
+        from pgvtui.core import residency as res
+        from pgvtui.core.catalog import inventory as load_inventory
 
         async def load(session: Session) -> Catalog:
             inv = await load_inventory(session)
@@ -183,6 +202,8 @@ class Backend:
         return catalog
 
     async def residency(self, inv: Inventory | None) -> ResidencyReport:
+        from pgvtui.core import residency as res
+
         report = await self._main(lambda s: res.collect(s, inv=inv))
         self.report = report
         return report
@@ -200,9 +221,13 @@ class Backend:
         return "not in the last residency report"
 
     async def table_key(self, table_oid: int) -> act.TableKey | None:
+        from pgvtui.core import activity as act
+
         return await self._main(lambda s: act.table_key(s, table_oid))
 
     async def sample_key(self, schema: str, table: str, column: str, key: str) -> str | None:
+        from pgvtui.core import activity as act
+
         return await self._main(lambda s: act.sample_key(s, schema, table, column, key))
 
     # -- search -----------------------------------------------------------------------
@@ -211,6 +236,8 @@ class Backend:
     ) -> SearchOutcome:
         """Run ``sql`` through the safe EXPLAIN ANALYZE path; a server error is returned in the
         outcome (rules may explain it), a lost connection raises."""
+        from pgvtui.ui import search_adapter
+
         start = time.perf_counter()
 
         async def run(session: Session) -> search_adapter.Result:
@@ -241,11 +268,15 @@ class Backend:
 
     # -- activity (second session) ----------------------------------------------------
     async def activity(self) -> act.Activity:
+        from pgvtui.core import activity as act
+
         async with self._aux_lock:
             session = await self._aux_session()
             return await act.snapshot(session, self.own_pids)
 
     async def cancel_backend(self, pid: int) -> bool:
+        from pgvtui.core import activity as act
+
         async with self._aux_lock:
             session = await self._aux_session()
             return await act.cancel(session, pid, self.own_pids)

@@ -7,13 +7,16 @@ to the App's single error handler.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from pgvtui.core.activity import Activity
-from pgvtui.core.recall import RecallProgress, RecallReport
-from pgvtui.core.residency import ResidencyReport
-from pgvtui.errors import PgvtuiError
-from pgvtui.ui.backend import Catalog, SearchOutcome
+if TYPE_CHECKING:
+    from pgvtui.core.activity import Activity
+    from pgvtui.core.recall import RecallProgress, RecallReport
+    from pgvtui.core.residency import ResidencyReport
+    from pgvtui.errors import PgvtuiError
+    from pgvtui.ui.backend import Catalog, SearchOutcome
 
 
 class Connected(Message):

@@ -8,10 +8,12 @@ predicate is repeated so the index stays usable. Identifiers are quoted only whe
 from __future__ import annotations
 
 import re
-
-from psycopg import sql
+from typing import TYPE_CHECKING
 
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
+
+if TYPE_CHECKING:
+    from psycopg import sql
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
 _RESERVED = frozenset(
@@ -99,6 +101,8 @@ _LIMIT_RE = re.compile(r"(\blimit\s+)(\d+)(\s*(?:offset\s+\d+\s*)?;?\s*)$", re.I
 
 def _id(name: str) -> sql.Composable:
     """An identifier, quoted only when it must be (a validated plain name stays bare)."""
+    from psycopg import sql
+
     if _PLAIN.fullmatch(name) and name not in _RESERVED:
         return sql.SQL(name)  # validated: [a-z_][a-z0-9_]*
     return sql.Identifier(name)
@@ -110,6 +114,8 @@ def ident(name: str) -> str:
 
 
 def _table(col: ColumnInfo) -> sql.Composable:
+    from psycopg import sql
+
     if col.schema == "public":
         return _id(col.table)
     return sql.SQL(".").join([_id(col.schema), _id(col.table)])
@@ -137,6 +143,8 @@ def operator_for(col: ColumnInfo, index: IndexInfo | None) -> str:
 
 
 def _vector_literal(col: ColumnInfo, text: str) -> sql.Composable:
+    from psycopg import sql
+
     body = text.strip().strip("'")
     if col.type != "bit" and not body.startswith(("[", "{")):
         body = "[" + body + "]"
@@ -154,6 +162,8 @@ def literal_vector(col: ColumnInfo, text: str) -> str:
 
 
 def _query_vector(col: ColumnInfo, key: str | None, mode: str, value: str) -> sql.Composable:
+    from psycopg import sql
+
     if mode == "literal" and value:
         return _vector_literal(col, value)
     c, t = _id(col.column), _table(col)
@@ -180,6 +190,8 @@ def golden_sql(
     value: str = "1",
 ) -> str:
     """The healthy k-NN query on ``col``."""
+    from psycopg import sql
+
     op = sql.SQL(operator_for(col, index))  # from pg_amop
     head = sql.SQL("{}, ").format(_id(key)) if key else sql.SQL("")
     lines: list[sql.Composable] = [

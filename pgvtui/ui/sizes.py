@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from pgvtui.core import conninfo as ci
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.residency import is_local_host, local_ram_bytes
-from pgvtui.core.sizing import parse_pg_size
 from pgvtui.errors import PgvtuiError
 from pgvtui.render.fmt import human_bytes, human_count
+
+# psycopg (conninfo) and numpy (sizing, residency) load lazily: not needed for the first paint.
 
 
 def setting_bytes(value: str | None) -> int | None:
     """A PostgreSQL memory setting as shown by current_setting ('128MB', '8kB') → bytes."""
+    from pgvtui.core.sizing import parse_pg_size
+
     return parse_pg_size(value)
 
 
 def server_is_local(conninfo: str) -> bool:
     """True when the server runs on this machine (socket or loopback), so RAM is this host's."""
+    from pgvtui.core import conninfo as ci
+    from pgvtui.core.residency import is_local_host
+
     try:
         host = ci.parse(conninfo).get("host")
     except PgvtuiError:
@@ -33,6 +37,8 @@ def memory_limits(
         ("effective_cache_size", setting_bytes(settings.get("effective_cache_size")), ""),
     ]
     if ram is None and server_is_local(conninfo):
+        from pgvtui.core.residency import local_ram_bytes
+
         ram = local_ram_bytes()
     if ram:
         out.append(("RAM", ram, "this machine"))

@@ -11,6 +11,7 @@ compares a full fingerprint (``safety_state.fingerprint``) and the lingering-sta
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import tempfile
 import time
@@ -80,21 +81,36 @@ class Target:
             while left and time.monotonic() < deadline:
                 time.sleep(0.05)
                 left = lingering(conn, session_open)
-            alive = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (self.victim_pid,)
-            ).fetchone()
         changed = diff(self.baseline, after)
         self.baseline = after
         created = [str(p) for p in canary_paths(self.canary_dir) if p.exists()]
         for p in canary_paths(self.canary_dir):
             p.unlink(missing_ok=True)
-        victim_alive = alive is not None and alive[0] == 1
+        victim_alive = self._victim_alive()
         if not victim_alive:
             self._new_victim()
         assert not changed, f"changed by the attempt: {changed}"
         assert not left, f"left behind: {left}"
         assert victim_alive, "the victim backend was terminated"
         assert not created, f"files created on the server: {created}"
+
+    @contextlib.contextmanager
+    def unchanged(self, session_open: bool = False) -> Iterator[None]:
+        """Run the block, then :meth:`check_unchanged` — also when the block failed, so an
+        attempt that got through never leaves its damage to the next test."""
+        try:
+            yield
+        finally:
+            self.check_unchanged(session_open)
+
+    def _victim_alive(self) -> bool:
+        """Ask the victim itself: a terminate signal already sent fails its next command (a
+        look at pg_stat_activity could race with the backend's exit)."""
+        try:
+            self.victim.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
 
     def _new_victim(self) -> None:
         self.victim.close()
@@ -136,7 +152,7 @@ def make_target(pg_server: Any, prefix: str) -> Iterator[Target]:
     canary_dir.chmod(0o777)  # the server (another OS user) could write here if an attack worked
     params = psycopg.conninfo.conninfo_to_dict(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(SETUP_SQL)  # type: ignore[arg-type]
+        conn.execute(SETUP_SQL)
         conn.execute(
             sql.SQL(
                 "CREATE SERVER loopback FOREIGN DATA WRAPPER postgres_fdw "
@@ -184,11 +200,11 @@ class Roles:
 USER_TABLES = (("public", "items"), ("public", "audit_log"), ("Odd Schema", "Mixed Case"))
 
 
-def _role_sql(name: str, password: str, monitor: bool, dbname: str) -> list[sql.Composable]:
+def _role_sql(name: str, password: str, monitor: bool, dbname: str) -> list[sql.Composed]:
     """The recommended role (docs/safety.md) or a bare one: SELECT on the user tables only."""
     ident = sql.Identifier(name)
     tables = sql.SQL(", ").join(sql.Identifier(s, t) for s, t in USER_TABLES)
-    stmts: list[sql.Composable] = [
+    stmts: list[sql.Composed] = [
         sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(ident, sql.Literal(password)),
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(dbname), ident),
         sql.SQL("GRANT USAGE ON SCHEMA public, {} TO {}").format(

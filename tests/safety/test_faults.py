@@ -24,11 +24,8 @@ from pgvtui.cli import main
 from pgvtui.core.embedded import EmbeddedServer, free_port
 from pgvtui.core.session import Session, SessionOptions, connect, pgvector_warnings
 from pgvtui.errors import (
-    AuthenticationFailed,
     ConnectionFailed,
     ConnectionLost,
-    ExtensionMissing,
-    PgvtuiError,
     QueryCancelled,
     QueryFailed,
     QueryTimeout,
@@ -137,16 +134,18 @@ async def test_lock_timeout_is_clear(target: Target) -> None:
 
 
 def test_cli_statement_timeout(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
-    """The flag reaches the server: even the catalog queries of inventory obey it."""
-    code = main(["inventory", target.dsn, "--statement-timeout", "1ms"])
+    """The flag reaches the server and the timeout is reported in one line."""
+    t0 = time.monotonic()
+    code = main(
+        ["check", target.dsn, "--sql", "SELECT pg_sleep(5)", "--statement-timeout", "300ms"]
+    )
     err = capsys.readouterr().err
-    # either the 1 ms budget was enough (a fast machine) or the timeout is reported clearly
-    assert code in (0, 2)
-    if code == 2:
-        assert err.strip().splitlines() == [
-            "Query timed out: the statement ran longer than statement_timeout "
-            "(raise it with --statement-timeout)"
-        ]
+    assert time.monotonic() - t0 < 4
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "Query timed out: the statement ran longer than statement_timeout "
+        "(raise it with --statement-timeout)"
+    ]
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e30s", "-5s", "soon"])
@@ -372,13 +371,6 @@ def test_pgvector_warnings_by_version(version: str, count: int) -> None:
     assert all(version in w for w in warnings)
 
 
-def test_all_connection_errors_are_typed() -> None:
-    """The error classes the tests above expect are PgvtuiErrors with exit code 2."""
-    for cls in (ConnectionFailed, AuthenticationFailed, ConnectionLost, ExtensionMissing):
-        err: Any = cls("x")
-        assert isinstance(err, PgvtuiError) and err.exit_code == 2
-
-
 # -- Ctrl-C on the CLI ------------------------------------------------------------------------
 
 
@@ -415,10 +407,63 @@ def test_cli_sigint_cancels_the_running_query(target: Target) -> None:
     assert proc.returncode in (2, 130), (proc.returncode, err)
     assert "Traceback" not in err
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(("Interrupted", "Query cancelled")), err
+    assert lines == ["Interrupted: stopped by Ctrl-C; the running statement was cancelled"], err
     assert out == ""
     with target.admin() as conn:
         left = conn.execute(
             "SELECT pid, state FROM pg_stat_activity WHERE application_name = 'pgvtui'"
         ).fetchall()
     assert left == []
+
+
+# -- bad plan files on the CLI ------------------------------------------------------------------
+
+BAD_PLANS = {
+    "truncated": '[{"Plan": {"Node Type": "Seq Scan", "Relation Na',
+    "not-json": "Seq Scan on items  (cost=0.00..1.00 rows=1 width=4)",
+    "empty": "",
+    "wrong-shape": '{"rows": [1, 2, 3]}',
+    "deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_PLANS))
+def test_bad_plan_file_is_one_clear_line(
+    name: str, tmp_path: Path, no_pg_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "plan.json"
+    f.write_text(BAD_PLANS[name], encoding="utf-8")
+    line = _cli_one_line(["check", "--plan-file", str(f)], capsys)
+    assert line.startswith("Bad plan file: "), line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"Plan": {"Node Type": "Seq Scan", "Plans": 5}}]',
+        '[{"Plan": {"Node Type": "Seq Scan", "Plan Rows": Infinity}}]',
+    ],
+)
+def test_plan_file_with_wrong_types(
+    text: str, tmp_path: Path, no_pg_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Today the CLI's last line of defence keeps this to one line ("Internal error: …");
+    the strict xfail below flips once plan.py raises PlanFileError."""
+    f = tmp_path / "plan.json"
+    f.write_text(text, encoding="utf-8")
+    line = _cli_one_line(["check", "--plan-file", str(f)], capsys)
+    assert line.startswith(("Bad plan file: ", "Internal error: ")), line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='pgvtui/core/plan.py: a non-list "Plans" (TypeError) and ±Infinity/NaN numbers '
+    "(OverflowError/ValueError in _int's round()) are not PlanFileError",
+)
+def test_plan_file_with_wrong_types_is_bad_plan_file(
+    tmp_path: Path, no_pg_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "plan.json"
+    f.write_text('[{"Plan": {"Node Type": "Seq Scan", "Plans": 5}}]', encoding="utf-8")
+    line = _cli_one_line(["check", "--plan-file", str(f)], capsys)
+    assert line.startswith("Bad plan file: "), line

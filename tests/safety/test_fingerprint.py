@@ -44,7 +44,7 @@ REAL_CHANGES = [
 def test_fingerprint_detects_real_change(scratch: Target, statement: str, expected: str) -> None:
     before = scratch.fingerprint()
     with scratch.admin() as conn:
-        conn.execute(statement)  # type: ignore[arg-type]
+        conn.execute(statement)
         try:
             after = fingerprint(conn)
         finally:

@@ -46,17 +46,8 @@ COMMANDS = {
 }
 
 
-SEARCH_SETTINGS_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="pgvtui/core/sql/effective_settings.sql (search): current_setting(name, true) still "
-    "raises 'permission denied to examine \"shared_preload_libraries\"' for a role without "
-    "pg_read_all_settings (missing_ok covers unknown names only), so every check --sql / Search "
-    "run of such a role fails; read it from pg_settings (which omits it) or drop the name",
-)
 CASES = [
-    pytest.param(kind, command, fmt, marks=[SEARCH_SETTINGS_BUG])
-    if (kind, command) == ("bare", "check-query")
-    else pytest.param(kind, command, fmt)
+    (kind, command, fmt)
     for kind in ("monitor", "bare")
     for command in COMMANDS
     for fmt in ("text", "json")

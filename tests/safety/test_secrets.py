@@ -140,12 +140,12 @@ async def test_password_never_in_session_or_exception(
         # a server error raised later in the session is scrubbed too
         with pytest.raises(PgvtuiError) as info:
             async with session.read_only() as cur:
-                await cur.execute(f'SELECT 1/0 AS "{password}"')  # type: ignore[arg-type]
+                await cur.execute(f'SELECT 1/0 AS "{password}"')
         # the column alias is not in the error text; a message quoting it must still be clean
         assert password not in _exception_texts(info.value)
         with pytest.raises(PgvtuiError) as info2:
             async with session.read_only() as cur:
-                await cur.execute(f'SELECT * FROM "{password}"')  # type: ignore[arg-type]
+                await cur.execute(f'SELECT * FROM "{password}"')
         text = _exception_texts(info2.value)
         assert password not in text and "********" in text
     finally:
@@ -160,3 +160,41 @@ async def test_reconnect_keeps_password_out(roles: Roles, no_pg_env: None) -> No
     finally:
         await session.close()
         await fresh.close()
+
+
+EVERY_COMMAND = {
+    "check-catalog": ["check", "--fail-on", "never"],
+    "check-query": ["check", "--sql", "SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 3"],
+    "check-query-error": ["check", "--sql", "SELECT no_such_column FROM items"],
+    "check-vector-from": [
+        "check", "--sql", "SELECT id FROM items ORDER BY emb <-> $1 LIMIT 3",
+        "--vector-from", "items.emb:3",
+    ],
+    "residency": ["residency"],
+    "recall": ["recall", "--index", "items_emb_hnsw", "--queries", "3", "--ef-search", "20"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("command", list(EVERY_COMMAND))
+@pytest.mark.parametrize("outcome", ["ok", "wrong-db"])
+def test_password_never_in_any_command_output(
+    roles: Roles,
+    target: Target,
+    command: str,
+    outcome: str,
+    fmt: str,
+    no_pg_env: None,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    role = roles.monitor
+    dbname = target.dbname if outcome == "ok" else "pgvtui_missing_db"
+    port = psycopg.conninfo.conninfo_to_dict(target.dsn).get("port", "5432")
+    uri = f"postgresql://{role.name}:{quote(role.password, safe='')}@127.0.0.1:{port}/{dbname}"
+    caplog.set_level(logging.DEBUG)
+    code = main([*EVERY_COMMAND[command], uri, "--format", fmt])
+    out, err = capsys.readouterr()
+    assert role.password not in out + err + caplog.text
+    assert code in ((0, 1) if outcome == "ok" and command != "check-query-error" else (2,)), err
+    assert out or err  # something was written, so the search above is not vacuous

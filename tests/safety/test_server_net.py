@@ -17,17 +17,17 @@ SERVER_LAYER = [a for a in STATEMENT_ATTEMPTS if a.layer == "server"]
 
 @pytest.mark.parametrize("attempt", SERVER_LAYER, ids=[a.id for a in SERVER_LAYER])
 async def test_read_only_transaction_stops_it(target: Target, attempt: Attempt) -> None:
-    session = await connect(target.dsn, prompt=None)
-    try:
-        with pytest.raises(PgvtuiError) as info:
-            async with session.read_only() as cur:
-                await cur.execute(target.render(attempt.sql))  # type: ignore[arg-type]
-                # a multi-statement string stops at its first error; drain every result
-                while cur.nextset():
-                    pass
-        assert info.value.message and "\n" not in info.value.one_line()
-        # the session is still usable afterwards, outside any transaction
-        assert await session.fetch_value(sql.SQL("SELECT 1")) == 1
-    finally:
-        await session.close()
-    target.check_unchanged()
+    with target.unchanged():
+        session = await connect(target.dsn, prompt=None)
+        try:
+            with pytest.raises(PgvtuiError) as info:
+                async with session.read_only() as cur:
+                    await cur.execute(target.render(attempt.sql))
+                    # a multi-statement string stops at its first error; drain every result
+                    while cur.nextset():
+                        pass
+            assert info.value.message and "\n" not in info.value.one_line()
+            # the session is still usable afterwards, outside any transaction
+            assert await session.fetch_value(sql.SQL("SELECT 1")) == 1
+        finally:
+            await session.close()

@@ -67,24 +67,65 @@ SETTINGS: dict[str, str | None] = {
 
 def _col(table: str, type_: str, dims: int, rows: int, total_mb: float) -> ColumnInfo:
     return ColumnInfo(
-        schema="public", table=table, column="embedding", type=type_, dims=dims,
-        nullable=True, rows_estimate=rows, null_frac=0.0, avg_width=dims * 2 + 8,
-        storage="external", table_bytes=int(total_mb * MB * 0.6), toast_bytes=8192,
-        total_bytes=int(total_mb * MB), table_oid=1000 + len(table), attnum=7,
-        n_dead_tup=0, n_live_tup=rows,
+        schema="public",
+        table=table,
+        column="embedding",
+        type=type_,
+        dims=dims,
+        nullable=True,
+        rows_estimate=rows,
+        null_frac=0.0,
+        avg_width=dims * 2 + 8,
+        storage="external",
+        table_bytes=int(total_mb * MB * 0.6),
+        toast_bytes=8192,
+        total_bytes=int(total_mb * MB),
+        table_oid=1000 + len(table),
+        attnum=7,
+        n_dead_tup=0,
+        n_live_tup=rows,
     )
 
 
-def _idx(name: str, table: str, opclass: str, op: str, type_: str, dims: int, rows: int,
-         size_mb: float, oid: int, *, defaults: tuple[str, ...] = ("m", "ef_construction"),
-         idx_scan: int = 0) -> IndexInfo:
+def _idx(
+    name: str,
+    table: str,
+    opclass: str,
+    op: str,
+    type_: str,
+    dims: int,
+    rows: int,
+    size_mb: float,
+    oid: int,
+    *,
+    defaults: tuple[str, ...] = ("m", "ef_construction"),
+    idx_scan: int = 0,
+) -> IndexInfo:
     return IndexInfo(
-        schema="public", table=table, name=name, method="hnsw", opclass=opclass, operator=op,
+        schema="public",
+        table=table,
+        name=name,
+        method="hnsw",
+        opclass=opclass,
+        operator=op,
         definition=f"CREATE INDEX {name} ON public.{table} USING hnsw (embedding {opclass})",
-        key_column="embedding", key_expression=None, predicate=None, m=16, ef_construction=64,
-        lists=None, defaults=defaults, valid=True, ready=True, size_bytes=int(size_mb * MB),
-        idx_scan=idx_scan, building=False, index_oid=oid, table_oid=1000 + len(table),
-        key_type=type_, key_dims=dims, table_rows_estimate=rows,
+        key_column="embedding",
+        key_expression=None,
+        predicate=None,
+        m=16,
+        ef_construction=64,
+        lists=None,
+        defaults=defaults,
+        valid=True,
+        ready=True,
+        size_bytes=int(size_mb * MB),
+        idx_scan=idx_scan,
+        building=False,
+        index_oid=oid,
+        table_oid=1000 + len(table),
+        key_type=type_,
+        key_dims=dims,
+        table_rows_estimate=rows,
     )
 
 
@@ -97,30 +138,53 @@ INVENTORY = Inventory(
         _col("chunks", "vector", 256, 5_000, 5.8),
     ),
     indexes=(
-        _idx("articles_embedding_idx", "articles", "halfvec_cosine_ops", "<=>", "halfvec", 384,
-             20_000, 22.3, 501, defaults=(), idx_scan=1684),
-        _idx("documents_embedding_l2", "documents", "vector_l2_ops", "<->", "vector", 768,
-             8_000, 31.3, 502),
+        _idx(
+            "articles_embedding_idx",
+            "articles",
+            "halfvec_cosine_ops",
+            "<=>",
+            "halfvec",
+            384,
+            20_000,
+            22.3,
+            501,
+            defaults=(),
+            idx_scan=1684,
+        ),
+        _idx(
+            "documents_embedding_l2",
+            "documents",
+            "vector_l2_ops",
+            "<->",
+            "vector",
+            768,
+            8_000,
+            31.3,
+            502,
+        ),
     ),
 )
 
 CATALOG_FINDINGS = (
     Finding(
-        rule="index-exceeds-memory", severity=Severity.WARNING,
+        rule="index-exceeds-memory",
+        severity=Severity.WARNING,
         message="public.documents_embedding_l2 (31 MB) is larger than shared_buffers (24 MB)",
         evidence="pg_relation_size 32,776,192 B; shared_buffers 24 MB",
         fix="ALTER SYSTEM SET shared_buffers = '43MB';  -- needs a restart",
         object="public.documents_embedding_l2",
     ),
     Finding(
-        rule="no-ann-index", severity=Severity.WARNING,
+        rule="no-ann-index",
+        severity=Severity.WARNING,
         message="public.chunks.embedding has no ANN index: every k-NN query scans 5,000 rows",
         evidence="no hnsw/ivfflat index on public.chunks (embedding)",
         fix="CREATE INDEX CONCURRENTLY ON public.chunks USING hnsw (embedding vector_cosine_ops);",
         object="public.chunks.embedding",
     ),
     Finding(
-        rule="unused-index", severity=Severity.INFO,
+        rule="unused-index",
+        severity=Severity.INFO,
         message="public.documents_embedding_l2 has not been used since statistics began",
         evidence="pg_stat_all_indexes.idx_scan = 0",
         fix='DROP INDEX CONCURRENTLY "public"."documents_embedding_l2";',
@@ -128,21 +192,38 @@ CATALOG_FINDINGS = (
     ),
 )
 
-MEMORY = MemoryInfo(shared_buffers_bytes=24 * MB, effective_cache_size_bytes=4096 * MB,
-                    ram_bytes=16384 * MB, ram_source="option")
+MEMORY = MemoryInfo(
+    shared_buffers_bytes=24 * MB,
+    effective_cache_size_bytes=4096 * MB,
+    ram_bytes=16384 * MB,
+    ram_source="option",
+)
 
 
 def _res(idx: IndexInfo, pct: float | None, fits_sb: bool, to_sb: int | None) -> IndexResidency:
     pages = idx.size_bytes // 8192
     return IndexResidency(
-        schema=idx.schema, table=idx.table, name=idx.name, method=idx.method,
-        key_type=idx.key_type, key_dims=idx.key_dims, rows=idx.table_rows_estimate,
-        size_bytes=idx.size_bytes, estimated_bytes=idx.size_bytes, drift_pct=0.0,
+        schema=idx.schema,
+        table=idx.table,
+        name=idx.name,
+        method=idx.method,
+        key_type=idx.key_type,
+        key_dims=idx.key_dims,
+        rows=idx.table_rows_estimate,
+        size_bytes=idx.size_bytes,
+        estimated_bytes=idx.size_bytes,
+        drift_pct=0.0,
         share_pct=100 * idx.size_bytes / (53.6 * MB),
         resident_pages=None if pct is None else int(pages * pct / 100),
-        resident_pct=pct, usage_counts=None, fits_shared_buffers=fits_sb, fits_cache=True,
-        fits_ram=True, rows_to_exceed_shared_buffers=to_sb, rows_to_exceed_ram=14_000_000,
-        idx_scan=idx.idx_scan, prewarm_sql=f"SELECT pg_prewarm('public.{idx.name}'::regclass);",
+        resident_pct=pct,
+        usage_counts=None,
+        fits_shared_buffers=fits_sb,
+        fits_cache=True,
+        fits_ram=True,
+        rows_to_exceed_shared_buffers=to_sb,
+        rows_to_exceed_ram=14_000_000,
+        idx_scan=idx.idx_scan,
+        prewarm_sql=f"SELECT pg_prewarm('public.{idx.name}'::regclass);",
         index_oid=idx.index_oid,
     )
 
@@ -159,8 +240,10 @@ RESIDENCY = ResidencyReport(
     growth_to_exceed_ram=305.6,
     buffercache=BuffercacheStatus(available=True, reason=None, installed_version="1.6"),
     suggestions=(
-        Suggestion("Prewarm public.articles_embedding_idx (37 % resident)",
-                   "SELECT pg_prewarm('public.articles_embedding_idx'::regclass);"),
+        Suggestion(
+            "Prewarm public.articles_embedding_idx (37 % resident)",
+            "SELECT pg_prewarm('public.articles_embedding_idx'::regclass);",
+        ),
     ),
 )
 
@@ -180,11 +263,13 @@ def search_outcome(sql: str, settings: Mapping[str, str]) -> SearchOutcome:
         plan=plan,
         findings=(
             Finding(
-                rule="operator-mismatch", severity=Severity.ERROR,
+                rule="operator-mismatch",
+                severity=Severity.ERROR,
                 message="ORDER BY uses <=> but the only index on items.emb serves <->",
                 evidence="Sort Key: ((emb <=> '…'::vector)); index items_emb_idx vector_l2_ops",
                 fix="CREATE INDEX CONCURRENTLY ON items USING hnsw (emb vector_cosine_ops);",
-                object="plan: Sort", node_id=sort.id,
+                object="plan: Sort",
+                node_id=sort.id,
             ),
         ),
         columns=("id", "distance"),
@@ -195,47 +280,97 @@ def search_outcome(sql: str, settings: Mapping[str, str]) -> SearchOutcome:
 
 ACTIVITY = Activity(
     queries=(
-        VectorQuery(pid=4242, usename="app", application_name="api", database="pgvtui_demo",
-                    state="active", duration_s=2.4, wait_event_type="IO",
-                    wait_event="DataFileRead",
-                    query="SELECT id FROM documents ORDER BY embedding <=> $1 LIMIT 10",
-                    is_own=False),
-        VectorQuery(pid=5151, usename="demo", application_name="pgvtui",
-                    database="pgvtui_demo", state="active", duration_s=12.0,
-                    wait_event_type="Timeout", wait_event="PgSleep",
-                    query="EXPLAIN (ANALYZE, BUFFERS) SELECT pg_sleep(30)", is_own=True),
+        VectorQuery(
+            pid=4242,
+            usename="app",
+            application_name="api",
+            database="pgvtui_demo",
+            state="active",
+            duration_s=2.4,
+            wait_event_type="IO",
+            wait_event="DataFileRead",
+            query="SELECT id FROM documents ORDER BY embedding <=> $1 LIMIT 10",
+            is_own=False,
+        ),
+        VectorQuery(
+            pid=5151,
+            usename="demo",
+            application_name="pgvtui",
+            database="pgvtui_demo",
+            state="active",
+            duration_s=12.0,
+            wait_event_type="Timeout",
+            wait_event="PgSleep",
+            query="EXPLAIN (ANALYZE, BUFFERS) SELECT pg_sleep(30)",
+            is_own=True,
+        ),
     ),
     builds=(
-        IndexBuild(pid=6060, database="pgvtui_demo", table="public.articles",
-                   index="public.articles_embedding_new", method="hnsw",
-                   command="CREATE INDEX CONCURRENTLY", phase="building index: loading tuples",
-                   blocks_total=2_200, blocks_done=1_650, tuples_total=0, tuples_done=15_000,
-                   duration_s=95.0),
+        IndexBuild(
+            pid=6060,
+            database="pgvtui_demo",
+            table="public.articles",
+            index="public.articles_embedding_new",
+            method="hnsw",
+            command="CREATE INDEX CONCURRENTLY",
+            phase="building index: loading tuples",
+            blocks_total=2_200,
+            blocks_done=1_650,
+            tuples_total=0,
+            tuples_done=15_000,
+            duration_s=95.0,
+        ),
     ),
 )
 
 
 def _setting(ef: int, recall: float, p50: float) -> SettingResult:
     return SettingResult(
-        settings={"hnsw.ef_search": ef, "hnsw.iterative_scan": "off"}, queries=50,
-        recall_mean=recall, recall_min=recall - 0.2, rows_mean=10.0, latency_ms_p50=p50,
-        latency_ms_p95=p50 * 1.4, latency_ms_p99=p50 * 1.6, shared_hit=900 + ef,
-        shared_read=0.0, index_used=1.0, client_ms_p50=p50 + 0.3,
+        settings={"hnsw.ef_search": ef, "hnsw.iterative_scan": "off"},
+        queries=50,
+        recall_mean=recall,
+        recall_min=recall - 0.2,
+        rows_mean=10.0,
+        latency_ms_p50=p50,
+        latency_ms_p95=p50 * 1.4,
+        latency_ms_p99=p50 * 1.6,
+        shared_hit=900 + ef,
+        shared_read=0.0,
+        index_used=1.0,
+        client_ms_p50=p50 + 0.3,
     )
 
 
 RECALL = RecallReport(
-    index="public.articles_embedding_idx", column="public.articles.embedding", method="hnsw",
-    metric="cosine", operator="<=>", k=10, target=0.95, where=None, query_source="sample",
-    seed=0, query_ids=tuple(range(50)),
-    results=(_setting(40, 0.742, 1.10), _setting(80, 0.861, 1.62), _setting(160, 0.934, 2.51),
-             _setting(320, 0.968, 4.35)),
-    recommendation=Recommendation(
-        met=True, settings={"hnsw.ef_search": 320, "hnsw.iterative_scan": "off"},
-        set_sql="SET hnsw.ef_search = 320;", recall_mean=0.968, latency_ms_p50=4.35,
-        latency_ms_p95=6.09, message="hnsw.ef_search=320 reaches recall@10 0.968 ≥ 0.95",
+    index="public.articles_embedding_idx",
+    column="public.articles.embedding",
+    method="hnsw",
+    metric="cosine",
+    operator="<=>",
+    k=10,
+    target=0.95,
+    where=None,
+    query_source="sample",
+    seed=0,
+    query_ids=tuple(range(50)),
+    results=(
+        _setting(40, 0.742, 1.10),
+        _setting(80, 0.861, 1.62),
+        _setting(160, 0.934, 2.51),
+        _setting(320, 0.968, 4.35),
     ),
-    ground_truth_seconds=0.4, ground_truth_rows=20_000, complete=True,
+    recommendation=Recommendation(
+        met=True,
+        settings={"hnsw.ef_search": 320, "hnsw.iterative_scan": "off"},
+        set_sql="SET hnsw.ef_search = 320;",
+        recall_mean=0.968,
+        latency_ms_p50=4.35,
+        latency_ms_p95=6.09,
+        message="hnsw.ef_search=320 reaches recall@10 0.968 ≥ 0.95",
+    ),
+    ground_truth_seconds=0.4,
+    ground_truth_rows=20_000,
+    complete=True,
 )
 
 

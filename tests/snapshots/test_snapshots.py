@@ -57,10 +57,16 @@ def test_inventory_with_detail(snap_compare: Any) -> None:
     assert snap_compare(make_app("inventory"), terminal_size=SIZE, run_before=before(pick_index))
 
 
+async def run_search(pilot: Pilot[Any]) -> None:
+    await pilot.press("f5")
+
+
 def test_search_plan_and_findings(snap_compare: Any) -> None:
     app = make_app("search")
 
     async def check(pilot: Pilot[Any]) -> None:
+        await run_search(pilot)
+        await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, SearchScreen)
         assert screen.outcome is not None  # the recorded run was displayed
@@ -69,7 +75,7 @@ def test_search_plan_and_findings(snap_compare: Any) -> None:
 
 
 def test_search_narrow(snap_compare: Any) -> None:
-    assert snap_compare(make_app("search"), terminal_size=(100, 30), run_before=before())
+    assert snap_compare(make_app("search"), terminal_size=(100, 30), run_before=before(run_search))
 
 
 def test_residency(snap_compare: Any) -> None:
@@ -92,3 +98,11 @@ def test_help(snap_compare: Any) -> None:
         await pilot.press("question_mark")
 
     assert snap_compare(make_app("overview"), terminal_size=SIZE, run_before=before(open_help))
+
+
+def test_overview_narrow(snap_compare: Any) -> None:
+    assert snap_compare(make_app("overview"), terminal_size=(100, 30), run_before=before())
+
+
+def test_residency_narrow(snap_compare: Any) -> None:
+    assert snap_compare(make_app("residency"), terminal_size=(100, 30), run_before=before())

@@ -41,12 +41,12 @@ def items(admin: psycopg.Connection[Any]) -> str:
     return "items"
 
 
-async def wait_until(pilot: Pilot[Any], cond: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Let the app run until ``cond()`` holds (fails the test after ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
+async def wait_until(pilot: Pilot[Any], cond: Callable[[], bool], within: float = 15.0) -> None:
+    """Let the app run until ``cond()`` holds (fails the test after ``within`` seconds)."""
+    deadline = time.monotonic() + within
     while not cond():
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within} s")
         await pilot.pause(0.05)
 
 
@@ -70,8 +70,10 @@ async def run_sql(pilot: Pilot[Any], sql: str, **settings: str) -> SearchScreen:
     app.request_search(SearchRequest(sql=sql, settings=tuple(settings.items())))
     await pilot.pause()
     screen = search_screen(app)
-    await wait_until(pilot, lambda: screen.outcome is not None and screen.outcome.sql == sql
-                     and not screen.running)
+    await wait_until(
+        pilot,
+        lambda: screen.outcome is not None and screen.outcome.sql == sql and not screen.running,
+    )
     return screen
 
 
@@ -79,8 +81,14 @@ async def test_number_keys_switch_screens(dsn: str, items: str) -> None:
     app = create_app(dsn)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        expected = {"2": InventoryScreen, "3": SearchScreen, "4": ResidencyScreen,
-                    "5": ActivityScreen, "6": RecallScreen, "1": OverviewScreen}
+        expected = {
+            "2": InventoryScreen,
+            "3": SearchScreen,
+            "4": ResidencyScreen,
+            "5": ActivityScreen,
+            "6": RecallScreen,
+            "1": OverviewScreen,
+        }
         for key, screen_type in expected.items():
             await pilot.press(key)
             await pilot.pause()
@@ -94,7 +102,7 @@ async def test_number_keys_switch_screens(dsn: str, items: str) -> None:
         # In a text field a digit is text, not navigation; Esc leaves the field.
         await pilot.press("3")
         screen = search_screen(app)
-        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
+        await wait_until(pilot, lambda: "FROM items" in screen.editor.text)
         await pilot.press("e")
         assert screen.editor.has_focus
         before = screen.editor.text
@@ -111,7 +119,10 @@ async def test_search_shows_plan_and_highlighted_finding(dsn: str, items: str) -
     app = create_app(dsn, initial_screen="search")
     async with app.run_test(size=SIZE) as pilot:
         screen = search_screen(await connected(pilot))
-        # The golden path for the only column runs by itself and uses the index.
+        # The golden path for the only column is prefilled (not run); F5 runs it.
+        await wait_until(pilot, lambda: "FROM items" in screen.editor.text)
+        assert screen.outcome is None
+        await pilot.press("f5")
         await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
         outcome = screen.outcome
         assert outcome is not None and outcome.plan is not None, outcome
@@ -121,7 +132,8 @@ async def test_search_shows_plan_and_highlighted_finding(dsn: str, items: str) -
 
         # No LIMIT: every row is sorted by distance; the Sort node is flagged.
         screen = await run_sql(
-            pilot, "SELECT id FROM items ORDER BY emb <-> (SELECT emb FROM items WHERE id = 1)")
+            pilot, "SELECT id FROM items ORDER BY emb <-> (SELECT emb FROM items WHERE id = 1)"
+        )
         outcome = screen.outcome
         assert outcome is not None and outcome.plan is not None
         hits = [f for f in outcome.findings if f.rule == "missing-limit"]
@@ -129,8 +141,12 @@ async def test_search_shows_plan_and_highlighted_finding(dsn: str, items: str) -
         flagged = outcome.plan.node(hits[0].node_id if hits[0].node_id is not None else -1)
         assert flagged is not None and flagged.node_type == "Sort"
         labels = [str(n.label) for n in screen.query_one(PlanTree).root.children]
-        tree_text = " ".join(labels) + " " + " ".join(
-            str(c.label) for n in screen.query_one(PlanTree).root.children for c in n.children
+        tree_text = (
+            " ".join(labels)
+            + " "
+            + " ".join(
+                str(c.label) for n in screen.query_one(PlanTree).root.children for c in n.children
+            )
         )
         assert "⚠ Sort" in tree_text and "missing-limit" in tree_text
 
@@ -138,8 +154,7 @@ async def test_search_shows_plan_and_highlighted_finding(dsn: str, items: str) -
 async def test_changing_ef_search_reruns(dsn: str, items: str) -> None:
     app = create_app(dsn)
     async with app.run_test(size=SIZE) as pilot:
-        sql = ("SELECT id FROM items ORDER BY emb <-> (SELECT emb FROM items WHERE id = 1) "
-               "LIMIT 100")
+        sql = "SELECT id FROM items ORDER BY emb <-> (SELECT emb FROM items WHERE id = 1) LIMIT 100"
         screen = await run_sql(pilot, sql, **{"hnsw.ef_search": "40"})
         first = screen.outcome
         assert first is not None and first.row_count == 40
@@ -178,7 +193,7 @@ async def test_cancel_long_query_keeps_ui_responsive(dsn: str, items: str) -> No
         await pilot.pause(0.3)  # the statement is on the server now
         start = time.monotonic()
         await pilot.press("ctrl+c")
-        await wait_until(pilot, lambda: not screen.running, timeout=1.0)
+        await wait_until(pilot, lambda: not screen.running, within=1.0)
         assert time.monotonic() - start < 1.0
         assert screen.outcome is not None
         assert isinstance(screen.outcome.error, QueryCancelled)
@@ -201,13 +216,14 @@ async def test_activity_lists_and_cancels_own_query(dsn: str, items: str) -> Non
         await pilot.press("5")
         activity = app.screen
         assert isinstance(activity, ActivityScreen)
-        await wait_until(pilot, lambda: any(q.is_own and "pg_sleep" in q.query
-                                            for q in activity._queries))
+        await wait_until(
+            pilot, lambda: any(q.is_own and "pg_sleep" in q.query for q in activity._queries)
+        )
         table = activity.query_one("#activity-queries")
         row = next(i for i, q in enumerate(activity._queries) if q.is_own)
         table.move_cursor(row=row)  # type: ignore[attr-defined]
         await pilot.press("k")
-        await wait_until(pilot, lambda: not search.running, timeout=5)
+        await wait_until(pilot, lambda: not search.running, within=5)
         assert search.outcome is not None
         assert isinstance(search.outcome.error, QueryCancelled)
 
@@ -235,3 +251,28 @@ async def test_connection_loss_banner_and_reconnect(
         assert app.backend.session.basics.backend_pid != pid
         screen = await run_sql(pilot, "SELECT count(*) FROM items")
         assert screen.outcome is not None and screen.outcome.error is None
+
+
+async def test_password_prompt_after_auth_failure(
+    dsn: str, items: str, admin: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pgvtui.ui.screens.password import PasswordScreen
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+    role = f"ui_{admin.info.backend_pid}"
+    admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'secret-pw'")
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(dsn)
+        params["user"] = role
+        app = create_app(
+            psycopg.conninfo.make_conninfo("", **{k: str(v) for k, v in params.items()})
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            assert app.connection_state == "failed"
+            await pilot.press(*"secret-pw", "enter")
+            await connected(pilot)
+            assert "secret-pw" not in app.backend.display and "secret-pw" not in app.sub_title
+    finally:
+        admin.execute(f"DROP ROLE IF EXISTS {role}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pgvtui.core.guard import (
     ALLOWED_SETTINGS,
@@ -12,6 +14,7 @@ from pgvtui.core.guard import (
     denied_function,
     parse_set_arg,
 )
+from pgvtui.core.query import tokenize
 from pgvtui.errors import QueryRefused, SettingRefused
 
 ACCEPTED = [
@@ -262,3 +265,82 @@ def test_every_planner_enable_is_boolean() -> None:
     for name in PLANNER_ENABLE:
         assert name.startswith("enable_") and ALLOWED_SETTINGS[name].kind == "bool"
         assert parse_set_arg(f"{name}=off") == (name, "off")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select id from items order by emb <#> :'query_vector'::halfvec limit 10",
+        "select :v",
+        'select :"ident"',
+    ],
+)
+def test_psql_variables_refused(sql: str) -> None:
+    with pytest.raises(QueryRefused, match="psql variable"):
+        check_sql(sql)
+
+
+def test_array_slices_are_not_psql_variables() -> None:
+    assert check_sql("select (array[1,2,3])[1:2], x::int from t")
+
+
+FRAGMENTS = [
+    "select 1",
+    " ",
+    "\n",
+    ";",
+    "drop table x",
+    "'a;b'",
+    "'it''s'",
+    "E'\\';'",
+    "$$;$$",
+    "$q$ ; $$ $q$",
+    "-- c ;\n",
+    "/* ; */",
+    "/* /* ; */ */",
+    '"a;b"',
+    "(",
+    ")",
+    "<->",
+    "%s",
+    "$1",
+    "for update",
+    "pg_terminate_backend(1)",
+    "into t",
+    "\\",
+    "'",
+    '"',
+    "$",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12))
+def test_guard_never_crashes_and_accepts_only_one_select(parts: list[str]) -> None:
+    text = "".join(parts)
+    try:
+        out = check_sql(text)
+    except QueryRefused:
+        return
+    toks = [t for t in tokenize(out) if t.significant]
+    assert toks and toks[0].value.lower() in ("select", "with", "values", "table", "(")
+    depth = 0
+    for t in toks:
+        if t.value in "([":
+            depth += 1
+        elif t.value in ")]":
+            depth -= 1
+        assert not (t.kind == "punct" and t.value == ";")
+        assert t.kind != "ident" or t.value.lower() not in ("into", "update")
+    assert depth == 0
+
+
+@pytest.mark.parametrize("sql", ["SELECT a.²", "select 1٣", "select x⁄y from t"])
+def test_odd_unquoted_identifier_chars_refused(sql: str) -> None:
+    with pytest.raises(QueryRefused, match="unquoted name"):
+        check_sql(sql)
+
+
+def test_non_ascii_letters_and_quoted_names_accepted() -> None:
+    assert check_sql("select café, 名前 from t")
+    assert check_sql('select "a²" from t')

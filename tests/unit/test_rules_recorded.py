@@ -360,7 +360,8 @@ def test_no_ann_index_silent_on_small_table() -> None:
     ctx = _ctx("B operator differs from opclass (<=> on l2 index)")
     assert ctx.inventory is not None
     small = tuple(
-        replace(c, rows_estimate=5_000, total_bytes=500_000) for c in ctx.inventory.columns
+        replace(c, rows_estimate=5_000, table_bytes=400_000, toast_bytes=0, total_bytes=500_000)
+        for c in ctx.inventory.columns
     )
     ctx.inventory = replace(
         ctx.inventory,

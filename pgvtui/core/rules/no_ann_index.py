@@ -31,7 +31,7 @@ class NoAnnIndex(Rule):
                 inv, t.schema, t.table, column
             ):
                 continue
-            if util.is_small_table(inv, t.schema, t.table):
+            if util.scan_is_cheap(inv, t.schema, t.table):
                 continue
             col = inv.column(t.schema, t.table, column)
             assert col is not None

@@ -282,6 +282,17 @@ def is_small_table(inv: Inventory, schema: str, table: str) -> bool:
     return size is not None and size < SMALL_TABLE_BYTES
 
 
+def scan_is_cheap(inv: Inventory, schema: str, table: str) -> bool:
+    """An exact scan of the table is too cheap to matter: under SMALL_TABLE_BYTES of heap +
+    TOAST, or under 1,000 rows. Unlike :func:`is_small_table` a table of a few thousand large
+    vectors counts: every k-NN query reads all of it."""
+    rows = table_rows(inv, schema, table)
+    size = table_bytes(inv, schema, table)
+    if rows is not None and rows < 1_000:
+        return True
+    return size is not None and size < SMALL_TABLE_BYTES
+
+
 # -- plan lookups ------------------------------------------------------------------------------
 
 
@@ -370,10 +381,13 @@ def descendants(node: PlanNode) -> Iterator[PlanNode]:
 def alias_map(plan: Plan) -> dict[str, PlanNode]:
     """Scan nodes by alias (and by relation name when no alias), for qualified sort keys."""
     out: dict[str, PlanNode] = {}
-    for n in plan.nodes():
-        if n.relation:
-            out.setdefault(n.alias or n.relation, n)
-            out.setdefault(n.relation, n)
+    nodes = [n for n in plan.nodes() if n.relation]
+    # Aliases first: a self-join or an InitPlan over the same table (``documents documents_1``)
+    # must not shadow the scan whose alias is the bare table name.
+    for n in nodes:
+        out.setdefault(n.alias or n.relation or "", n)
+    for n in nodes:
+        out.setdefault(n.relation or "", n)
     return out
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,9 +13,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
-from pgvtui.core.activity import Activity, IndexBuild, VectorQuery
 from pgvtui.ui.messages import ActivityLoaded
 from pgvtui.ui.screens.base import PgvScreen
+
+if TYPE_CHECKING:
+    from pgvtui.core.activity import Activity, IndexBuild, VectorQuery
 
 REFRESH_S = 2.0
 
@@ -44,7 +48,7 @@ class ActivityScreen(PgvScreen):
 
     Bindings:
         r: refresh now.  k: cancel the selected query (pgvtui's own backends only).
-        p: pause/resume the auto refresh.
+        p: pause/resume the auto refresh.  y: copy the selected query's text.
     """
 
     SCREEN_TITLE = "Activity"
@@ -53,6 +57,7 @@ class ActivityScreen(PgvScreen):
         Binding("r", "refresh", "Refresh"),
         Binding("k", "cancel_query", "Cancel query"),
         Binding("p", "pause", "Pause"),
+        Binding("y", "copy_query", "Copy query"),
     ]
 
     def __init__(self) -> None:
@@ -152,6 +157,11 @@ class ActivityScreen(PgvScreen):
                 bar.update(total=max(prog[1], 1), progress=prog[0])
             else:
                 bar.update(total=None)
+
+    def action_copy_query(self) -> None:
+        table = self.query_one("#activity-queries", DataTable)
+        if self._queries and table.cursor_row < len(self._queries):
+            self.papp.copy_text(self._queries[table.cursor_row].query, "Query")
 
     def action_cancel_query(self) -> None:
         table = self.query_one("#activity-queries", DataTable)

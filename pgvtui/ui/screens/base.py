@@ -13,7 +13,6 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import Inventory
-from pgvtui.core.session import map_error
 from pgvtui.ui.messages import WorkerFailed
 from pgvtui.ui.widgets.banner import ConnectionBanner
 
@@ -62,6 +61,8 @@ class PgvScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
+            from pgvtui.core.session import map_error
+
             self.post_message(WorkerFailed(map_error(event.worker.error), event.worker.name))
 
     def action_leave_input(self) -> None:

@@ -106,7 +106,7 @@ class OverviewScreen(PgvScreen):
                 v.border_title = "Key settings"
                 yield Static(id="settings-info")
         with Vertical(id="overview-memory", classes="panel") as v:
-            v.border_title = "ANN indexes vs memory"
+            v.border_title = "All ANN indexes vs memory"
             yield FitBars(id="memory-bars")
         with Vertical(id="overview-findings"):
             yield Static(id="finding-counts")
@@ -124,10 +124,7 @@ class OverviewScreen(PgvScreen):
         self.query_one("#settings-info", Static).update(settings_table(inventory.settings))
         total = sum(i.size_bytes for i in inventory.indexes)
         limits = memory_limits(inventory.settings, self.papp.backend.conninfo)
-        rows = [
-            FitRow(f"all ANN indexes vs {label}", total, capacity, note)
-            for label, capacity, note in limits
-        ]
+        rows = [FitRow(f"vs {label}", total, capacity, note) for label, capacity, note in limits]
         self.query_one(FitBars).set_rows(rows)
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:

@@ -4,6 +4,8 @@ apply it to the Search screen's controls)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,12 +15,14 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from pgvtui.core.models import IndexInfo, Inventory
-from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, SettingResult
 from pgvtui.render.fmt import human_bytes
 from pgvtui.ui.messages import RecallFinished, RecallProgressed
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.widgets.fit_bars import bar
 from pgvtui.ui.widgets.object_table import Col, ObjectTable
+
+if TYPE_CHECKING:
+    from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, SettingResult
 
 INDEX_COLS: list[Col[IndexInfo]] = [
     Col("index", lambda i: i.qualified_name, lambda i: i.qualified_name),
@@ -104,7 +108,7 @@ class RecallScreen(PgvScreen):
                     yield Input("0.95", id="recall-target", type="number", compact=True)
             with Vertical(id="recall-status-box") as v:
                 v.border_title = "Progress"
-                yield ProgressBar(id="recall-progress", show_eta=False)
+                yield ProgressBar(total=1, id="recall-progress", show_eta=False)
                 yield Static(Text("pick an index and press F5", style="dim"), id="recall-status")
                 yield Static("", id="recall-recommendation")
         results: ObjectTable[SettingResult] = ObjectTable(
@@ -137,6 +141,8 @@ class RecallScreen(PgvScreen):
         if not isinstance(index, IndexInfo):
             self.notify("select an index first", severity="warning")
             return
+        from pgvtui.core.recall import RecallSpec
+
         spec = RecallSpec(
             index=index.qualified_name,
             k=self._int("#recall-k", 10),
@@ -231,7 +237,8 @@ class RecallScreen(PgvScreen):
     def action_copy_set(self) -> None:
         rec = self.report.recommendation if self.report else None
         if rec is None or not rec.set_sql:
-            self.notify("no recommendation yet", severity="warning")
+            text = rec.message if rec is not None else "no recommendation yet"
+            self.notify(text, severity="warning")
             return
         self.papp.copy_text(rec.set_sql, "SET")
 

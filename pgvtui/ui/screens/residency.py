@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
@@ -12,13 +14,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
 from pgvtui.ui.messages import ResidencyLoaded
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.widgets.fit_bars import FitBars, FitRow, bar
 from pgvtui.ui.widgets.object_table import Col, ObjectTable
 from pgvtui.ui.widgets.what_if import WhatIfPanel
+
+if TYPE_CHECKING:
+    from pgvtui.core.residency import IndexResidency, ResidencyReport
 
 
 def _yes(ok: bool) -> Text:
@@ -156,7 +160,7 @@ class ResidencyScreen(PgvScreen):
 
     def _selected(self) -> IndexResidency | None:
         current = self.query_one(ObjectTable).current
-        return current if isinstance(current, IndexResidency) else None
+        return current
 
     def _what_if_for(self, r: IndexResidency) -> None:
         inv = self.papp.inventory
@@ -178,6 +182,10 @@ class ResidencyScreen(PgvScreen):
         self.papp.residency = event.report
 
     def action_what_if(self) -> None:
+        """Load the selected index into the what-if panel (on a narrow terminal the panel
+        takes the place of the memory bars until w is pressed again)."""
+        if self.has_class("-narrow"):
+            self.toggle_class("-what-if")
         r = self._selected()
         if r is not None:
             self._what_if_for(r)

@@ -41,7 +41,8 @@ class SearchScreen(PgvScreen):
 
     Bindings:
         f5: run.  escape / ctrl+c: cancel the running query.  f6: watch on/off.
-        f2: example queries.  f7: copy the plan.  f8 / f9: export Markdown / JSON.
+        f2: example queries.  f7: copy the plan.  y: copy the Rows cell under the cursor.
+        f8 / f9: export Markdown / JSON (the same documents as ``pgvtui check``).
     """
 
     SCREEN_TITLE = "Search"
@@ -54,6 +55,7 @@ class SearchScreen(PgvScreen):
         Binding("f6", "toggle_watch", "Watch"),
         Binding("f2", "examples", "Examples"),
         Binding("f7", "copy_plan", "Copy plan"),
+        Binding("y", "copy_cell", "Copy cell"),
         Binding("f8", "export('md')", "Export md"),
         Binding("f9", "export('json')", "Export json"),
     ]
@@ -111,7 +113,8 @@ class SearchScreen(PgvScreen):
 
     def on_inventory(self, inventory: Inventory) -> None:
         if not self.editor.text.strip() and inventory.columns and self.papp.search_request is None:
-            self.load_column(best_column(inventory))
+            # Prefill only: nothing is sent to the server until the user runs it (F5).
+            self.load_column(best_column(inventory), run=False)
 
     @property
     def editor(self) -> TextArea:
@@ -134,13 +137,14 @@ class SearchScreen(PgvScreen):
             self.notify(request.title or "query loaded", timeout=3)
             self.schedule_run(0)
 
-    def load_column(self, col: ColumnInfo) -> None:
+    def load_column(self, col: ColumnInfo, *, run: bool = True) -> None:
+        """Prefill the golden-path query for ``col`` (and run it when asked to)."""
         self.column = col
         self.key = None
-        self.lookup_key(col)
+        self.lookup_key(col, run)
 
     @work(exclusive=True, exit_on_error=False, group="search-key")
-    async def lookup_key(self, col: ColumnInfo) -> None:
+    async def lookup_key(self, col: ColumnInfo, run: bool = True) -> None:
         key = await self.papp.backend.table_key(col.table_oid)
         self.key = key.key_column if key else None
         mode, value = self.controls.vector_choice()
@@ -148,7 +152,12 @@ class SearchScreen(PgvScreen):
             value = await self._sample(col) or "1"
         self.controls.set_vector("id" if mode == "literal" else mode, value)
         self._regenerate()
-        self.schedule_run(0)
+        if run:
+            self.schedule_run(0)
+        else:
+            self._status(
+                Text("F5 runs the query (EXPLAIN ANALYZE in a read-only transaction)", style="dim")
+            )
 
     async def _sample(self, col: ColumnInfo) -> str | None:
         if self.key is None:
@@ -335,6 +344,15 @@ class SearchScreen(PgvScreen):
             self.notify("no plan yet", severity="warning")
             return
         self.papp.copy_text(self.query_one(PlanTree).plan_text(self.outcome.plan), "Plan")
+
+    def action_copy_cell(self) -> None:
+        """Copy the value under the cursor of the Rows table."""
+        table = self.query_one("#search-results", DataTable)
+        if not table.row_count:
+            self.notify("no rows to copy from", severity="warning")
+            return
+        value = table.get_cell_at(table.cursor_coordinate)
+        self.papp.copy_text(str(value), "Cell")
 
     def action_export(self, fmt: str) -> None:
         if self.outcome is None:

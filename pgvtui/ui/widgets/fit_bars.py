@@ -67,6 +67,15 @@ class FitBars(Static):
     def watch_bar_width(self) -> None:
         self._draw()
 
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _width(self) -> int:
+        """The bar width that fits: the other columns take ~50 cells (capped at bar_width)."""
+        label = max((len(r.label) for r in self.rows), default=0)
+        room = self.content_size.width - label - 48
+        return max(8, min(self.bar_width, room)) if self.content_size.width else self.bar_width
+
     def _draw(self) -> None:
         if not self.rows:
             self.update(Text("no data", style="dim"))
@@ -80,7 +89,7 @@ class FitBars(Static):
         for r in self.rows:
             table.add_row(
                 r.label,
-                bar(r.used, r.capacity, self.bar_width),
+                bar(r.used, r.capacity, self._width()),
                 ratio(r.used, r.capacity),
                 f"{human_bytes(r.used)} / {human_bytes(r.capacity)}",
                 r.note,

@@ -49,7 +49,7 @@ class SearchControls(Vertical):
         def control(self) -> SearchControls:
             return self.controls
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._ready = False  # the controls' own initial Changed events are not user changes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -11,11 +12,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
-from pgvtui.core import sizing
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.residency import IndexResidency, MemoryInfo
 from pgvtui.render.fmt import human_bytes
 from pgvtui.ui.widgets.fit_bars import bar, ratio
+
+if TYPE_CHECKING:
+    from pgvtui.core import sizing
+    from pgvtui.core.residency import IndexResidency, MemoryInfo
 
 TYPES = ("vector", "halfvec", "bit", "sparsevec")
 METHODS = ("hnsw", "ivfflat")
@@ -24,6 +27,8 @@ METHODS = ("hnsw", "ivfflat")
 def what_if_table(
     spec: sizing.IndexSpec, memory: MemoryInfo | None, mwm: int | None, workers: int
 ) -> Table | Text:
+    from pgvtui.core import sizing
+
     try:
         sizing.validate(spec)
         est = sizing.estimate_size(spec)
@@ -112,6 +117,8 @@ class WhatIfPanel(Vertical):
 
     def set_memory(self, memory: MemoryInfo, settings: Mapping[str, str | None]) -> None:
         self.memory = memory
+        from pgvtui.core import sizing
+
         self.mwm = sizing.parse_pg_size(settings.get("maintenance_work_mem"))
         workers = settings.get("max_parallel_maintenance_workers") or "0"
         self.parallel_workers = int(workers) if workers.isdigit() else 0
@@ -151,6 +158,8 @@ class WhatIfPanel(Vertical):
         dims = self._int("#wi-dims", 0)
         if dims <= 0:
             return
+        from pgvtui.core import sizing
+
         spec = sizing.IndexSpec(
             method=str(self.query_one("#wi-method", Select).value),
             type=str(self.query_one("#wi-type", Select).value),

@@ -189,3 +189,15 @@ def test_bad_plan_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "Bad plan file" in err
     code, _, err = run(capsys, "--plan-file", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in err
+
+
+def test_query_from_file_with_comments(
+    items_db: VectorDB, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "q.sql"
+    f.write_text(f"-- the slow one\n{DESC};\n-- trailing note\n")
+    code, out, err = run(capsys, items_db.dsn, "--file", str(f), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["query"] == DESC
+    assert "order-by-desc" in [x["rule"] for x in doc["findings"]]

@@ -106,6 +106,8 @@ async def test_vector_from_quoted_identifiers(scratch_db: VectorDB) -> None:
             vector=v,
         )
         assert res.result_rows == (("b",),)
+        rnd = await fetch_vector(s, parse_vector_from('"Vec Schema"."Items Table"."select":random'))
+        assert rnd.to_list() in ([1.0, 2.0, 3.0], [3.0, 2.0, 1.0])  # small table: full scan
         with pytest.raises(UsageError, match="no such row"):
             await fetch_vector(s, parse_vector_from('"Vec Schema"."Items Table"."select":zz'))
     finally:
@@ -126,7 +128,8 @@ def test_bind_query_placeholders() -> None:
         bind_query("select $1, $2", vector="V")
     with pytest.raises(UsageError, match="--vector-from"):
         bind_query("select $1")
-    text, values = bind_query("select %(a)s, $2", params={"a": 1}) if False else ("", {})
+    text, values = bind_query("select %(a)s::int", params={"a": 1})
+    assert text == "select %(pgvtui_n_a)s::int" and values == {"pgvtui_n_a": 1}
     text, values = bind_query("select %s, %s", params=[1, 2])
     assert values == {"pgvtui_s0": 1, "pgvtui_s1": 2}
 
@@ -162,6 +165,7 @@ async def test_write_that_slips_past_guard_fails_and_changes_nothing(scratch_db:
         res = await run_explain(s, "select sneaky()", {})
         assert res.error is not None
         assert "read-only transaction" in res.error.message
+        assert res.error.title == "Write refused"
         assert s.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         res2 = await run_explain(s, "select 1 as ok", {})  # still usable
         assert res2.result_rows == ((1,),)
