@@ -41,7 +41,7 @@ DEMO_SETTINGS = {
     "maintenance_work_mem": "16MB",
     "max_parallel_maintenance_workers": "2",
 }
-SCHEMA_VERSION = 3  # bump when the demo schema changes: an old data dir is rebuilt
+SCHEMA_VERSION = 5  # bump when the demo schema changes: an old data dir is rebuilt
 
 TOPICS = (
     ("politics", 14),
@@ -82,12 +82,22 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _clustered(
-    rng: np.random.Generator, n: int, dims: int, k: int, spread: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _embed(rng: np.random.Generator, labels: np.ndarray, k: int, dims: int) -> np.ndarray:
+    """Unit vectors with the structure of real embeddings: a topic centre, one of 16 sub-topic
+    directions within it, and a little noise — so nearest neighbours are meaningful and an HNSW
+    index reaches the recall users see in production (not the worst case of random vectors)."""
     centres = _unit(rng.standard_normal((k, dims)))
+    subs = _unit(rng.standard_normal((k * 16, dims)))
+    sub_idx = labels * 16 + rng.integers(0, 16, size=len(labels))
+    noise = rng.standard_normal((len(labels), dims)) / np.sqrt(dims)
+    return _unit(centres[labels] + 0.7 * subs[sub_idx] + 0.8 * noise)
+
+
+def _clustered(
+    rng: np.random.Generator, n: int, dims: int, k: int, _spread: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     labels = rng.integers(0, k, size=n)
-    return _unit(centres[labels] + spread * rng.standard_normal((n, dims)) / np.sqrt(dims)), labels
+    return _embed(rng, labels, k, dims), labels
 
 
 def _vec_text(v: np.ndarray) -> str:
@@ -125,8 +135,7 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
         weights = np.array([w for _, w in TOPICS], dtype=float)
         weights /= weights.sum()
         topic_idx = rng.choice(len(TOPICS), size=rows, p=weights)
-        centres = _unit(rng.standard_normal((len(TOPICS), 384)))
-        emb = _unit(centres[topic_idx] + 0.9 * rng.standard_normal((rows, 384)) / np.sqrt(384) * 6)
+        emb = _embed(rng, topic_idx, len(TOPICS), 384)
         days = rng.integers(0, 3 * 365, size=rows)
         srcs = rng.integers(0, len(SOURCES), size=rows)
         art_rows: list[tuple[object, ...]] = [
