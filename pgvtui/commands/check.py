@@ -26,7 +26,6 @@ from typing import Any
 from pgvtui.commands.common import add_conn_args, emit_json, open_session, run_async, stdout_console
 from pgvtui.core import catalog, guard
 from pgvtui.core.plan import parse_plan_text
-from pgvtui.core.rules.base import RuleContext, run_rules
 from pgvtui.core.search import (
     CheckReport,
     diagnose,
@@ -133,13 +132,16 @@ async def _check_query(
 
 
 async def _check_catalog(args: argparse.Namespace) -> CheckReport:
+    from pgvtui.core.checkup import check_catalog
+
     session = await open_session(args)
     try:
-        inv = await catalog.inventory(session)
+        result = await check_catalog(session)
     finally:
         await session.close()
-    ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
-    return CheckReport(findings=tuple(run_rules(ctx, kinds=("catalog",))), source="database")
+    if result.residency_error:
+        sys.stderr.write(f"Note: residency not measured: {result.residency_error}\n")
+    return CheckReport(findings=result.findings, source="database")
 
 
 async def _check_plan(

@@ -94,7 +94,7 @@ def _embed(rng: np.random.Generator, labels: np.ndarray, k: int, dims: int) -> n
 
 
 def _clustered(
-    rng: np.random.Generator, n: int, dims: int, k: int, _spread: float = 0.0
+    rng: np.random.Generator, n: int, dims: int, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     labels = rng.integers(0, k, size=n)
     return _embed(rng, labels, k, dims), labels
@@ -116,6 +116,110 @@ def _copy_rows(
     with conn.cursor() as cur, cur.copy(stmt) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    """One clustered-embedding table of the demo: its rows and the (flawed) indexes on it."""
+
+    step: str  # progress message
+    fraction: float  # progress before this table
+    table: str
+    n: int
+    dims: int
+    k: int  # topic clusters
+    columns: tuple[str, ...]
+    row: Callable[[int, str, int], tuple[object, ...]]  # (index, vector text, cluster label)
+    indexes: tuple[str, ...] = ()
+
+
+def _side_tables(rows: int, n_prod: int, rng: np.random.Generator) -> list[_TableSpec]:
+    """The tables after ``articles``, in build order (the order fixes the RNG stream)."""
+    return [
+        _TableSpec(
+            "news_archive: partial index as in the seed guide",
+            0.48,
+            "news_archive",
+            max(1000, rows // 4),
+            384,
+            8,
+            ("rowid", "title", "embedding"),
+            lambda i, v, _l: (i + 1, f"Archived story {i + 1}", None if i % 20 == 0 else v),
+            (
+                "CREATE INDEX articles_embedding_index ON news_archive "
+                "USING hnsw (embedding halfvec_ip_ops) WHERE embedding IS NOT NULL",
+            ),
+        ),
+        _TableSpec(
+            "documents: vector(768) with an l2 index",
+            0.55,
+            "documents",
+            max(1000, rows * 2 // 5),
+            768,
+            16,
+            ("id", "title", "embedding"),
+            lambda i, v, _l: (i + 1, f"Document {i + 1}", v),
+            (
+                "CREATE INDEX documents_embedding_l2 ON documents "
+                "USING hnsw (embedding vector_l2_ops)",
+            ),
+        ),
+        _TableSpec(
+            "images: expression index on ::halfvec(512)",
+            0.75,
+            "images",
+            max(500, rows // 5),
+            512,
+            10,
+            ("id", "caption", "embedding"),
+            lambda i, v, _l: (i + 1, f"Image {i + 1}", v),
+            (
+                "CREATE INDEX images_embedding_half ON images "
+                "USING hnsw ((embedding::halfvec(512)) halfvec_cosine_ops)",
+            ),
+        ),
+        _TableSpec(
+            "products: IVFFlat with too many lists",
+            0.82,
+            "products",
+            n_prod,
+            128,
+            12,
+            ("id", "name", "category", "in_stock", "embedding"),
+            lambda i, v, label: (i + 1, f"Product {i + 1}", f"cat-{label}", bool(i % 3), v),
+            (
+                "CREATE INDEX products_embedding_ivf ON products "
+                "USING ivfflat (embedding vector_cosine_ops) WITH (lists = 200)",
+            ),
+        ),
+        _TableSpec(
+            "reviews: a duplicate index",
+            0.88,
+            "reviews",
+            max(500, rows * 3 // 20),
+            128,
+            6,
+            ("id", "product_id", "body", "embedding"),
+            # draws from the RNG per row, after the embeddings (as the data always has)
+            lambda i, v, _l: (i + 1, int(rng.integers(1, n_prod)), f"Review {i + 1}", v),
+            (
+                "CREATE INDEX reviews_embedding_idx ON reviews "
+                "USING hnsw (embedding vector_cosine_ops)",
+                "CREATE INDEX reviews_embedding_idx1 ON reviews "
+                "USING hnsw (embedding vector_cosine_ops)",
+            ),
+        ),
+        _TableSpec(
+            "chunks: no ANN index",
+            0.93,
+            "chunks",
+            max(1000, rows // 4),
+            256,
+            10,
+            ("id", "doc_id", "content", "embedding"),
+            lambda i, v, _l: (i + 1, i // 10 + 1, f"Chunk {i + 1}", v),
+        ),
+    ]
 
 
 def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -> None:
@@ -181,102 +285,18 @@ def build_demo(dsn: str, rows: int = 20_000, progress: Progress | None = None) -
             ],
         )
 
-        say("news_archive: partial index as in the seed guide", 0.48)
-        n_arch = max(1000, rows // 4)
-        arch, _ = _clustered(rng, n_arch, 384, 8, 4.0)
-        _copy_rows(
-            conn,
-            "news_archive",
-            ["rowid", "title", "embedding"],
-            [
-                (i + 1, f"Archived story {i + 1}", None if i % 20 == 0 else _vec_text(arch[i]))
-                for i in range(n_arch)
-            ],
-        )
-        conn.execute(
-            "CREATE INDEX articles_embedding_index ON news_archive "
-            "USING hnsw (embedding halfvec_ip_ops) WHERE embedding IS NOT NULL"
-        )
-
-        say("documents: vector(768) with an l2 index", 0.55)
-        n_docs = max(1000, rows * 2 // 5)
-        docs, _ = _clustered(rng, n_docs, 768, 16, 3.0)
-        _copy_rows(
-            conn,
-            "documents",
-            ["id", "title", "embedding"],
-            [(i + 1, f"Document {i + 1}", _vec_text(docs[i])) for i in range(n_docs)],
-        )
-        conn.execute(
-            "CREATE INDEX documents_embedding_l2 ON documents USING hnsw (embedding vector_l2_ops)"
-        )
-
-        say("images: expression index on ::halfvec(512)", 0.75)
-        n_img = max(500, rows // 5)
-        imgs, _ = _clustered(rng, n_img, 512, 10, 3.0)
-        _copy_rows(
-            conn,
-            "images",
-            ["id", "caption", "embedding"],
-            [(i + 1, f"Image {i + 1}", _vec_text(imgs[i])) for i in range(n_img)],
-        )
-        conn.execute(
-            "CREATE INDEX images_embedding_half ON images "
-            "USING hnsw ((embedding::halfvec(512)) halfvec_cosine_ops)"
-        )
-
-        say("products: IVFFlat with too many lists", 0.82)
         n_prod = max(1000, rows // 4)
-        prods, plabels = _clustered(rng, n_prod, 128, 12, 3.0)
-        _copy_rows(
-            conn,
-            "products",
-            ["id", "name", "category", "in_stock", "embedding"],
-            [
-                (
-                    i + 1,
-                    f"Product {i + 1}",
-                    f"cat-{int(plabels[i])}",
-                    bool(i % 3),
-                    _vec_text(prods[i]),
-                )
-                for i in range(n_prod)
-            ],
-        )
-        conn.execute(
-            "CREATE INDEX products_embedding_ivf ON products "
-            "USING ivfflat (embedding vector_cosine_ops) WITH (lists = 200)"
-        )
-
-        say("reviews: a duplicate index", 0.88)
-        n_rev = max(500, rows * 3 // 20)
-        revs, _ = _clustered(rng, n_rev, 128, 6, 3.0)
-        _copy_rows(
-            conn,
-            "reviews",
-            ["id", "product_id", "body", "embedding"],
-            [
-                (i + 1, int(rng.integers(1, n_prod)), f"Review {i + 1}", _vec_text(revs[i]))
-                for i in range(n_rev)
-            ],
-        )
-        conn.execute(
-            "CREATE INDEX reviews_embedding_idx ON reviews USING hnsw (embedding vector_cosine_ops)"
-        )
-        conn.execute(
-            "CREATE INDEX reviews_embedding_idx1 ON reviews "
-            "USING hnsw (embedding vector_cosine_ops)"
-        )
-
-        say("chunks: no ANN index", 0.93)
-        n_chunks = max(1000, rows // 4)
-        chunks, _ = _clustered(rng, n_chunks, 256, 10, 3.0)
-        _copy_rows(
-            conn,
-            "chunks",
-            ["id", "doc_id", "content", "embedding"],
-            [(i + 1, i // 10 + 1, f"Chunk {i + 1}", _vec_text(chunks[i])) for i in range(n_chunks)],
-        )
+        for spec in _side_tables(rows, n_prod, rng):
+            say(spec.step, spec.fraction)
+            vecs, labels = _clustered(rng, spec.n, spec.dims, spec.k)
+            _copy_rows(
+                conn,
+                spec.table,
+                list(spec.columns),
+                [spec.row(i, _vec_text(vecs[i]), int(labels[i])) for i in range(spec.n)],
+            )
+            for ddl in spec.indexes:
+                conn.execute(ddl)
 
         say("analyze", 0.97)
         conn.execute("VACUUM ANALYZE")

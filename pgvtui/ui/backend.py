@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pgvtui.core.models import IndexInfo, Inventory
-from pgvtui.core.rules.base import Finding, RuleContext, run_rules
+from pgvtui.core.rules.base import Finding
 from pgvtui.errors import ConnectionLost, PgvtuiError
 
 if TYPE_CHECKING:
@@ -180,22 +180,12 @@ class Backend:
     async def inventory(self) -> Catalog:
         """Inventory, residency report (None if it cannot be measured) and catalog findings."""
 
-        from pgvtui.core import residency as res
-        from pgvtui.core.catalog import inventory as load_inventory
+        from pgvtui.core.checkup import check_catalog
 
         async def load(session: Session) -> Catalog:
-            inv = await load_inventory(session)
-            report: ResidencyReport | None
-            try:
-                report = await res.collect(session, inv=inv)
-            except PgvtuiError as exc:
-                if session.broken:
-                    raise
-                report, self.residency_error = None, exc.one_line()
-            ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
-            if report is not None:
-                ctx.extras[res.EXTRAS_KEY] = report
-            return Catalog(inv, tuple(run_rules(ctx, kinds=("catalog",))), report)
+            result = await check_catalog(session)
+            self.residency_error = result.residency_error
+            return Catalog(result.inventory, result.findings, result.residency)
 
         catalog = await self._main(load)
         self.report = catalog.residency

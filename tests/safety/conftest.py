@@ -39,7 +39,7 @@ def roles(target: Target) -> Iterator[Roles]:
 def no_pg_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No PG* variable leaks in from the developer's shell; an empty .pgpass."""
     for key in list(os.environ):
-        if key.startswith("PG"):
+        if key.startswith("PG") and not key.startswith("PGVTUI"):
             monkeypatch.delenv(key, raising=False)
     empty = tmp_path / "empty.pgpass"
     empty.write_text("")

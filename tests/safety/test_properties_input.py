@@ -25,7 +25,7 @@ from pgvtui.core.recall_where import validate_where
 from pgvtui.core.search import fetch_vector, parse_vector_from, run_explain
 from pgvtui.core.session import Session, SessionOptions, connect
 from pgvtui.errors import PgvtuiError, QueryRefused, SettingRefused
-from pgvtui.ui.query_template import literal_vector
+from pgvtui.ui.query_template import golden_sql, literal_vector
 from tests.safety.support import Target
 
 pytestmark = pytest.mark.property
@@ -119,6 +119,65 @@ def test_vector_literal_with_nul(live: Live) -> None:
     col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
     try:
         literal_vector(col, "[1,2,\x003]")
+    except PgvtuiError:
+        return
+
+
+# -- the Search screen's query-vector picker (row id / offset / literal) ----------------------
+
+# Characters str.isdigit() accepts that int() rejects ('²'): see test_picker_odd_numbers.
+ODD_DIGITS = "".join(
+    chr(c) for c in range(0x80, 0x3000) if chr(c).isdigit() and not chr(c).isdecimal()
+)
+picker_values = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.text(
+        alphabet=st.characters(
+            codec="utf-8", exclude_categories=SURROGATES, exclude_characters="\0" + ODD_DIGITS
+        ),
+        max_size=30,
+    ),
+    st.sampled_from(["1; DROP TABLE items", "1' OR '1'='1", "(SELECT bump())", "", "٣"]),
+)
+
+
+@THOUSAND
+@given(mode=st.sampled_from(["id", "literal", "random"]), value=picker_values,
+       keyed=st.booleans())  # fmt: skip
+@example(mode="id", value="7", keyed=True)
+def test_query_vector_picker(live: Live, mode: str, value: str, keyed: bool) -> None:
+    """What the picker builds (golden_sql) either runs read-only or fails with a typed error."""
+    col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
+    index = next(i for i in live.inv.indexes if i.name == "items_emb_hnsw")
+    try:
+        text = golden_sql(col, index, "id" if keyed else None, 5, mode, value)
+        result = live.run(run_explain(live.session, text, preview=False))
+    except PgvtuiError as exc:
+        _one_line(exc)
+        return
+    if result.error is not None:
+        assert "\n" not in result.error.message
+    assert live.session.conn.info.transaction_status == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="pgvtui/ui/query_template.py _query_vector(): `int(value)` after "
+    "`value.isdigit()` (no key: row offset) or `re.fullmatch(r'-?\\d+')` (key mode) raises "
+    "ValueError for '²' (isdigit but not a decimal) and for more than 4,300 digits (Python's "
+    "int-string limit); golden_sql() is called from SearchScreen._regenerate in a synchronous "
+    "handler. Use value.isascii() and a length cap (or try/except → UsageError)",
+)
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [(None, "²"), (None, "9" * 5000), ("id", "9" * 5000)],
+    ids=["offset-superscript", "offset-5000-digits", "id-5000-digits"],
+)
+def test_picker_odd_numbers(live: Live, key: str | None, value: str) -> None:
+    col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
+    try:
+        golden_sql(col, None, key, 5, "id" if key else "random", value)
     except PgvtuiError:
         return
 

@@ -187,19 +187,7 @@ def test_plan_text_gives_plan_or_plan_file_error(text: str) -> None:
     _plan_or_plan_file_error(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(TypeError, ValueError, OverflowError),
-    reason="pgvtui/core/plan.py: a non-list \"Plans\" (TypeError: 'int' object is not "
-    "iterable) and NaN/Infinity numbers (ValueError/OverflowError from round() in _int) escape "
-    "as raw exceptions instead of PlanFileError",
-)
-@settings(
-    max_examples=1000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    report_multiple_bugs=False,
-)
+@THOUSAND
 @given(text=plan_texts(nonfinite=True, any_plans=True))
 @example(text='[{"Plan": {"Node Type": "Seq Scan", "Plans": 5}}]')
 @example(text='[{"Plan": {"Node Type": "Seq Scan", "Plan Rows": Infinity}}]')
