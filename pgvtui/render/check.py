@@ -18,6 +18,7 @@ from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
 from pgvtui.render.fmt import human_count
+from pgvtui.render.plan_text import findings_by_node, node_detail_items
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -50,27 +51,15 @@ def node_stats(node: PlanNode) -> str:
 
 
 def _node_details(node: PlanNode) -> list[str]:
-    out: list[str] = []
-    if node.order_by:
-        out.append(f"Order By: {shorten_sql(node.order_by)}")
-    if node.sort_key:
-        out.append("Sort Key: " + ", ".join(shorten_sql(k) for k in node.sort_key))
-    if node.sort_method:
-        out.append(f"Sort Method: {node.sort_method}")
-    if node.index_cond:
-        out.append(f"Index Cond: {shorten_sql(node.index_cond)}")
-    if node.filter:
-        out.append(f"Filter: {shorten_sql(node.filter)}")
-    if node.join_filter:
-        out.append(f"Join Filter: {shorten_sql(node.join_filter)}")
-    return out
+    return [
+        f"{key}: {value}"
+        for key, value in node_detail_items(node, shorten_sql)
+        if key != "Disabled"
+    ]
 
 
 def plan_tree(plan: Plan, findings: tuple[Finding, ...] | list[Finding] = ()) -> Tree:
-    marks: dict[int, list[Finding]] = {}
-    for f in findings:
-        if f.node_id is not None:
-            marks.setdefault(f.node_id, []).append(f)
+    marks = findings_by_node(findings)
 
     def label(node: PlanNode) -> Text:
         t = Text()

@@ -10,6 +10,9 @@ from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
 from pgvtui.render.check import SEVERITY_ORDER, node_stats, shorten_sql, summary
+from pgvtui.render.plan_text import findings_by_node, node_detail_items
+
+_MARKDOWN_DETAILS = ("Order By", "Sort Key", "Filter")
 
 
 def _fence(body: str, lang: str = "") -> str:
@@ -20,10 +23,7 @@ def _fence(body: str, lang: str = "") -> str:
 
 
 def plan_text(plan: Plan, findings: tuple[Finding, ...] | list[Finding] = ()) -> str:
-    marks: dict[int, list[str]] = {}
-    for f in findings:
-        if f.node_id is not None:
-            marks.setdefault(f.node_id, []).append(f.rule)
+    marks = findings_by_node(findings)
     lines: list[str] = []
 
     def walk(node: PlanNode, depth: int) -> None:
@@ -33,17 +33,14 @@ def plan_text(plan: Plan, findings: tuple[Finding, ...] | list[Finding] = ()) ->
         if stats:
             line += f"  ({stats})"
         if node.id in marks:
-            line += "  <-- " + ", ".join(marks[node.id])
+            line += "  <-- " + ", ".join(f.rule for f in marks[node.id])
         lines.append(line)
         detail_pad = "  " * depth + ("   " if depth else "") + "  "
-        if node.order_by:
-            lines.append(f"{detail_pad}Order By: {shorten_sql(node.order_by)}")
-        if node.sort_key:
-            lines.append(
-                f"{detail_pad}Sort Key: " + ", ".join(shorten_sql(k) for k in node.sort_key)
-            )
-        if node.filter:
-            lines.append(f"{detail_pad}Filter: {shorten_sql(node.filter)}")
+        lines.extend(
+            f"{detail_pad}{key}: {value}"
+            for key, value in node_detail_items(node, shorten_sql)
+            if key in _MARKDOWN_DETAILS
+        )
         for c in node.children:
             walk(c, depth + 1)
 

@@ -11,6 +11,7 @@ from textual.widgets.tree import TreeNode
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.render.plan_text import findings_by_node, node_detail_items
 
 
 def node_label(node: PlanNode, flagged: Sequence[Finding] = (), error_style: str = "red") -> Text:
@@ -48,22 +49,7 @@ def node_label(node: PlanNode, flagged: Sequence[Finding] = (), error_style: str
 
 def node_details(node: PlanNode) -> list[str]:
     """The node's interesting keys as leaf lines (Order By, Sort Key, Filter …)."""
-    out: list[str] = []
-    if node.order_by:
-        out.append(f"Order By: {node.order_by}")
-    if node.sort_key:
-        out.append(f"Sort Key: {', '.join(node.sort_key)}")
-    if node.sort_method:
-        out.append(f"Sort Method: {node.sort_method}")
-    if node.index_cond:
-        out.append(f"Index Cond: {node.index_cond}")
-    if node.filter:
-        out.append(f"Filter: {node.filter}")
-    if node.join_filter:
-        out.append(f"Join Filter: {node.join_filter}")
-    if node.disabled:
-        out.append("Disabled: true")
-    return out
+    return [f"{key}: {value}" for key, value in node_detail_items(node)]
 
 
 class PlanTree(Tree[PlanNode]):
@@ -86,10 +72,7 @@ class PlanTree(Tree[PlanNode]):
         if plan is None:
             self.root.add_leaf(Text("no plan yet — press F5 to run the query", style="dim"))
             return
-        by_node: dict[int, list[Finding]] = {}
-        for f in findings:
-            if f.node_id is not None:
-                by_node.setdefault(f.node_id, []).append(f)
+        by_node = findings_by_node(findings)
         error = self.app.theme_variables.get("error", "red")
         self._add(self.root, plan.root, by_node, error)
         summary = Text(

@@ -1,0 +1,39 @@
+"""Pure pieces of plan display shared by the CLI renderers and the UI's plan tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from pgvtui.core.plan import PlanNode
+from pgvtui.core.rules.base import Finding
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def node_detail_items(
+    node: PlanNode, shorten: Callable[[str], str] = _same
+) -> list[tuple[str, str]]:
+    """The node's interesting keys as ``(key, value)`` in display order: Order By, Sort Key,
+    Sort Method, Index Cond, Filter, Join Filter, Disabled — only those present. ``shorten`` is
+    applied to the SQL expressions (each sort key on its own)."""
+    items: list[tuple[str, str | None]] = [
+        ("Order By", node.order_by and shorten(node.order_by)),
+        ("Sort Key", ", ".join(shorten(k) for k in node.sort_key)),
+        ("Sort Method", node.sort_method),
+        ("Index Cond", node.index_cond and shorten(node.index_cond)),
+        ("Filter", node.filter and shorten(node.filter)),
+        ("Join Filter", node.join_filter and shorten(node.join_filter)),
+        ("Disabled", "true" if node.disabled else None),
+    ]
+    return [(key, value) for key, value in items if value]
+
+
+def findings_by_node(findings: Iterable[Finding]) -> dict[int, list[Finding]]:
+    """Findings that point at a plan node, grouped by ``PlanNode.id`` (in their order)."""
+    marks: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.node_id is not None:
+            marks.setdefault(f.node_id, []).append(f)
+    return marks
