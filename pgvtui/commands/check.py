@@ -23,7 +23,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pgvtui.commands.common import add_conn_args, emit_json, open_session, run_async, stdout_console
+from pgvtui.commands.common import (
+    add_command_parser,
+    add_format_arg,
+    emit_json,
+    run_async,
+    session_for,
+    stdout_console,
+)
 from pgvtui.core import catalog, guard
 from pgvtui.core.plan import parse_plan_text
 from pgvtui.core.search import (
@@ -41,16 +48,14 @@ LIBPQ_ENV = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVIC
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "check",
         help="diagnose a vector query, an EXPLAIN JSON file, or the whole database",
         description="Diagnose a pgvector query (run read-only under EXPLAIN ANALYZE and rolled "
         "back), a recorded EXPLAIN (FORMAT JSON) plan, or — with neither — the catalog of the "
         "whole database. Exit 0: nothing at or above --fail-on; 1: findings; 2: errors.",
-        add_help=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
-    add_conn_args(p)
     src = p.add_mutually_exclusive_group()
     src.add_argument("--sql", metavar="SQL", help="the query to diagnose")
     src.add_argument("--file", "-f", metavar="FILE", help="read the query from FILE (- = stdin)")
@@ -75,9 +80,7 @@ def add_parser(sub: Any) -> None:
         help="SET LOCAL for the run (hnsw.*, ivfflat.*, enable_*, planner costs, work_mem …); "
         "repeatable",
     )
-    p.add_argument(
-        "--format", choices=("text", "json", "markdown"), default="text", help="output format"
-    )
+    add_format_arg(p, ("text", "json", "markdown"))
     p.add_argument(
         "--fail-on",
         choices=tuple(FAIL_ON),
@@ -119,12 +122,9 @@ async def _check_query(
     args: argparse.Namespace, text: str, settings: dict[str, str]
 ) -> CheckReport:
     source = parse_vector_from(args.vector_from) if args.vector_from else None
-    session = await open_session(args)
-    try:
+    async with session_for(args) as session:
         vector = await fetch_vector(session, source) if source is not None else None
         diag = await diagnose(session, text, settings, vector=vector)
-    finally:
-        await session.close()
     err = unexplained_error(diag)
     if err is not None:
         raise err
@@ -134,11 +134,8 @@ async def _check_query(
 async def _check_catalog(args: argparse.Namespace) -> CheckReport:
     from pgvtui.core.checkup import check_catalog
 
-    session = await open_session(args)
-    try:
+    async with session_for(args) as session:
         result = await check_catalog(session)
-    finally:
-        await session.close()
     if result.residency_error:
         sys.stderr.write(f"Note: residency not measured: {result.residency_error}\n")
     return CheckReport(findings=result.findings, source="database")
@@ -169,11 +166,8 @@ async def _check_plan(
         query = guard.check_sql(query)  # the shape is read from it; refuse what we would refuse
     inv = None
     if connection_given(args):
-        session = await open_session(args)
-        try:
+        async with session_for(args) as session:
             inv = await catalog.inventory(session)
-        finally:
-            await session.close()
     findings = diagnose_plan(plan, sql_text=query, inventory=inv, settings=settings)
     return CheckReport(
         findings=tuple(findings),

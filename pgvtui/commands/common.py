@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -20,6 +21,19 @@ from pgvtui.errors import PgvtuiError, UsageError
 T = TypeVar("T")
 
 MAX_DURATION_MS = 2_147_483_647  # statement_timeout / lock_timeout are int milliseconds
+
+
+def add_command_parser(
+    sub: Any, name: str, *, help: str, description: str, conn: bool = True
+) -> argparse.ArgumentParser:
+    """A subcommand's parser with the house ``--help`` and (``conn``) the connection options."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=description, add_help=False
+    )
+    p.add_argument("--help", action="help", help="show this help and exit")
+    if conn:
+        add_conn_args(p)
+    return p
 
 
 def add_conn_args(p: argparse.ArgumentParser, positional: bool = True) -> None:
@@ -106,6 +120,18 @@ async def open_session(args: argparse.Namespace, *, require_vector: bool = True)
     for warning in session.warnings:  # e.g. an old pgvector: features degrade, say why once
         sys.stderr.write(f"Warning: {warning}\n")
     return session
+
+
+@contextlib.asynccontextmanager
+async def session_for(
+    args: argparse.Namespace, *, require_vector: bool = True
+) -> AsyncIterator[Session]:
+    """``open_session`` for the length of an ``async with``; closed however it ends."""
+    session = await open_session(args, require_vector=require_vector)
+    try:
+        yield session
+    finally:
+        await session.close()
 
 
 def _prompt(label: str) -> str:

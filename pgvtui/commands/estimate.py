@@ -6,22 +6,28 @@ import argparse
 import re
 from typing import Any
 
-from pgvtui.commands.common import add_format_arg, emit_json, parse_size, stdout_console
+from pgvtui.commands.common import (
+    add_command_parser,
+    add_format_arg,
+    emit_json,
+    parse_size,
+    stdout_console,
+)
 from pgvtui.core import sizing
 from pgvtui.core.models import HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_DEFAULT_M, IVFFLAT_DEFAULT_LISTS
 from pgvtui.errors import UsageError
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "estimate",
         help="estimate an index's size and build memory (no database needed)",
         description="Estimate the size of an HNSW or IVFFlat index from pgvector's page layout, "
         "the memory its build needs against maintenance_work_mem, and what-if variants "
         "(halfvec, binary quantization, other m, more rows). No database connection.",
-        add_help=False,
+        conn=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
     p.add_argument("--method", choices=sizing.METHODS, default="hnsw", help="index method")
     p.add_argument("--type", choices=sizing.TYPES, default="vector", help="key type")
     p.add_argument("--dims", type=_count, required=True, metavar="D", help="dimensions")

@@ -6,11 +6,11 @@ import argparse
 from typing import Any
 
 from pgvtui.commands.common import (
-    add_conn_args,
+    add_command_parser,
     add_format_arg,
     emit_json,
-    open_session,
     run_async,
+    session_for,
     stdout_console,
 )
 from pgvtui.core.catalog import inventory
@@ -18,24 +18,19 @@ from pgvtui.core.models import Inventory
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "inventory",
         help="list vector columns and HNSW/IVFFlat indexes",
         description="List every vector/halfvec/bit/sparsevec column and HNSW/IVFFlat index the "
         "role can see, with dims, rows, options, validity, sizes and usage.",
-        add_help=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
-    add_conn_args(p)
     add_format_arg(p)
 
 
 async def collect(args: argparse.Namespace) -> Inventory:
-    session = await open_session(args)
-    try:
+    async with session_for(args) as session:
         return await inventory(session)
-    finally:
-        await session.close()
 
 
 def run(args: argparse.Namespace) -> int:

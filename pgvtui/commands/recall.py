@@ -13,7 +13,7 @@ import signal
 from typing import Any
 
 from pgvtui.commands.common import (
-    add_conn_args,
+    add_command_parser,
     add_format_arg,
     emit_json,
     open_session,
@@ -47,17 +47,15 @@ def _mode_list(text: str) -> tuple[str, ...]:
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "recall",
         help="measure ANN recall@k against exact search; sweep ef_search/probes; recommend",
         description="Sample query vectors (or read them from a file), compute the exact top-k "
         "in one streamed pass, run every query through the ANN index for each setting, and "
         "report recall@k, rows returned, latency percentiles and buffers, with the cheapest "
         "setting that meets --target. Read-only.",
-        add_help=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
-    add_conn_args(p)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--index", metavar="NAME", help="the ANN index ([SCHEMA.]NAME)")
     what.add_argument(

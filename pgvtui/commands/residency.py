@@ -11,29 +11,27 @@ import argparse
 from typing import Any
 
 from pgvtui.commands.common import (
-    add_conn_args,
+    add_command_parser,
     add_format_arg,
     emit_json,
-    open_session,
     parse_size,
     run_async,
+    session_for,
     stdout_console,
 )
 from pgvtui.core.residency import ResidencyReport, collect
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "residency",
         help="index size vs shared_buffers / cache / RAM, and measured residency",
         description="For every HNSW/IVFFlat index: size, the size model's estimate and drift, "
         "share of all ANN bytes, fit against shared_buffers, effective_cache_size and RAM, the "
         "row count at which it stops fitting, and (with pg_buffercache) how much of it is in "
         "shared_buffers now. Read-only unless --prewarm is given.",
-        add_help=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
-    add_conn_args(p)
     p.add_argument(
         "--ram",
         metavar="SIZE",
@@ -57,16 +55,13 @@ def add_parser(sub: Any) -> None:
 
 
 async def _collect(args: argparse.Namespace, ram: int | None) -> ResidencyReport:
-    session = await open_session(args)
-    try:
+    async with session_for(args) as session:
         return await collect(
             session,
             ram_bytes=ram,
             scan_buffercache=args.scan_buffercache,
             do_prewarm=args.prewarm,
         )
-    finally:
-        await session.close()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,22 +8,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pgvtui.commands.common import add_conn_args, conn_options
+from pgvtui.commands.common import add_command_parser, conn_options
 from pgvtui.core.session import SessionOptions
 
 SCREENS = ("overview", "inventory", "search", "residency", "activity", "recall")
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command_parser(
+        sub,
         "tui",
         help="open the terminal UI (the default: `pgvtui [CONNINFO]`)",
         description="Open the terminal UI. Keys: 1 Overview, 2 Inventory, 3 Search, "
         "4 Residency, 5 Activity, 6 Recall, ? help, ctrl+q quit.",
-        add_help=False,
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
-    add_conn_args(p)
     p.add_argument("--screen", choices=SCREENS, default="overview", help="screen to open first")
 
 

@@ -309,10 +309,6 @@ def _is_punct(item: Item, value: str) -> bool:
     return isinstance(item, Token) and item.kind == "punct" and item.value == value
 
 
-def _is_op(item: Item, *values: str) -> bool:
-    return isinstance(item, Token) and item.kind == "op" and item.value in values
-
-
 def _is_subquery(item: Item) -> bool:
     if not isinstance(item, Group) or item.bracket or not item.items:
         return False

@@ -26,7 +26,6 @@ sparsevec rows are made dense chunk by chunk (at most ``CHUNK_ELEMENTS`` floats 
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -390,11 +389,3 @@ def split_code(code: int, parts: dict[int, int]) -> tuple[int, str]:
     blk = (code >> 16) & 0xFFFFFFFF
     off = code & 0xFFFF
     return by_index[part], f"({blk},{off})"
-
-
-def dense_queries(rows: Sequence[Sequence[float]], dims: int) -> F32:
-    """A list of equal-length lists → (q, dims) float32, checking the width."""
-    arr = np.asarray(rows, dtype=np.float32)
-    if arr.ndim != 2 or arr.shape[1] != dims:
-        raise ValueError(f"query vectors must be {dims}-dimensional, got shape {arr.shape}")
-    return arr

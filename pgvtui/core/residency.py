@@ -19,7 +19,6 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,7 +29,7 @@ from pgvtui.core import sizing
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, to_jsonable
-from pgvtui.core.session import Session, SessionOptions, connect
+from pgvtui.core.session import Session
 
 GB = 1024**3
 SCAN_LIMIT_BYTES = 32 * GB  # from here on, scanning pg_buffercache needs an explicit opt-in
@@ -545,15 +544,3 @@ async def collect(
         prewarmed=tuple(prewarmed),
         statements=session.statements - start,
     )
-
-
-async def open_and_collect(
-    conninfo: str, options: SessionOptions, **kwargs: Any
-) -> ResidencyReport:
-    """Convenience for scripts and tests: connect, collect, close."""
-    session = await connect(conninfo, options, prompt=None)
-    try:
-        return await collect(session, **kwargs)
-    finally:
-        with contextlib.suppress(Exception):
-            await session.close()

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
+from pgvtui.errors import UsageError
 
 if TYPE_CHECKING:
     from psycopg import sql
@@ -142,10 +143,20 @@ def operator_for(col: ColumnInfo, index: IndexInfo | None) -> str:
     return "<~>" if col.type == "bit" else "<->"
 
 
+_ROW_ID = re.compile(r"-?[0-9]{1,18}")  # an int8 key; longer digit strings stay text
+_OFFSET = re.compile(r"[0-9]{1,9}")
+
+
+def _no_nul(text: str, what: str) -> str:
+    if "\x00" in text:
+        raise UsageError(f"the {what} contains a NUL byte", title="Bad query vector")
+    return text
+
+
 def _vector_literal(col: ColumnInfo, text: str) -> sql.Composable:
     from psycopg import sql
 
-    body = text.strip().strip("'")
+    body = _no_nul(text, "pasted vector").strip().strip("'")
     if col.type != "bit" and not body.startswith(("[", "{")):
         body = "[" + body + "]"
     cast = (
@@ -167,10 +178,13 @@ def _query_vector(col: ColumnInfo, key: str | None, mode: str, value: str) -> sq
     if mode == "literal" and value:
         return _vector_literal(col, value)
     c, t = _id(col.column), _table(col)
+    value = _no_nul(value or "", "row id")
     if key:
-        v: object = int(value) if re.fullmatch(r"-?\d+", value or "") else (value or "1")
+        # ASCII digits only (str.isdigit accepts '²', which int() rejects) and at most int8's
+        # width; anything else is compared as text and the server answers with a typed error.
+        v: object = int(value) if _ROW_ID.fullmatch(value) else (value or "1")
         return sql.SQL("(SELECT {} FROM {} WHERE {} = {})").format(c, t, _id(key), sql.Literal(v))
-    offset = int(value) if (value or "").isdigit() else 0
+    offset = int(value) if _OFFSET.fullmatch(value) else 0
     return sql.SQL("(SELECT {} FROM {} WHERE {} IS NOT NULL OFFSET {} LIMIT 1)").format(
         c, t, c, sql.Literal(offset)
     )

@@ -104,15 +104,6 @@ def test_table_without_select_is_a_clear_error(
         target.baseline = target.fingerprint()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pgvtui/core/sql/residency_memory.sql: buffercache_readable checks only SELECT on the "
-    "pg_buffercache view; after the common 'GRANT SELECT ON ALL TABLES IN SCHEMA public' a role "
-    "without pg_monitor can SELECT the view but not EXECUTE pg_buffercache_pages(), and "
-    "residency fails with the raw 'permission denied for function pg_buffercache_pages' (exit "
-    "2) instead of degrading; also check has_function_privilege('pg_buffercache_pages()', "
-    "'EXECUTE') (and map a PermissionDenied during the scan to the degraded status)",
-)
 def test_residency_after_grant_select_on_all_tables(
     roles: Roles, target: Target, no_pg_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -107,14 +107,6 @@ def test_vector_literal_through_search(live: Live, text: str, column: str) -> No
     assert live.session.conn.info.transaction_status == 0  # IDLE: always rolled back
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="pgvtui/ui/query_template.py: _vector_literal() renders sql.Literal(body).as_string() "
-    "for the pasted text; a NUL byte makes psycopg raise DataError ('PostgreSQL text fields "
-    "cannot contain NUL (0x00) bytes') — a raw exception from a synchronous message handler "
-    "(SearchScreen._controls_changed → _regenerate) instead of a typed error",
-)
 def test_vector_literal_with_nul(live: Live) -> None:
     col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
     try:
@@ -160,15 +152,6 @@ def test_query_vector_picker(live: Live, mode: str, value: str, keyed: bool) -> 
     assert live.session.conn.info.transaction_status == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="pgvtui/ui/query_template.py _query_vector(): `int(value)` after "
-    "`value.isdigit()` (no key: row offset) or `re.fullmatch(r'-?\\d+')` (key mode) raises "
-    "ValueError for '²' (isdigit but not a decimal) and for more than 4,300 digits (Python's "
-    "int-string limit); golden_sql() is called from SearchScreen._regenerate in a synchronous "
-    "handler. Use value.isascii() and a length cap (or try/except → UsageError)",
-)
 @pytest.mark.parametrize(
     ("key", "value"),
     [(None, "²"), (None, "9" * 5000), ("id", "9" * 5000)],

@@ -161,12 +161,6 @@ async def test_exports_have_no_password(roles: Roles, tmp_path: Any) -> None:
     assert roles.monitor.password not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pgvtui/ui/query_template.py _query_vector(): a 5,000-digit row id typed into the "
-    "Search screen's vector field (Enter) makes golden_sql() raise ValueError (Python's "
-    "int-string limit) inside SearchScreen._controls_changed → _regenerate, which ends the app",
-)
 async def test_picker_odd_value_does_not_end_the_app(target: Target) -> None:
     app = create_app(target.dsn, initial_screen="search")
     async with app.run_test(size=SIZE) as pilot:

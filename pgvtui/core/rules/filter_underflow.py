@@ -22,22 +22,15 @@ class FilterUnderflow(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for scan in util.ann_scans(ctx):
-            node, lim, index = scan.node, scan.limit, scan.index
-            if lim is None or lim.plan_rows is None or node.actual_rows is None:
-                continue
+        for scan, limit_n, got in util.short_ann_scans(ctx):
+            node, lim, method = scan.node, scan.limit, scan.index.method
             removed = node.rows_removed_by_filter or 0
             if not node.filter or removed <= 0:
                 continue
-            method = index.method
             if util.iterative_mode(ctx, method) != "off":
                 continue
-            limit_n = lim.plan_rows
-            if node.actual_rows >= limit_n or (
-                lim.actual_rows is not None and lim.actual_rows >= limit_n
-            ):
+            if lim is not None and lim.actual_rows is not None and lim.actual_rows >= limit_n:
                 continue
-            got = node.actual_rows
             seen = got + removed
             selectivity = got / seen if got > 0 else 1 / (seen + 1)
             if method == "hnsw":

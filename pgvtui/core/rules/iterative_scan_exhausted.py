@@ -24,15 +24,13 @@ class IterativeScanExhausted(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for scan in util.ann_scans(ctx):
-            node, lim, index = scan.node, scan.limit, scan.index
-            if lim is None or lim.plan_rows is None or node.actual_rows is None:
-                continue
+        for scan, limit_n, got in util.short_ann_scans(ctx):
+            node, index = scan.node, scan.index
             mode = util.iterative_mode(ctx, index.method)
-            if mode == "off" or node.actual_rows >= lim.plan_rows:
+            if mode == "off":
                 continue
             removed = node.rows_removed_by_filter or 0
-            seen = node.actual_rows + removed
+            seen = got + removed
             if index.method == "hnsw":
                 budget = util.setting_int(ctx, "hnsw.max_scan_tuples")
                 if budget is None or seen < BUDGET_SHARE * budget:
@@ -54,14 +52,14 @@ class IterativeScanExhausted(Rule):
                     "-- or a partial index on the filtered subset / a btree on the filter column"
                 )
             evidence = (
-                f"{node.label()}: Actual Rows {util.num(node.actual_rows)} < Limit Plan Rows"
-                f" {util.num(lim.plan_rows)}, Rows Removed by Filter {util.num(removed)},"
+                f"{node.label()}: Actual Rows {util.num(got)} < Limit Plan Rows"
+                f" {util.num(limit_n)}, Rows Removed by Filter {util.num(removed)},"
                 f" {util.scan_io(node)}; {index.method}.iterative_scan = {mode}, {limit_text}"
             )
             yield self.finding(
                 f"the iterative scan stopped at its budget ({limit_text}) after"
-                f" {util.num(seen)} candidates and returned {util.num(node.actual_rows)} of"
-                f" {lim.plan_rows} rows",
+                f" {util.num(seen)} candidates and returned {util.num(got)} of"
+                f" {limit_n} rows",
                 evidence,
                 fix,
                 object=f"plan: {node.label()}",

@@ -26,8 +26,7 @@ class OperatorMismatch(Rule):
         inv = ctx.inventory
         if inv is None or ctx.plan is None:
             return
-        scan_types = tuple({n.node_type for n in ctx.plan.nodes() if n.relation})
-        for hit in util.sorted_scans(ctx, scan_types):
+        for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
             t, term = hit.table, hit.term
             column = term.column
             assert column is not None

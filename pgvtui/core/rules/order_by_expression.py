@@ -29,11 +29,9 @@ class OrderByExpression(Rule):
             term, t = hit.term, hit.table
             if not term.wrapped or term.cast is not None or term.column is None:
                 continue
-            serving = [
-                i
-                for i in util.column_indexes(inv, t.schema, t.table, term.column)
-                if i.valid and i.operator == term.operator
-            ]
+            serving = util.serving(
+                util.column_indexes(inv, t.schema, t.table, term.column), term.operator
+            )
             if not serving:
                 continue
             idx = serving[0]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pgvtui.core.models import ColumnInfo, IndexInfo
 from pgvtui.core.plan import PlanNode
-from pgvtui.core.query import DistanceUse, KnnTarget, OrderItem, QueryShape
+from pgvtui.core.query import DistanceUse, OrderItem, QueryShape
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import RuleContext
 
@@ -88,16 +88,6 @@ def knn_uses(ctx: RuleContext) -> Iterator[tuple[str, QueryShape, OrderItem, Knn
                     yield scope, shape, item, k
 
 
-def main_knn(ctx: RuleContext) -> tuple[KnnTarget, Knn] | None:
-    if ctx.query is None:
-        return None
-    target = ctx.query.knn()
-    if target is None:
-        return None
-    k = resolve_use(ctx, target.distance)
-    return (target, k) if k is not None else None
-
-
 def ann_scan_on(ctx: RuleContext, table: util.TableRef) -> PlanNode | None:
     """An ANN-ordered index scan of ``table`` in the plan, if any."""
     if ctx.plan is None:
@@ -131,10 +121,6 @@ def sorts_above(ctx: RuleContext, node: PlanNode) -> list[PlanNode]:
             out.append(parent)
         parent = plan.parent_of(parent)
     return out
-
-
-def quoted_column(k: Knn) -> str:
-    return util.ident(k.column.column)
 
 
 def query_side_for(use: DistanceUse, type_text: str) -> str:

@@ -28,24 +28,19 @@ class TypeMismatch(Rule):
         inv = ctx.inventory
         if inv is None or ctx.plan is None:
             return
-        scan_types = tuple({n.node_type for n in ctx.plan.nodes() if n.relation})
-        for hit in util.sorted_scans(ctx, scan_types):
+        for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
             term, t = hit.term, hit.table
             if term.column is None or term.wrapped or term.desc:
                 continue
             col = inv.column(t.schema, t.table, term.column)
             if col is None:
                 continue
-            plain = [
-                i
-                for i in util.column_indexes(inv, t.schema, t.table, term.column)
-                if i.valid and i.operator == term.operator
-            ]
-            exprs = [
-                i
-                for i in util.expression_indexes(inv, t.schema, t.table, term.column)
-                if i.valid and i.operator == term.operator
-            ]
+            plain = util.serving(
+                util.column_indexes(inv, t.schema, t.table, term.column), term.operator
+            )
+            exprs = util.serving(
+                util.expression_indexes(inv, t.schema, t.table, term.column), term.operator
+            )
             ctype = rewrite.column_type(col)
             if term.cast is not None and plain:
                 idx = plain[0]

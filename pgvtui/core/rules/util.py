@@ -10,7 +10,7 @@ The distance-expression parser reads what PostgreSQL prints in "Sort Key" and "O
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from psycopg import sql
@@ -240,6 +240,11 @@ def expression_mentions(expression: str | None, column: str) -> bool:
 def column_indexes(inv: Inventory, schema: str, table: str, column: str) -> list[IndexInfo]:
     """ANN indexes whose key is the plain column."""
     return [i for i in ann_indexes_on(inv, schema, table) if i.key_column == column]
+
+
+def serving(indexes: Iterable[IndexInfo], operator: str) -> list[IndexInfo]:
+    """The valid ones among ``indexes`` whose opclass serves ``operator``."""
+    return [i for i in indexes if i.valid and i.operator == operator]
 
 
 def expression_indexes(inv: Inventory, schema: str, table: str, column: str) -> list[IndexInfo]:
@@ -576,6 +581,11 @@ class SortedScan:
     table: TableRef
 
 
+def relation_scan_types(plan: Plan) -> tuple[str, ...]:
+    """Every node type in the plan that scans a relation (for ``sorted_scans`` of any scan)."""
+    return tuple({n.node_type for n in plan.nodes() if n.relation})
+
+
 def sorted_scans(ctx: RuleContext, scan_types: tuple[str, ...] = SEQ_SCANS) -> list[SortedScan]:
     """Sort nodes ordering by ``<column> <op> …`` over a scan (of ``scan_types``) of the
     column's table, with the table resolved in the catalog."""
@@ -651,6 +661,16 @@ def ann_scans(ctx: RuleContext) -> list[AnnScan]:
             AnnScan(node, index, TableRef(index.schema, index.table), limit_above(plan, node))
         )
     return out
+
+
+def short_ann_scans(ctx: RuleContext) -> Iterator[tuple[AnnScan, int, float]]:
+    """ANN scans under a Limit that returned fewer rows than the Limit planned:
+    ``(scan, limit rows, actual rows of the scan)``."""
+    for scan in ann_scans(ctx):
+        lim, got = scan.limit, scan.node.actual_rows
+        if lim is None or lim.plan_rows is None or got is None or got >= lim.plan_rows:
+            continue
+        yield scan, lim.plan_rows, got
 
 
 def scan_io(node: PlanNode) -> str:

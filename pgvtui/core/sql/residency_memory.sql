@@ -12,9 +12,13 @@ SELECT pg_catalog.pg_size_bytes(pg_catalog.current_setting('shared_buffers')) AS
        bcn.nspname AS buffercache_schema,
        (SELECT a.default_version FROM pg_catalog.pg_available_extensions a
          WHERE a.name = 'pg_buffercache') AS buffercache_available,
+       -- the view needs SELECT and its function EXECUTE (a plain GRANT SELECT ON ALL TABLES
+       -- gives the first without the second; pg_monitor has both)
        CASE WHEN bc.oid IS NOT NULL
             THEN pg_catalog.has_table_privilege(
                      pg_catalog.quote_ident(bcn.nspname) || '.pg_buffercache', 'SELECT')
+                 AND pg_catalog.has_function_privilege(
+                     pg_catalog.quote_ident(bcn.nspname) || '.pg_buffercache_pages()', 'EXECUTE')
        END AS buffercache_readable,
        coalesce(r.rolsuper, false)
          OR (coalesce((SELECT bool_or(v.trusted) FROM pg_catalog.pg_available_extension_versions v

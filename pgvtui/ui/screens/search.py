@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static, TextArea
 
 from pgvtui.core.models import ColumnInfo, Inventory
+from pgvtui.errors import PgvtuiError
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
@@ -170,7 +171,12 @@ class SearchScreen(PgvScreen):
             return
         mode, value = self.controls.vector_choice()
         index = qt.best_index(self.papp.inventory, col)
-        self._set_sql(qt.golden_sql(col, index, self.key, self.controls.k, mode, value))
+        try:
+            text = qt.golden_sql(col, index, self.key, self.controls.k, mode, value)
+        except PgvtuiError as exc:
+            self.notify(exc.message, title=exc.title, severity="error")
+            return
+        self._set_sql(text)
 
     def _set_sql(self, text: str) -> None:
         self._generated = text

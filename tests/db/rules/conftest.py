@@ -17,6 +17,8 @@ Fixtures (names are stable — other rule tests use them):
 
   Vectors are uniform in [-0.5, 0.5) (``setseed`` makes them repeatable).
 - ``scratch_db`` (module scope): a fresh empty database (vector installed) per test module.
+- ``space_db`` (module scope): ``scratch_db`` with :func:`tests.db.rules.shapes.make_space`'s
+  awkwardly named schema in it.
 - ``items_session`` / ``scratch_session``: a pgvtui :class:`Session` on those (per test).
 
 Helpers: :func:`create_vector_table` (any schema/table/column name, quoted correctly),
@@ -145,6 +147,15 @@ def scratch_db(pg_server: TestServer) -> Iterator[VectorDB]:
     name = create_database(pg_server, prefix="scratch")
     yield VectorDB(name=name, dsn=pg_server.dsn_for(name))
     drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="module")
+def space_db(scratch_db: VectorDB) -> Iterator[VectorDB]:
+    from tests.db.rules.shapes import make_space  # shapes imports this module
+
+    with scratch_db.admin() as conn:
+        make_space(conn)
+    yield scratch_db
 
 
 @pytest.fixture

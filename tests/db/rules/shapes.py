@@ -83,5 +83,10 @@ def rules_of(diag: search.Diagnosis) -> set[str]:
     return {f.rule for f in diag.findings}
 
 
+def findings_of(diag: search.Diagnosis, rule: str) -> list[Finding]:
+    """The diagnosis' findings of one rule, in order."""
+    return [f for f in diag.findings if f.rule == rule]
+
+
 def ann_used(diag: search.Diagnosis) -> bool:
     return diag.plan is not None and bool(diag.plan.ann_scans())

@@ -10,7 +10,7 @@ import pytest
 
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table
-from tests.db.rules.shapes import Q, ann_used, diagnose, fix_query, rules_of
+from tests.db.rules.shapes import Q, ann_used, diagnose, findings_of, fix_query, rules_of
 
 RULE = "binary-quantize-in-order-by"
 TABLE = '"Bit Schema"."Docs"'
@@ -37,7 +37,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
 
 async def test_fires_then_fix_index_is_used(db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, SQL)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert "binary_quantize" in f.evidence and f.object == "Bit Schema.Docs.Emb"

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.search import unexplained_error
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
-from tests.db.rules.shapes import ITEMS, Q, diagnose, make_space, rules_of
+from tests.db.rules.shapes import ITEMS, Q, diagnose, findings_of, rules_of
 
 RULE = "dimension-mismatch"
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
-async def test_three_dims_against_sixteen(db: VectorDB, scratch_session: Session) -> None:
+async def test_three_dims_against_sixteen(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(
         scratch_session, f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '[1,2,3]' LIMIT 10"
     )
     assert diag.search.error is not None
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert f.severity.value == "error"
@@ -34,7 +23,7 @@ async def test_three_dims_against_sixteen(db: VectorDB, scratch_session: Session
     assert unexplained_error(diag) is None  # explained: no raw error for the CLI
 
 
-async def test_typmod_cast_mismatch(db: VectorDB, scratch_session: Session) -> None:
+async def test_typmod_cast_mismatch(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(
         scratch_session,
         f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '[1,2,3]'::vector(16) LIMIT 10",
@@ -43,14 +32,14 @@ async def test_typmod_cast_mismatch(db: VectorDB, scratch_session: Session) -> N
     assert RULE in rules_of(diag)
 
 
-async def test_matching_dims_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_matching_dims_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(
         scratch_session, f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '{Q}' LIMIT 10"
     )
     assert diag.search.error is None and RULE not in rules_of(diag)
 
 
-async def test_other_errors_stay_unexplained(db: VectorDB, scratch_session: Session) -> None:
+async def test_other_errors_stay_unexplained(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, f"SELECT 1 / 0 FROM {ITEMS} LIMIT 1")
     assert RULE not in rules_of(diag)
     err = unexplained_error(diag)

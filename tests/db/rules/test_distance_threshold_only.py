@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
-from tests.db.rules.shapes import COS, Q, ann_used, diagnose, fix_query, make_space, rules_of
+from tests.db.rules.shapes import COS, Q, ann_used, diagnose, findings_of, fix_query, rules_of
 
 RULE = "distance-threshold-only"
 THRESHOLD = f"SELECT id FROM {COS} WHERE \"Emb\" <=> '{Q}' < 0.6"
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
-async def test_threshold_only_fires(db: VectorDB, scratch_session: Session) -> None:
+async def test_threshold_only_fires(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, THRESHOLD)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert f.object == "Vec Space.Cos Items.Emb"
@@ -34,14 +23,14 @@ async def test_threshold_only_fires(db: VectorDB, scratch_session: Session) -> N
     assert RULE not in rules_of(after) and ann_used(after)
 
 
-async def test_even_with_seqscan_disabled(db: VectorDB, scratch_session: Session) -> None:
+async def test_even_with_seqscan_disabled(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, THRESHOLD, {"enable_seqscan": "off"})
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1 and "Disabled" in found[0].evidence
 
 
 async def test_threshold_with_order_by_limit_is_silent(
-    db: VectorDB, scratch_session: Session
+    space_db: VectorDB, scratch_session: Session
 ) -> None:
     diag = await diagnose(scratch_session, THRESHOLD + f" ORDER BY \"Emb\" <=> '{Q}' LIMIT 10")
     assert RULE not in rules_of(diag) and ann_used(diag)

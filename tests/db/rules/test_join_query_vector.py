@@ -3,10 +3,6 @@ subquery and LATERAL per-row k-NN do not."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
 from tests.db.rules.shapes import (
@@ -15,30 +11,23 @@ from tests.db.rules.shapes import (
     Q,
     ann_used,
     diagnose,
+    findings_of,
     fix_query,
-    make_space,
     rules_of,
 )
 
 RULE = "join-query-vector"
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
 async def test_cross_join_fires_and_fix_uses_initplan(
-    db: VectorDB, scratch_session: Session
+    space_db: VectorDB, scratch_session: Session
 ) -> None:
     sql = (
         f'SELECT i.id FROM {ITEMS} i CROSS JOIN (SELECT "select" AS q FROM {QUERIES}'
         ' WHERE id = 1) s ORDER BY i."Emb" <-> s.q LIMIT 10'
     )
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert "Nested Loop" in f.evidence and f.object == "Vec Space.Items.Emb"
@@ -49,19 +38,19 @@ async def test_cross_join_fires_and_fix_uses_initplan(
     assert after.search.result_rows == diag.search.result_rows
 
 
-async def test_comma_join_with_cte_fires(db: VectorDB, scratch_session: Session) -> None:
+async def test_comma_join_with_cte_fires(space_db: VectorDB, scratch_session: Session) -> None:
     sql = (
         f'WITH qv AS MATERIALIZED (SELECT "select" AS q FROM {QUERIES} WHERE id = 2)'
         f' SELECT id FROM {ITEMS}, qv ORDER BY "Emb" <-> qv.q LIMIT 10'
     )
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     after = await diagnose(scratch_session, fix_query(found[0]))
     assert RULE not in rules_of(after) and ann_used(after)
 
 
-async def test_constant_subquery_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_constant_subquery_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     sql = (
         f"SELECT i.id FROM {ITEMS} i CROSS JOIN (SELECT '{Q}'::vector AS q) s"
         ' ORDER BY i."Emb" <-> s.q LIMIT 10'
@@ -70,7 +59,7 @@ async def test_constant_subquery_is_silent(db: VectorDB, scratch_session: Sessio
     assert ann_used(diag) and RULE not in rules_of(diag)
 
 
-async def test_lateral_per_row_knn_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_lateral_per_row_knn_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     sql = (
         f"SELECT qq.id, n.id FROM {QUERIES} qq CROSS JOIN LATERAL (SELECT id FROM {ITEMS}"
         ' ORDER BY "Emb" <-> qq."select" LIMIT 5) n'

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
 from tests.db.rules.shapes import (
@@ -14,28 +10,23 @@ from tests.db.rules.shapes import (
     Q,
     ann_used,
     diagnose,
+    findings_of,
     fix_query,
-    make_space,
     rules_of,
 )
 
 RULE = "materialized-cte"
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
-async def test_filter_in_materialized_cte_fires(db: VectorDB, scratch_session: Session) -> None:
+async def test_filter_in_materialized_cte_fires(
+    space_db: VectorDB, scratch_session: Session
+) -> None:
     sql = (
         f'WITH "Filtered" AS MATERIALIZED (SELECT * FROM {ITEMS} WHERE category < 50)'
         f' SELECT id FROM "Filtered" ORDER BY "Emb" <-> \'{Q}\' LIMIT 10'
     )
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert f.object == "Vec Space.Items.Emb"
@@ -46,7 +37,9 @@ async def test_filter_in_materialized_cte_fires(db: VectorDB, scratch_session: S
     assert RULE not in rules_of(after) and ann_used(after)
 
 
-async def test_cte_for_the_query_vector_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_cte_for_the_query_vector_is_silent(
+    space_db: VectorDB, scratch_session: Session
+) -> None:
     sql = (
         f'WITH qv AS MATERIALIZED (SELECT "select" AS q FROM {QUERIES} WHERE id = 1)'
         f' SELECT id FROM {ITEMS} ORDER BY "Emb" <-> (SELECT q FROM qv) LIMIT 10'
@@ -55,7 +48,7 @@ async def test_cte_for_the_query_vector_is_silent(db: VectorDB, scratch_session:
     assert ann_used(diag) and RULE not in rules_of(diag)
 
 
-async def test_not_materialized_cte_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_not_materialized_cte_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     sql = (
         f"WITH t AS NOT MATERIALIZED (SELECT * FROM {ITEMS} WHERE category < 50)"
         f" SELECT id FROM t ORDER BY \"Emb\" <-> '{Q}' LIMIT 10"

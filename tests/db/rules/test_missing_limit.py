@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
-from tests.db.rules.shapes import ITEMS, Q, ann_used, diagnose, fix_query, make_space, rules_of
+from tests.db.rules.shapes import ITEMS, Q, ann_used, diagnose, findings_of, fix_query, rules_of
 
 RULE = "missing-limit"
 NO_LIMIT = f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '{Q}'"
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
-async def test_full_sort_warns_and_fix_adds_limit(db: VectorDB, scratch_session: Session) -> None:
+async def test_full_sort_warns_and_fix_adds_limit(
+    space_db: VectorDB, scratch_session: Session
+) -> None:
     diag = await diagnose(scratch_session, NO_LIMIT)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1 and found[0].severity.value == "warning"
     assert "12,000 rows" in found[0].message
     assert diag.search.rows == 12_000
@@ -34,10 +25,10 @@ async def test_full_sort_warns_and_fix_adds_limit(db: VectorDB, scratch_session:
 
 
 async def test_index_scan_without_limit_is_truncated(
-    db: VectorDB, scratch_session: Session
+    space_db: VectorDB, scratch_session: Session
 ) -> None:
     diag = await diagnose(scratch_session, NO_LIMIT, {"enable_seqscan": "off"})
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert f.severity.value == "error"
@@ -45,6 +36,6 @@ async def test_index_scan_without_limit_is_truncated(
     assert "hnsw.ef_search = 40" in f.message and "returned 40 rows" in f.evidence
 
 
-async def test_with_limit_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_with_limit_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, NO_LIMIT + " LIMIT 5")
     assert RULE not in rules_of(diag) and ann_used(diag)

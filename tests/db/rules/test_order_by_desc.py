@@ -8,7 +8,16 @@ import pytest
 
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table
-from tests.db.rules.shapes import ITEMS, Q, ann_used, diagnose, fix_query, make_space, rules_of
+from tests.db.rules.shapes import (
+    ITEMS,
+    Q,
+    ann_used,
+    diagnose,
+    findings_of,
+    fix_query,
+    make_space,
+    rules_of,
+)
 
 RULE = "order-by-desc"
 
@@ -32,7 +41,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
 async def test_fires_and_fix_uses_the_index(db: VectorDB, scratch_session: Session) -> None:
     sql = f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '{Q}' DESC LIMIT 10"
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert f.object == "Vec Space.Items.Emb"

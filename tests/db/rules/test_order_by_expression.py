@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
-from tests.db.rules.shapes import COS, Q, ann_used, diagnose, fix_query, make_space, rules_of
+from tests.db.rules.shapes import COS, Q, ann_used, diagnose, findings_of, fix_query, rules_of
 
 RULE = "order-by-expression"
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
 async def test_similarity_desc_fires_and_fix_uses_index(
-    db: VectorDB, scratch_session: Session
+    space_db: VectorDB, scratch_session: Session
 ) -> None:
     sql = (
         f"SELECT id, 1 - (\"Emb\" <=> '{Q}') AS sim FROM {COS}"
         f" ORDER BY 1 - (\"Emb\" <=> '{Q}') DESC LIMIT 10"
     )
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1 and found[0].object == "Vec Space.Cos Items.Emb"
     assert "DESC" in found[0].evidence
     fixed = fix_query(found[0])
@@ -39,7 +28,9 @@ async def test_similarity_desc_fires_and_fix_uses_index(
     assert after.search.result_rows[0][0] == diag.search.result_rows[0][0]
 
 
-async def test_alias_of_bare_distance_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_alias_of_bare_distance_is_silent(
+    space_db: VectorDB, scratch_session: Session
+) -> None:
     sql = f'SELECT id, "Emb" <=> \'{Q}\' AS "Dist" FROM {COS} ORDER BY "Dist" LIMIT 10'
     diag = await diagnose(scratch_session, sql)
     assert ann_used(diag) and RULE not in rules_of(diag)

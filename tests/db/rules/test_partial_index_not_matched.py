@@ -8,7 +8,7 @@ import pytest
 
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table
-from tests.db.rules.shapes import Q, ann_used, diagnose, fix_query, rules_of
+from tests.db.rules.shapes import Q, ann_used, diagnose, findings_of, fix_query, rules_of
 
 RULE = "partial-index-not-matched"
 TABLE = '"Vec Space"."Partial Items"'
@@ -37,7 +37,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
 async def test_where_not_implying_predicate_fires(db: VectorDB, scratch_session: Session) -> None:
     sql = f"SELECT id FROM {TABLE} WHERE category < 50 ORDER BY \"Emb\" <-> '{Q}' LIMIT 10"
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert "category < 20" in f.evidence and "category < 50" in f.evidence
@@ -52,7 +52,7 @@ async def test_where_not_implying_predicate_fires(db: VectorDB, scratch_session:
 async def test_no_where_fires_too(db: VectorDB, scratch_session: Session) -> None:
     sql = f"SELECT id FROM {TABLE} ORDER BY \"Emb\" <-> '{Q}' LIMIT 10"
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     assert " WHERE category < 20 ORDER BY" in fix_query(found[0])
 

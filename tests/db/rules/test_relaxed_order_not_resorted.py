@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB
-from tests.db.rules.shapes import ITEMS, Q, diagnose, fix_query, make_space, rules_of
+from tests.db.rules.shapes import ITEMS, Q, diagnose, findings_of, fix_query, rules_of
 
 RULE = "relaxed-order-not-resorted"
 SQL = (
@@ -18,17 +14,12 @@ SQL = (
 RELAXED = {"hnsw.iterative_scan": "relaxed_order"}
 
 
-@pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
-    yield scratch_db
-
-
-async def test_fires_and_plus_zero_forces_the_sort(db: VectorDB, scratch_session: Session) -> None:
+async def test_fires_and_plus_zero_forces_the_sort(
+    space_db: VectorDB, scratch_session: Session
+) -> None:
     diag = await diagnose(scratch_session, SQL, RELAXED)
     assert diag.plan is not None and diag.plan.ann_scans() and not diag.plan.find("Sort")
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert "CTE Scan on r with no Sort above it" in f.evidence
@@ -40,11 +31,11 @@ async def test_fires_and_plus_zero_forces_the_sort(db: VectorDB, scratch_session
     assert RULE not in rules_of(after)
 
 
-async def test_strict_order_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_strict_order_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, SQL, {"hnsw.iterative_scan": "strict_order"})
     assert RULE not in rules_of(diag)
 
 
-async def test_iterative_off_is_silent(db: VectorDB, scratch_session: Session) -> None:
+async def test_iterative_off_is_silent(space_db: VectorDB, scratch_session: Session) -> None:
     diag = await diagnose(scratch_session, SQL)
     assert RULE not in rules_of(diag)

@@ -8,7 +8,16 @@ import pytest
 
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table
-from tests.db.rules.shapes import ITEMS, Q, ann_used, diagnose, fix_query, make_space, rules_of
+from tests.db.rules.shapes import (
+    ITEMS,
+    Q,
+    ann_used,
+    diagnose,
+    findings_of,
+    fix_query,
+    make_space,
+    rules_of,
+)
 
 RULE = "type-mismatch"
 HALF = '"Vec Space"."Half Items"'
@@ -51,7 +60,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
 async def test_halfvec_query_on_vector_column_fires(db: VectorDB, scratch_session: Session) -> None:
     sql = f"SELECT id FROM {ITEMS} ORDER BY \"Emb\" <-> '{Q}'::halfvec LIMIT 10"
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     f = found[0]
     assert '("Emb")::halfvec' in f.evidence or '("Emb")::halfvec' in f.evidence.replace("'", "")
@@ -80,7 +89,7 @@ async def test_vector_literal_on_halfvec_column_is_silent(
 async def test_expression_index_not_repeated(db: VectorDB, scratch_session: Session) -> None:
     sql = f"SELECT id FROM {EXPR} ORDER BY \"Emb\" <=> '{Q}' LIMIT 10"
     diag = await diagnose(scratch_session, sql)
-    found = [f for f in diag.findings if f.rule == RULE]
+    found = findings_of(diag, RULE)
     assert len(found) == 1
     assert "Expr Half" in found[0].message and "halfvec(16)" in found[0].message
     fixed = fix_query(found[0])
