@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import psycopg
+from psycopg import sql
 
 from pgvtui.core.embedded import EmbeddedServer
 from pgvtui.core.recall import RecallSpec, exact_ground_truth, run_recall
@@ -54,7 +55,11 @@ def load(dsn: str, rows: int) -> float:
     t0 = time.perf_counter()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        conn.execute(f"CREATE TABLE t (id bigint PRIMARY KEY, emb halfvec({DIMS}))")
+        conn.execute(
+            sql.SQL("CREATE TABLE t (id bigint PRIMARY KEY, emb halfvec({}))").format(
+                sql.Literal(DIMS)
+            )
+        )
         with conn.cursor().copy("COPY t (id, emb) FROM STDIN (FORMAT BINARY)") as cp:
             cp.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
             for start in range(0, rows, 10_000):
@@ -94,8 +99,6 @@ async def measure(dsn: str, rounds: int, queries: int) -> dict[str, object]:
     spec = RecallSpec(index="t_hnsw", k=10, queries=queries, seed=7)
     spec1 = RecallSpec(index="t_hnsw", k=10, queries=1, seed=7)
     rss_before = rss_mb()
-    from psycopg import sql
-
     seq_q = sql.SQL("SELECT sum(vector_dims(emb)) FROM t")
     for _ in range(rounds):
         t0 = time.perf_counter()
