@@ -16,12 +16,13 @@ from pgvtui.commands.common import (
     add_command_parser,
     add_format_arg,
     emit_json,
-    open_session,
     run_async,
+    session_for,
     stderr_console,
     stdout_console,
 )
 from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, run_recall
+from pgvtui.core.session import Session
 
 EXIT_INTERRUPTED = 130
 
@@ -168,7 +169,11 @@ class _CliProgress:
 
 
 async def _run(args: argparse.Namespace, spec: RecallSpec) -> RecallReport:
-    session = await open_session(args)
+    async with session_for(args) as session:
+        return await _sweep(session, spec)
+
+
+async def _sweep(session: Session, spec: RecallSpec) -> RecallReport:
     loop = asyncio.get_running_loop()
     main_task = asyncio.current_task()
     stopping = False
@@ -201,7 +206,6 @@ async def _run(args: argparse.Namespace, spec: RecallSpec) -> RecallReport:
     finally:
         if installed:
             loop.remove_signal_handler(signal.SIGINT)
-        await session.close()
 
 
 def run(args: argparse.Namespace) -> int:
