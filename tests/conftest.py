@@ -127,8 +127,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not full_run or cfg.option.collectonly or exitstatus != 0 or session.testsfailed:
         return
     missing = sorted(set(sqlfiles.names()) - _loaded_sql)
+    tr = cfg.pluginmanager.get_plugin("terminalreporter")
+    if not missing and tr is not None:
+        tr.write_line(f"every .sql file ran in this session ({len(_loaded_sql)} files)")
     if missing:
-        tr = cfg.pluginmanager.get_plugin("terminalreporter")
         if tr is not None:
             tr.write_line(
                 f"ERROR: these .sql files were never run by any test: {', '.join(missing)}",
