@@ -57,15 +57,17 @@ def index_cols(findings: list[Finding]) -> list[Col[IndexInfo]]:
         return Text("valid") if i.valid else Text("INVALID", style="bold red")
 
     return [
+        # What an operator scans for first (size, use, state, findings) before the details,
+        # so nothing important is scrolled off at 100 columns.
         Col("index", lambda i: i.qualified_name, lambda i: i.qualified_name),
-        Col("table", lambda i: i.table, lambda i: i.table),
-        Col("method", lambda i: i.method, lambda i: i.method),
-        Col("opclass", lambda i: i.opclass, lambda i: i.opclass),
-        Col("options", option_text, option_text),
         Col("size", lambda i: human_bytes(i.size_bytes), lambda i: i.size_bytes, "right"),
         Col("scans", lambda i: human_count(i.idx_scan), lambda i: i.idx_scan, "right"),
         Col("state", state, lambda i: (i.valid, i.building)),
         Col("!", lambda i: _flag(nfind(i)), nfind, "right"),
+        Col("table", lambda i: i.table, lambda i: i.table),
+        Col("method", lambda i: i.method, lambda i: i.method),
+        Col("opclass", lambda i: i.opclass, lambda i: i.opclass),
+        Col("options", option_text, option_text),
     ]
 
 
