@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from tests.conftest import create_database, drop_database
 from tests.safety.safety_state import canary_paths, diff, fingerprint, lingering
 
 SETUP_SQL = """
@@ -128,25 +129,8 @@ class Target:
         )
 
 
-def _create_database(server: Any, prefix: str) -> str:
-    name = f"pgvtui_{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(server.dsn_for(name), autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache")
-    return name
-
-
-def _drop_database(server: Any, name: str) -> None:
-    with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
 def make_target(pg_server: Any, prefix: str) -> Iterator[Target]:
-    name = _create_database(pg_server, prefix)
+    name = create_database(pg_server, prefix)
     dsn = pg_server.dsn_for(name)
     canary_dir = Path(tempfile.mkdtemp(prefix="pgvtui-canary-"))
     canary_dir.chmod(0o777)  # the server (another OS user) could write here if an attack worked
@@ -178,7 +162,7 @@ def make_target(pg_server: Any, prefix: str) -> Iterator[Target]:
         yield target
     finally:
         victim.close()
-        _drop_database(pg_server, name)
+        drop_database(pg_server, name)
 
 
 # -- least-privilege roles -------------------------------------------------------------------
