@@ -55,6 +55,9 @@ class BuffercacheStatus:
     installed_version: str | None = None
     create_sql: str | None = None  # when the role may install it (pgvtui never does)
     scan_cost: str | None = None
+    # True when the scan was skipped only because shared_buffers is large: the front end asks
+    # (CLI: --scan-buffercache, TUI: a key) and calls collect(..., scan_buffercache=True).
+    needs_confirmation: bool = False
 
 
 @dataclass(frozen=True)
@@ -435,10 +438,11 @@ def _buffercache_status(
     if memory.shared_buffers_bytes >= SCAN_LIMIT_BYTES and not scan:
         return BuffercacheStatus(
             False,
-            f"shared_buffers is {memory.shared_buffers_bytes / GB:.0f} GB: the scan was skipped "
-            "(pass --scan-buffercache to run it)",
+            f"shared_buffers is {memory.shared_buffers_bytes / GB:.0f} GB: the pg_buffercache "
+            "scan was skipped",
             installed_version=version,
             scan_cost=cost,
+            needs_confirmation=True,
         )
     return BuffercacheStatus(True, None, installed_version=version, scan_cost=cost)
 

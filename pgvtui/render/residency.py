@@ -68,6 +68,8 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     bc = report.buffercache
     if not bc.available:
         console.print(f"[yellow]measured residency unavailable:[/] {bc.reason}")
+        if bc.needs_confirmation:
+            console.print(f"  pass --scan-buffercache to run it anyway: {bc.scan_cost}")
         if bc.create_sql:
             console.print(f"  {bc.create_sql}")
     console.print()

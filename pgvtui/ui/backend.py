@@ -191,10 +191,11 @@ class Backend:
         self.report = catalog.residency
         return catalog
 
-    async def residency(self, inv: Inventory | None) -> ResidencyReport:
+    async def residency(self, inv: Inventory | None, *, scan: bool = False) -> ResidencyReport:
+        """``scan``: read pg_buffercache even on a very large shared_buffers (the user asked)."""
         from pgvtui.core import residency as res
 
-        report = await self._main(lambda s: res.collect(s, inv=inv))
+        report = await self._main(lambda s: res.collect(s, inv=inv, scan_buffercache=scan or None))
         self.report = report
         return report
 

@@ -403,7 +403,7 @@ class RecordedBackend(Backend):
         self.report = RESIDENCY
         return Catalog(INVENTORY, CATALOG_FINDINGS, RESIDENCY)
 
-    async def residency(self, inv: Inventory | None) -> ResidencyReport:
+    async def residency(self, inv: Inventory | None, *, scan: bool = False) -> ResidencyReport:
         return RESIDENCY
 
     async def table_key(self, table_oid: int) -> TableKey | None:

@@ -153,7 +153,7 @@ def test_buffercache_scan_needs_opt_in_from_32gb() -> None:
     )
     skipped = residency._buffercache_status(_status_row(), big, None)
     assert not skipped.available and skipped.reason is not None
-    assert "--scan-buffercache" in skipped.reason
+    assert skipped.needs_confirmation and "skipped" in skipped.reason
     assert skipped.scan_cost is not None and "4,194,304 buffer headers" in skipped.scan_cost
     assert residency._buffercache_status(_status_row(), big, True).available
     small = residency.MemoryInfo(31 * 1024**3, 64 * 1024**3, 128 * 1024**3, "option")

@@ -80,6 +80,10 @@ def suggestions_text(report: ResidencyReport) -> Group:
         lines.append(
             Text(f"measured residency unavailable: {report.buffercache.reason}", style="yellow")
         )
+        if report.buffercache.needs_confirmation:
+            lines.append(
+                Text(f"  press m to scan anyway: {report.buffercache.scan_cost}", style="yellow")
+            )
         if report.buffercache.create_sql:
             lines.append(Text("  " + report.buffercache.create_sql, style="green"))
     for s in report.suggestions:
@@ -94,6 +98,7 @@ class ResidencyScreen(PgvScreen):
 
     Bindings:
         r: measure again.  w: what-if for the selected index.  c: copy its pg_prewarm SQL.
+        m: measure even when shared_buffers is so large that the pg_buffercache scan is skipped.
     """
 
     SCREEN_TITLE = "Residency"
@@ -102,6 +107,7 @@ class ResidencyScreen(PgvScreen):
         Binding("r", "refresh", "Measure"),
         Binding("w", "what_if", "What-if"),
         Binding("c", "copy_prewarm", "Copy prewarm"),
+        Binding("m", "scan_anyway", "Scan buffercache", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -172,9 +178,12 @@ class ResidencyScreen(PgvScreen):
     def action_refresh(self) -> None:
         self.measure()
 
+    def action_scan_anyway(self) -> None:
+        self.measure(scan=True)
+
     @work(exclusive=True, exit_on_error=False, group="residency")
-    async def measure(self) -> None:
-        report = await self.papp.backend.residency(self.papp.inventory)
+    async def measure(self, scan: bool = False) -> None:
+        report = await self.papp.backend.residency(self.papp.inventory, scan=scan)
         self.post_message(ResidencyLoaded(report))
 
     @on(ResidencyLoaded)
