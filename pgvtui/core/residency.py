@@ -19,13 +19,12 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import sql
 
-from pgvtui.core import sizing
+from pgvtui.core import sizing, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, to_jsonable
@@ -177,14 +176,7 @@ def local_ram_bytes() -> int | None:
         return None
 
 
-_PLAIN_IDENT = re.compile(r"[a-z_][a-z0-9_$]*")
-
-
-def quote_ident(name: str) -> str:
-    """Identifier quoting as PostgreSQL's quote_ident (for SQL shown to copy, not run)."""
-    if _PLAIN_IDENT.fullmatch(name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
+quote_ident = sqltext.display_ident  # for SQL shown to copy, not run
 
 
 def regclass_literal(schema: str, name: str) -> str:

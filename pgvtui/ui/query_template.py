@@ -11,92 +11,12 @@ import re
 from typing import TYPE_CHECKING
 
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
+from pgvtui.core.sqltext import is_bare
 from pgvtui.errors import UsageError
 
 if TYPE_CHECKING:
     from psycopg import sql
 
-_PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
-_RESERVED = frozenset(
-    {
-        "all",
-        "analyse",
-        "analyze",
-        "and",
-        "any",
-        "array",
-        "as",
-        "asc",
-        "asymmetric",
-        "both",
-        "case",
-        "cast",
-        "check",
-        "collate",
-        "column",
-        "constraint",
-        "create",
-        "current_date",
-        "current_role",
-        "current_time",
-        "current_timestamp",
-        "current_user",
-        "default",
-        "deferrable",
-        "desc",
-        "distinct",
-        "do",
-        "else",
-        "end",
-        "except",
-        "false",
-        "fetch",
-        "for",
-        "foreign",
-        "from",
-        "grant",
-        "group",
-        "having",
-        "in",
-        "initially",
-        "intersect",
-        "into",
-        "lateral",
-        "leading",
-        "limit",
-        "localtime",
-        "localtimestamp",
-        "not",
-        "null",
-        "offset",
-        "on",
-        "only",
-        "or",
-        "order",
-        "placing",
-        "primary",
-        "references",
-        "returning",
-        "select",
-        "session_user",
-        "some",
-        "symmetric",
-        "table",
-        "then",
-        "to",
-        "trailing",
-        "true",
-        "union",
-        "unique",
-        "user",
-        "using",
-        "variadic",
-        "when",
-        "where",
-        "window",
-        "with",
-    }
-)
 _LIMIT_RE = re.compile(r"(\blimit\s+)(\d+)(\s*(?:offset\s+\d+\s*)?;?\s*)$", re.IGNORECASE)
 
 
@@ -104,8 +24,8 @@ def _id(name: str) -> sql.Composable:
     """An identifier, quoted only when it must be (a validated plain name stays bare)."""
     from psycopg import sql
 
-    if _PLAIN.fullmatch(name) and name not in _RESERVED:
-        return sql.SQL(name)  # validated: [a-z_][a-z0-9_]*
+    if is_bare(name):
+        return sql.SQL(name)  # validated: [a-z_][a-z0-9_$]*, not reserved
     return sql.Identifier(name)
 
 

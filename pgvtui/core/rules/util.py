@@ -13,9 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from psycopg import sql
-
-from pgvtui.core import sizing
+from pgvtui.core import sizing, sqltext
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.plan import VECTOR_OPERATORS, Plan, PlanNode
 from pgvtui.core.rules.base import RuleContext
@@ -113,46 +111,9 @@ def version_tuple(version: str | None) -> tuple[int, ...]:
 # -- quoting and formatting ---------------------------------------------------------------------
 
 
-def ident(*names: str) -> str:
-    """Quoted (possibly qualified) identifier for fix SQL: ``"My Schema"."Items"``."""
-    return sql.Identifier(*names).as_string(None)
-
-
-_BARE = re.compile(r"[a-z_][a-z0-9_$]*")
-_RESERVED = {
-    "all",
-    "and",
-    "any",
-    "as",
-    "asc",
-    "case",
-    "desc",
-    "end",
-    "from",
-    "group",
-    "limit",
-    "not",
-    "null",
-    "or",
-    "order",
-    "select",
-    "table",
-    "to",
-    "user",
-    "where",
-    "with",
-}
-
-
-def name(identifier: str) -> str:
-    """An identifier as SQL shows it in messages: bare when it can be, quoted otherwise."""
-    if _BARE.fullmatch(identifier) and identifier not in _RESERVED:
-        return identifier
-    return ident(identifier)
-
-
-def literal(value: str | int | float) -> str:
-    return sql.Literal(value).as_string(None)
+ident = sqltext.ident  # always quoted: fix SQL
+name = sqltext.display_ident  # bare when it can be: messages
+literal = sqltext.literal
 
 
 def human_bytes(n: int | float | None) -> str:
