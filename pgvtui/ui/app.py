@@ -107,7 +107,9 @@ class PgvtuiApp(App[None]):
         self.sub_title = self.backend.display
         if self.initial_screen != self.DEFAULT_MODE:
             self.switch_mode(self.initial_screen)
-        self.connect_worker()
+        # After the first refresh: the worker's first step imports psycopg (a quarter of a
+        # second), which would otherwise hold up the first paint.
+        self.call_after_refresh(self.connect_worker)
 
     @work(exclusive=True, exit_on_error=False, group="connect")
     async def connect_worker(self, reconnect: bool = False) -> None:

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.rules.base import Finding
@@ -199,8 +199,8 @@ class Backend:
         self.report = report
         return report
 
-    async def residency_text(self, index: IndexInfo) -> str:
-        """Measured residency of one index from the last report, as one line."""
+    def residency_text(self, index: IndexInfo) -> str:
+        """Measured residency of one index from the last report, as one line (no query)."""
         report = self.report
         if report is None:
             return self.residency_error or "not measured"
@@ -276,7 +276,3 @@ class Backend:
     async def call(self, fn: Callable[[Session], Awaitable[T]]) -> T:
         """Run a core coroutine on the main session (serialised)."""
         return await self._main(fn)
-
-    def info(self) -> dict[str, Any]:
-        s = self.session
-        return {} if s is None else {"pid": s.basics.backend_pid, "server": s.basics.version}

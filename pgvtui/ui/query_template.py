@@ -29,21 +29,12 @@ def _id(name: str) -> sql.Composable:
     return sql.Identifier(name)
 
 
-def ident(name: str) -> str:
-    """An identifier as SQL text, quoted only when needed."""
-    return _id(name).as_string()
-
-
 def _table(col: ColumnInfo) -> sql.Composable:
     from psycopg import sql
 
     if col.schema == "public":
         return _id(col.table)
     return sql.SQL(".").join([_id(col.schema), _id(col.table)])
-
-
-def table_name(col: ColumnInfo) -> str:
-    return _table(col).as_string()
 
 
 def best_index(inv: Inventory | None, col: ColumnInfo) -> IndexInfo | None:
@@ -110,11 +101,6 @@ def _query_vector(col: ColumnInfo, key: str | None, mode: str, value: str) -> sq
     )
 
 
-def query_vector(col: ColumnInfo, key: str | None, mode: str, value: str) -> str:
-    """The query-vector expression: a scalar subquery on a row, or a literal."""
-    return _query_vector(col, key, mode, value).as_string()
-
-
 def golden_sql(
     col: ColumnInfo,
     index: IndexInfo | None,
@@ -139,6 +125,12 @@ def golden_sql(
         lines.append(sql.SQL("WHERE ") + sql.SQL(index.predicate))
     lines += [sql.SQL("ORDER BY distance"), sql.SQL("LIMIT {}").format(sql.Literal(int(k)))]
     return sql.SQL("\n").join(lines).as_string()
+
+
+def limit_of(text: str) -> int | None:
+    """The number in ``text``'s final ``LIMIT n``; None when it has none."""
+    m = _LIMIT_RE.search(text.rstrip())
+    return int(m.group(2)) if m else None
 
 
 def with_limit(text: str, k: int) -> str | None:

@@ -47,10 +47,8 @@ def memory_limits(
 
 def estimate_text(index: IndexInfo) -> str | None:
     """'estimate 40 MB, +2 %' from the sizing model, or None when it cannot say."""
-    try:
-        from pgvtui.core import sizing
-    except ImportError:  # pragma: no cover - sizing ships with the core
-        return None
+    from pgvtui.core import sizing
+
     if not index.key_type or not index.key_dims or index.table_rows_estimate is None:
         return None
     spec = sizing.IndexSpec(

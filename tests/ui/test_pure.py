@@ -43,6 +43,12 @@ def test_with_limit_replaces_only_a_final_limit() -> None:
     assert qt.with_limit("SELECT (SELECT 1 LIMIT 1) AS x FROM t", 3) is None
 
 
+def test_limit_of_reads_only_a_final_limit() -> None:
+    assert qt.limit_of("SELECT 1 LIMIT 100") == 100
+    assert qt.limit_of("SELECT 1 LIMIT 10 OFFSET 5;") == 10
+    assert qt.limit_of("SELECT (SELECT 1 LIMIT 1) AS x FROM t") is None
+
+
 def test_exports_hold_sql_plan_and_findings(tmp_path: Path) -> None:
     outcome = search_outcome(SEARCH_SQL, {"hnsw.ef_search": "100"})
     md = outcome_markdown(outcome)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -95,7 +95,6 @@ class InventoryScreen(PgvScreen):
     def __init__(self) -> None:
         super().__init__()
         self._selected: ColumnInfo | IndexInfo | None = None
-        self._residency: dict[int, str] = {}
 
     def compose_body(self) -> ComposeResult:
         yield Input(
@@ -125,7 +124,6 @@ class InventoryScreen(PgvScreen):
         self.watch(self.app, "catalog_findings", lambda _: self._refill(), init=False)
 
     def on_inventory(self, inventory: Inventory) -> None:
-        self._residency.clear()
         self._refill()
 
     def _refill(self) -> None:
@@ -170,8 +168,6 @@ class InventoryScreen(PgvScreen):
     def _select(self, item: ColumnInfo | IndexInfo | None) -> None:
         self._selected = item
         self._show_detail()
-        if isinstance(item, IndexInfo) and item.index_oid not in self._residency:
-            self.measure_residency(item)
 
     def _object_findings(self) -> list[Finding]:
         item, findings = self._selected, list(self.papp.catalog_findings)
@@ -194,18 +190,11 @@ class InventoryScreen(PgvScreen):
                     item,
                     self._object_findings(),
                     estimate_text(item),
-                    self._residency.get(item.index_oid),
+                    self.papp.backend.residency_text(item),
                 )
             )
         else:
             detail.show(column_detail(item, inv, self._object_findings()))
-
-    @work(exclusive=True, exit_on_error=False, group="inventory-residency")
-    async def measure_residency(self, index: IndexInfo) -> None:
-        text = await self.papp.backend.residency_text(index)
-        self._residency[index.index_oid] = text
-        if self._selected == index:
-            self._show_detail()
 
     # -- actions ----------------------------------------------------------------------
     def action_focus_filter(self) -> None:

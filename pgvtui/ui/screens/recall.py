@@ -77,7 +77,7 @@ class RecallScreen(PgvScreen):
     AUTO_FOCUS = "#recall-indexes"
     BINDINGS = [
         Binding("f5", "start", "Run sweep"),
-        Binding("escape", "stop", "Stop", show=False),
+        Binding("escape", "escape", "Stop / leave field", show=False),
         Binding("ctrl+c", "stop", "Stop", show=False, priority=True),
         Binding("c", "copy_set", "Copy SET"),
         Binding("a", "apply", "Apply to Search"),
@@ -175,11 +175,16 @@ class RecallScreen(PgvScreen):
             self.papp.backend.cancel()
             self.query_one("#recall-status", Static).update(Text("stopping…", style="yellow"))
 
+    def action_escape(self) -> None:
+        """Esc: stop a running sweep, else leave the text field (k, queries, target)."""
+        if self.running:
+            self.action_stop()
+        else:
+            self.action_leave_input()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            return self.running
-        if action in ("copy_set", "apply"):
-            return True
+            return self.running  # otherwise ctrl+c keeps its usual meaning
         return True
 
     @on(RecallProgressed)

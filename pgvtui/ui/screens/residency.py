@@ -30,7 +30,7 @@ def _yes(ok: bool) -> Text:
 
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.0f} %"
+    return "—" if v is None else f"{round(v)} %"  # round(): never "-0 %"
 
 
 def _resident(r: IndexResidency) -> Text:
@@ -165,8 +165,7 @@ class ResidencyScreen(PgvScreen):
             self._what_if_for(report.indexes[0])
 
     def _selected(self) -> IndexResidency | None:
-        current = self.query_one(ObjectTable).current
-        return current
+        return self.query_one(ObjectTable).current
 
     def _what_if_for(self, r: IndexResidency) -> None:
         inv = self.papp.inventory

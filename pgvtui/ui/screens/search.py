@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import DataTable, Static, TextArea
+from textual.worker import Worker
 
 from pgvtui.core.models import ColumnInfo, Inventory
 from pgvtui.errors import PgvtuiError
@@ -72,6 +73,7 @@ class SearchScreen(PgvScreen):
         self.key: str | None = None
         self._generated = ""
         self._run_id = 0
+        self._search: Worker[None] | None = None
         self._started = 0.0
         self._debounce: Timer | None = None
         self._watch: Timer | None = None
@@ -133,7 +135,10 @@ class SearchScreen(PgvScreen):
             self.load_column(request.column)
         elif request.sql is not None:
             self.column = None
-            self.controls.apply(dict(request.settings))
+            # The controls show this query's settings and LIMIT; a row id picked for an earlier
+            # column means nothing here.
+            self.controls.apply(dict(request.settings), k=qt.limit_of(request.sql))
+            self.controls.set_vector("id", "")
             self._set_sql(request.sql)
             self.notify(request.title or "query loaded", timeout=3)
             self.schedule_run(0)
@@ -250,7 +255,7 @@ class SearchScreen(PgvScreen):
         self._run_id += 1
         self.running = True
         self._started = time.monotonic()
-        self.run_search(text, self.controls.settings(), self._run_id)
+        self._search = self.run_search(text, self.controls.settings(), self._run_id)
 
     @work(exclusive=True, exit_on_error=False, group="search")
     async def run_search(self, sql: str, settings: dict[str, str], run_id: int) -> None:
@@ -320,12 +325,13 @@ class SearchScreen(PgvScreen):
 
     def on_worker_state_changed(self, event: object) -> None:
         # A failed search worker (e.g. connection lost) must not leave the spinner running;
-        # the base class forwards the error itself to the App.
-        from textual.worker import Worker, WorkerState
+        # the base class forwards the error itself to the App. A run replaced by a newer one
+        # (exclusive worker) is cancelled too: that is not a failure.
+        from textual.worker import WorkerState
 
         if (
             isinstance(event, Worker.StateChanged)
-            and event.worker.group == "search"
+            and event.worker is self._search
             and (event.state in (WorkerState.ERROR, WorkerState.CANCELLED))
         ):
             self.running = False

@@ -10,13 +10,15 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select
 
+from pgvtui.ui.widgets.form import choice
+
 ITERATIVE = ("off", "relaxed_order", "strict_order")
 VECTOR_MODES = (("row by id", "id"), ("random row", "random"), ("paste literal", "literal"))
-# setting name → (widget id, default shown)
+# setting name → widget id (an empty field leaves the server's value)
 SETTINGS = {
-    "hnsw.ef_search": ("ef-search", "40"),
-    "hnsw.max_scan_tuples": ("max-scan-tuples", "20000"),
-    "ivfflat.probes": ("probes", "1"),
+    "hnsw.ef_search": "ef-search",
+    "hnsw.max_scan_tuples": "max-scan-tuples",
+    "ivfflat.probes": "probes",
 }
 
 
@@ -80,13 +82,7 @@ class SearchControls(Vertical):
             yield Input("", id="ef-search", type="integer", compact=True, placeholder="40")
         with Horizontal():
             yield Label("iterative_scan")
-            yield Select(
-                [(v, v) for v in ITERATIVE],
-                value="off",
-                allow_blank=False,
-                compact=True,
-                id="iterative-scan",
-            )
+            yield choice(ITERATIVE, "off", "iterative-scan")
         with Horizontal():
             yield Label("max_scan_tuples")
             yield Input("", id="max-scan-tuples", type="integer", compact=True, placeholder="20000")
@@ -110,7 +106,7 @@ class SearchControls(Vertical):
     def settings(self) -> dict[str, str]:
         """Only the settings the user set (the server's values apply to the rest)."""
         out: dict[str, str] = {}
-        for name, (wid, _default) in SETTINGS.items():
+        for name, wid in SETTINGS.items():
             value = self.query_one(f"#{wid}", Input).value.strip()
             if value:
                 out[name] = value
@@ -127,7 +123,7 @@ class SearchControls(Vertical):
     def apply(self, settings: Mapping[str, str], *, k: int | None = None) -> None:
         """Show ``settings`` (e.g. an example's SET lines or Recall's recommendation)."""
         with self.prevent(Input.Changed, Select.Changed):
-            for name, (wid, _default) in SETTINGS.items():
+            for name, wid in SETTINGS.items():
                 self.query_one(f"#{wid}", Input).value = settings.get(name, "")
             it = settings.get("hnsw.iterative_scan", "off")
             self.query_one("#iterative-scan", Select).value = it if it in ITERATIVE else "off"

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Select, Static
 from pgvtui.core.models import IndexInfo
 from pgvtui.render.fmt import human_bytes
 from pgvtui.ui.widgets.fit_bars import bar, ratio
+from pgvtui.ui.widgets.form import choice
 
 if TYPE_CHECKING:
     from pgvtui.core import sizing
@@ -90,24 +91,12 @@ class WhatIfPanel(Vertical):
             yield Label("rows")
             yield Input("", id="wi-rows", type="integer", compact=True)
             yield Label(" type")
-            yield Select(
-                [(t, t) for t in TYPES],
-                value="vector",
-                allow_blank=False,
-                compact=True,
-                id="wi-type",
-            )
+            yield choice(TYPES, "vector", "wi-type")
         with Horizontal():
             yield Label("dims")
             yield Input("", id="wi-dims", type="integer", compact=True)
             yield Label(" method")
-            yield Select(
-                [(m, m) for m in METHODS],
-                value="hnsw",
-                allow_blank=False,
-                compact=True,
-                id="wi-method",
-            )
+            yield choice(METHODS, "hnsw", "wi-method")
         with Horizontal():
             yield Label("m")
             yield Input("16", id="wi-m", type="integer", compact=True)
