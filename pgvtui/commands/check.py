@@ -147,21 +147,17 @@ async def _check_plan(
     import json
 
     plan = parse_plan_text(plan_text)
-    if query is None:
-        try:
-            doc = json.loads(plan_text)
-        except json.JSONDecodeError:  # pragma: no cover - parse_plan_text already checked
-            doc = None
-        if isinstance(doc, dict) and isinstance(doc.get("query"), str):
-            query = doc["query"]
-    if not settings:
+    try:
+        doc = json.loads(plan_text)
+    except json.JSONDecodeError:  # pragma: no cover - parse_plan_text already checked
+        doc = None
+    if not isinstance(doc, dict):
+        doc = {}
+    if query is None and isinstance(doc.get("query"), str):
+        query = doc["query"]
+    if not settings and isinstance(doc.get("settings"), dict):
         # pgvtui's own JSON keeps the --set values (EXPLAIN (SETTINGS) omits hnsw.*/ivfflat.*)
-        try:
-            doc = json.loads(plan_text)
-        except json.JSONDecodeError:  # pragma: no cover - parse_plan_text already checked
-            doc = None
-        if isinstance(doc, dict) and isinstance(doc.get("settings"), dict):
-            settings = guard.check_settings({str(k): str(v) for k, v in doc["settings"].items()})
+        settings = guard.check_settings({str(k): str(v) for k, v in doc["settings"].items()})
     if query is not None:
         query = guard.check_sql(query)  # the shape is read from it; refuse what we would refuse
     inv = None

@@ -28,7 +28,15 @@ from dataclasses import dataclass
 
 import sqlparse
 
-from pgvtui.core.query import Group, LexError, Token, analyze_query, build_tree, tokenize
+from pgvtui.core.query import (
+    Group,
+    LexError,
+    Token,
+    analyze_query,
+    build_tree,
+    qualified_name,
+    tokenize,
+)
 from pgvtui.errors import QueryRefused, SettingRefused
 
 # --------------------------------------------------------------------------------------------
@@ -171,21 +179,7 @@ def _calls(items: list[Token | Group]) -> Iterable[str]:
         if it.is_name and k + 1 < len(items):
             nxt = items[k + 1]
             if isinstance(nxt, Group) and not nxt.bracket:
-                parts = [it.name]
-                j = k
-                while j >= 2:
-                    dot, prev = items[j - 1], items[j - 2]
-                    if (
-                        isinstance(dot, Token)
-                        and dot.value == "."
-                        and isinstance(prev, Token)
-                        and prev.is_name
-                    ):
-                        parts.insert(0, prev.name)
-                        j -= 2
-                    else:
-                        break
-                yield ".".join(parts)
+                yield qualified_name(items, k)
 
 
 def _first_word(items: list[Token | Group]) -> str:
@@ -268,13 +262,12 @@ def check_sql(text: str) -> str:
             "pgvtui runs queries read-only and rolls them back",
         )
     shape = analyze_query(text)
-    for scope, sub in shape.walk():
+    for _scope, sub in shape.walk():
         for cte in sub.ctes:
             if cte.data_modifying:
                 raise _refuse(
                     f"the WITH query {cte.name!r} is a data-modifying {cte.shape.statement_type}"
                 )
-        del scope
     if shape.statement_type not in ALLOWED_STATEMENTS:
         raise _refuse(
             f"only SELECT, WITH … SELECT, VALUES and TABLE are run; this is {shape.statement_type}"
@@ -394,21 +387,21 @@ def _check_value(name: str, spec: SettingSpec, value: str) -> str:
     def bad(why: str) -> SettingRefused:
         return SettingRefused(f"{name}={value!r}: {why}")
 
-    checks: dict[str, Callable[[], str]] = {}
+    def out_of_range(x: float) -> bool:
+        return (spec.lo is not None and x < spec.lo) or (spec.hi is not None and x > spec.hi)
 
     def as_int() -> str:
         if not _INT.fullmatch(value):
             raise bad("expected a whole number")
         n = int(value)
-        if (spec.lo is not None and n < spec.lo) or (spec.hi is not None and n > spec.hi):
+        if out_of_range(n):
             raise bad(f"must be between {spec.lo:g} and {spec.hi:g}")
         return str(n)
 
     def as_float() -> str:
         if not _FLOAT.fullmatch(value):
             raise bad("expected a number")
-        x = float(value)
-        if (spec.lo is not None and x < spec.lo) or (spec.hi is not None and x > spec.hi):
+        if out_of_range(float(value)):
             raise bad(f"must be between {spec.lo:g} and {spec.hi:g}")
         return value
 
@@ -428,12 +421,17 @@ def _check_value(name: str, spec: SettingSpec, value: str) -> str:
         if not m:
             raise bad("expected a size such as 64MB (units B, kB, MB, GB, TB)")
         unit = m.group(2) or "kB"  # PostgreSQL's unit for these settings
-        n = int(m.group(1)) * _SIZE_UNITS[unit]
-        if (spec.lo is not None and n < spec.lo) or (spec.hi is not None and n > spec.hi):
+        if out_of_range(int(m.group(1)) * _SIZE_UNITS[unit]):
             raise bad("size out of range")
         return f"{m.group(1)}{unit}"
 
-    checks = {"int": as_int, "float": as_float, "bool": as_bool, "enum": as_enum, "size": as_size}
+    checks: dict[str, Callable[[], str]] = {
+        "int": as_int,
+        "float": as_float,
+        "bool": as_bool,
+        "enum": as_enum,
+        "size": as_size,
+    }
     return checks[spec.kind]()
 
 

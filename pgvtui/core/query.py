@@ -20,11 +20,10 @@ and column a k-NN runs on (:meth:`QueryShape.knn`) and how the query is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
-VECTOR_OPERATORS = ("<->", "<#>", "<=>", "<+>", "<~>", "<%>")
-VECTOR_TYPES = ("vector", "halfvec", "bit", "sparsevec")
+from pgvtui.core.plan import VECTOR_OPERATORS
 
 # --------------------------------------------------------------------------------------------
 # Lexer
@@ -318,17 +317,6 @@ def _is_subquery(item: Item) -> bool:
     return _is_kw(first, "SELECT", "WITH", "VALUES", "TABLE")
 
 
-def _walk_tokens(items: Iterable[Item]) -> Iterator[Token]:
-    for it in items:
-        if isinstance(it, Group):
-            yield it.open
-            yield from _walk_tokens(it.items)
-            if it.close:
-                yield it.close
-        else:
-            yield it
-
-
 # --------------------------------------------------------------------------------------------
 # Shape dataclasses
 # --------------------------------------------------------------------------------------------
@@ -355,10 +343,6 @@ class ColumnSide:
     @property
     def cast(self) -> Cast | None:
         return self.casts[-1] if self.casts else None
-
-    @property
-    def is_plain_column(self) -> bool:
-        return self.name is not None and not self.casts and self.function is None
 
 
 @dataclass(frozen=True)
@@ -428,11 +412,6 @@ class OrderItem:
     references: tuple[str, ...] = ()  # bare names it refers to (e.g. ("distance",))
     span: tuple[int, int] | None = None  # the whole item incl. ASC/DESC/NULLS (text offsets)
     expr_span: tuple[int, int] | None = None  # the sort expression only
-
-    @property
-    def is_alias(self) -> bool:
-        """ORDER BY names a select-list alias or position (ORDER BY dist / ORDER BY 2)."""
-        return self.alias is not None or self.ordinal is not None
 
     @property
     def is_bare_reference(self) -> bool:
@@ -848,7 +827,6 @@ class _Analyzer:
                     body_items[:1], scope, is_join=False, join_type=None, lateral=False, on=None
                 )
             ]
-            scope.from_items = from_items
         scope.from_items = from_items
 
         select_items: list[SelectItem] = []
@@ -863,6 +841,12 @@ class _Analyzer:
         into = False
         distinct = False
         seen_set_op = False
+
+        def scan(body: Sequence[Item], clause: str) -> None:
+            ds, subs = self._scan_expr(body, clause, scope)
+            distances.extend(ds)
+            subqueries.extend(subs)
+
         for key, body in clauses:
             if key in ("UNION", "INTERSECT", "EXCEPT"):
                 seen_set_op = True
@@ -893,26 +877,18 @@ class _Analyzer:
                     distances.extend(ds)
                     subqueries.extend(subs)
             elif key == "VALUES":
-                ds, subs = self._scan_expr(body, "select", scope)
-                distances.extend(ds)
-                subqueries.extend(subs)
+                scan(body, "select")
             elif key == "WHERE":
                 where_text = _text(self.sql, body)
                 if body:
                     where_span = (_start(body[0]), _end(body[-1]))
-                ds, subs = self._scan_expr(body, "where", scope)
-                distances.extend(ds)
-                subqueries.extend(subs)
+                scan(body, "where")
             elif key == "GROUP":
                 rest = body[1:] if body and _is_kw(body[0], "BY") else body
                 group_by = _text(self.sql, rest)
-                ds, subs = self._scan_expr(rest, "group_by", scope)
-                distances.extend(ds)
-                subqueries.extend(subs)
+                scan(rest, "group_by")
             elif key == "HAVING":
-                ds, subs = self._scan_expr(body, "having", scope)
-                distances.extend(ds)
-                subqueries.extend(subs)
+                scan(body, "having")
             elif key == "ORDER":
                 rest = body[1:] if body and _is_kw(body[0], "BY") else body
                 if body:
@@ -946,8 +922,7 @@ class _Analyzer:
             elif key == "INTO":
                 into = True
             elif key == "WINDOW":
-                ds, subs = self._scan_expr(body, "other", scope)
-                subqueries.extend(subs)
+                subqueries.extend(self._scan_expr(body, "other", scope)[1])
         # distances referenced only through ORDER BY aliases are already in select distances.
         uniq: list[DistanceUse] = []
         for d in distances:
@@ -1027,7 +1002,7 @@ class _Analyzer:
 
         def located(item: FromItem, part: list[Item], end: int | None = None) -> FromItem:
             span = (_start(part[0]), end if end is not None else _end(part[-1]))
-            return FromItem(**{**item.__dict__, "span": span, "sep_start": sep})
+            return replace(item, span=span, sep_start=sep)
 
         def flush(on_text: str | None) -> None:
             nonlocal current
@@ -1078,7 +1053,7 @@ class _Analyzer:
                 span = last.span
                 if span is not None and cond:
                     span = (span[0], _end(cond[-1]))
-                out[-1] = FromItem(**{**last.__dict__, "on": _text(self.sql, cond), "span": span})
+                out[-1] = replace(last, on=_text(self.sql, cond), span=span)
                 i = j
                 continue
             current.append(it)
@@ -1107,13 +1082,10 @@ class _Analyzer:
         head = part[0]
         alias = self._alias(part[1:])
         if isinstance(head, Group) and _is_subquery(head):
-            parent_scope = _Scope(set(), scope) if lateral else _Scope(set(), scope.parent)
+            parent_scope = _Scope(set(), scope.parent)
             parent_scope.ctes = scope.all_ctes()
             if lateral:
-                lat = _Scope(set(), scope.parent)
-                lat.from_items = list(so_far)
-                lat.ctes = scope.all_ctes()
-                parent_scope = lat
+                parent_scope.from_items = list(so_far)
             sub = self.statement(head.items, parent_scope)
             kind = "values" if sub.statement_type == "VALUES" else "subquery"
             return FromItem(
@@ -1311,8 +1283,7 @@ class _Analyzer:
             ordinal=ordinal,
             alias=alias,
             distances=tuple(
-                DistanceUse(**{**d.__dict__, "clause": "order_by"}) if d.clause != "order_by" else d
-                for d in all_ds
+                replace(d, clause="order_by") if d.clause != "order_by" else d for d in all_ds
             ),
             wrapped=wrapped,
             references=refs,
@@ -1348,7 +1319,7 @@ class _Analyzer:
                 keyword = it.kind == "ident" and it.upper in _NON_FUNCTION_WORDS
                 is_type = idx > 0 and _is_punct(items[idx - 1], "::")
                 if not nxt.bracket and not keyword and not is_type:
-                    name = _qualified_name(items, idx)
+                    name = qualified_name(items, idx)
                     self.functions.append(name.lower() if it.kind == "ident" else name)
             if it.kind == "op" and it.value in VECTOR_OPERATORS:
                 d = self._distance(items, idx, clause, scope)
@@ -1441,7 +1412,7 @@ class _Analyzer:
             ):
                 grp = core[-1]
                 assert isinstance(grp, Group)
-                function = _qualified_name(core, len(core) - 2).lower()
+                function = qualified_name(core, len(core) - 2).lower()
                 args = _split(grp.items)
                 if len(args) != 1:
                     break
@@ -1514,7 +1485,7 @@ class _Analyzer:
                 text=text,
                 kind="function",
                 casts=casts,
-                function=_qualified_name(core, len(core) - 2).lower(),
+                function=qualified_name(core, len(core) - 2).lower(),
             )
         return QuerySide(text=text, kind="other", casts=casts)
 
@@ -1592,7 +1563,7 @@ _NON_FUNCTION_WORDS = {
 }
 
 
-def _qualified_name(items: Sequence[Item], idx: int) -> str:
+def qualified_name(items: Sequence[Item], idx: int) -> str:
     """schema.func for the name token at ``idx`` (looking back over ``name .``)."""
     parts = []
     j = idx
@@ -1760,11 +1731,7 @@ def _source_table(shape: QueryShape) -> TableRef | None:
 def _replace_ctes(shape: QueryShape, ctes: list[Cte]) -> QueryShape:
     if not ctes:
         return shape
-    return QueryShape(**{**shape.__dict__, "ctes": tuple(ctes)})
-
-
-def significant(tokens: Iterable[Token]) -> list[Token]:
-    return [t for t in tokens if t.significant]
+    return replace(shape, ctes=tuple(ctes))
 
 
 def analyze_query(sql: str) -> QueryShape:
@@ -1789,16 +1756,10 @@ def analyze_query(sql: str) -> QueryShape:
     items, balanced = build_tree(stmt)
     a = _Analyzer(sql)
     shape = a.statement(items, None)
-    funcs: list[str] = []
-    for f in a.functions:
-        if f not in funcs:
-            funcs.append(f)
-    return QueryShape(
-        **{
-            **shape.__dict__,
-            "functions_called": tuple(funcs),
-            "locking": tuple(a.locking),
-            "params": tuple(dict.fromkeys(a.params)),
-            "parse_complete": balanced,
-        }
+    return replace(
+        shape,
+        functions_called=tuple(dict.fromkeys(a.functions)),
+        locking=tuple(a.locking),
+        params=tuple(dict.fromkeys(a.params)),
+        parse_complete=balanced,
     )

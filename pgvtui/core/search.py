@@ -40,12 +40,12 @@ import psycopg
 from psycopg import errors as pgerr
 from psycopg import sql
 
-from pgvtui.core import catalog, guard
+from pgvtui.core import catalog, guard, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan, parse_plan
 from pgvtui.core.query import QueryShape, Token, analyze_query, tokenize
-from pgvtui.core.rules.base import Finding, RuleContext, run_rules
+from pgvtui.core.rules.base import Finding, RuleContext, Severity, run_rules
 from pgvtui.core.session import Session
 from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, QueryTimeout, UsageError
 
@@ -62,11 +62,6 @@ EXTRA_SETTINGS = (
     "plan_cache_mode",
     "work_mem",
 )
-
-
-def _sql(text: str) -> sql.SQL:
-    """A statement that passed the guard (or our own rewrite of it) as a Composable."""
-    return sql.SQL(text)
 
 
 @dataclass(frozen=True)
@@ -101,10 +96,6 @@ class SearchResult:
     effective_settings: dict[str, str | None] = field(default_factory=dict)
     analyzed: bool = True  # False when the plan is from EXPLAIN without ANALYZE
 
-    @property
-    def raw_plan(self) -> list[dict[str, Any]] | None:
-        return self.plan.raw if self.plan else None
-
 
 # ---------------------------------------------------------------------------------------------
 # --vector-from
@@ -120,15 +111,17 @@ class VectorSource:
     column: str
     key: str | None  # primary-key value as text; None = a random row
 
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        return (self.schema, self.table) if self.schema else (self.table,)
+
     def describe(self) -> str:
-        ident = sql.Identifier(*([self.schema] if self.schema else []), self.table, self.column)
-        return f"{ident.as_string(None)}:{self.key if self.key is not None else 'random'}"
+        ident = sqltext.ident(*self.table_names, self.column)
+        return f"{ident}:{self.key if self.key is not None else 'random'}"
 
     @property
     def table_ident(self) -> sql.Identifier:
-        return (
-            sql.Identifier(self.schema, self.table) if self.schema else sql.Identifier(self.table)
-        )
+        return sql.Identifier(*self.table_names)
 
 
 def parse_vector_from(text: str) -> VectorSource:
@@ -166,7 +159,7 @@ def parse_vector_from(text: str) -> VectorSource:
 
 async def fetch_vector(session: Session, source: VectorSource) -> Any:
     """The stored vector (a pgvector Python object) — read-only, identifiers quoted."""
-    rel = source.table_ident.as_string(None)
+    rel = sqltext.ident(*source.table_names)
     col = sql.Identifier(source.column)
     async with session.read_only() as cur:
         if source.key is not None:
@@ -318,6 +311,7 @@ async def run_explain(
     vector: Any = None,
     preview: bool = True,
     preview_rows: int = PREVIEW_ROWS,
+    read_settings: bool = True,
 ) -> SearchResult:
     """Guard, then EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) in a read-only transaction
     that is always rolled back. See the module docstring.
@@ -326,12 +320,11 @@ async def run_explain(
     :class:`QueryCancelled` / :class:`QueryTimeout` / connection errors as they happen. An error
     in the statement itself (e.g. ``different vector dimensions 3 and 64``) is returned in
     ``SearchResult.error`` — with the planned-only plan when EXPLAIN alone works — so rules can
-    explain it."""
+    explain it. ``read_settings=False`` skips reading the effective settings (left empty)."""
     checked = guard.check_sql(sql_text)
     good = guard.check_settings(dict(settings or {}))
     bound, values = bind_query(checked, params, vector)
-    user = _sql(bound)
-    names = list(dict.fromkeys([*catalog.SETTINGS, *EXTRA_SETTINGS, *good]))
+    user = sql.SQL(bound)  # passed the guard: see the module docstring
     plan: Plan | None = None
     error: QueryError | None = None
     analyzed = True
@@ -343,12 +336,14 @@ async def run_explain(
             for name, value in good.items():
                 session.statements += 1
                 await cur.execute(set_local(name, value))
-            session.statements += 1
-            await cur.execute(
-                sqlfiles.query("effective_settings").format(vector_type=_vector_type(session)),
-                {"names": names},
-            )
-            effective = {str(r[0]): r[1] for r in await cur.fetchall()}
+            if read_settings:
+                names = list(dict.fromkeys([*catalog.SETTINGS, *EXTRA_SETTINGS, *good]))
+                session.statements += 1
+                await cur.execute(
+                    sqlfiles.query("effective_settings").format(vector_type=_vector_type(session)),
+                    {"names": names},
+                )
+                effective = {str(r[0]): r[1] for r in await cur.fetchall()}
             await cur.execute(_SAVEPOINT)
             try:
                 session.statements += 1
@@ -434,11 +429,17 @@ async def replan_without_seqscan(
     merged = {**dict(settings or {}), "enable_seqscan": "off"}
     try:
         res = await run_explain(
-            session, sql_text, merged, params=params, vector=vector, preview=False
+            session,
+            sql_text,
+            merged,
+            params=params,
+            vector=vector,
+            preview=False,
+            read_settings=False,
         )
-    except (QueryFailed, UsageError) as exc:
-        if isinstance(exc, QueryCancelled | QueryTimeout):
-            raise
+    except (QueryCancelled, QueryTimeout):
+        raise
+    except (QueryFailed, UsageError):
         return None
     return res.plan if res.error is None else None
 
@@ -468,7 +469,7 @@ def unexplained_error(diag: Diagnosis) -> PgvtuiError | None:
     err = diag.search.error
     if err is None:
         return None
-    if any(f.severity.value == "error" for f in diag.findings):
+    if any(f.severity is Severity.ERROR for f in diag.findings):
         return None
     return QueryFailed(err.message, title=err.title)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
@@ -122,17 +122,11 @@ def render_finding(console: Console, f: Finding) -> None:
 def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
     if not findings:
         return "no findings"
-    counts = {s: sum(1 for f in findings if f.severity is s) for s in SEVERITY_ORDER}
     parts = []
     for sev in SEVERITY_ORDER:
-        n = counts[sev]
+        n = sum(1 for f in findings if f.severity is sev)
         if n:
-            name = (
-                sev.value
-                if n == 1
-                else {"error": "errors", "warning": "warnings", "info": "infos"}[sev.value]
-            )
-            parts.append(f"{n} {name}")
+            parts.append(f"{n} {sev.value}{'' if n == 1 else 's'}")
     return ", ".join(parts)
 
 
@@ -172,11 +166,7 @@ def render_check(console: Console, report: CheckReport) -> None:
         if not group:
             continue
         console.print(
-            Group(
-                Text(
-                    f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline"
-                )
-            )
+            Text(f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline")
         )
         for f in group:
             render_finding(console, f)

@@ -16,7 +16,7 @@ import pytest
 from pgvtui.core.plan import parse_plan
 from pgvtui.core.query import analyze_query
 from pgvtui.core.rules.base import Finding, RuleContext, all_rules
-from tests.unit.test_rules_recorded import SERVER_SETTINGS, facts_inventory
+from tests.unit.test_rules_recorded import facts_inventory, session_settings
 
 PLANS = Path(__file__).parent.parent / "data" / "plans-pg18.json"
 ENTRIES: dict[str, dict[str, Any]] = {
@@ -53,15 +53,6 @@ EXPECTED: dict[str, set[str]] = {
 }
 
 
-def _settings(entry: dict[str, Any]) -> dict[str, str | None]:
-    out = dict(SERVER_SETTINGS)
-    for stmt in entry.get("settings", []):
-        m = re.fullmatch(r"set local ([\w.]+)\s*=\s*(\S+)", stmt.strip(), re.I)
-        assert m, stmt
-        out[m.group(1)] = m.group(2)
-    return out
-
-
 def ctx_for(key: str) -> RuleContext:
     e = ENTRIES[key]
     return RuleContext(
@@ -69,7 +60,7 @@ def ctx_for(key: str) -> RuleContext:
         plan=parse_plan(e["plan"]) if "plan" in e else None,
         query=analyze_query(e["sql"]),
         sql=e["sql"],
-        settings=_settings(e),
+        settings=session_settings(e),
         error=e.get("error"),
     )
 

@@ -152,7 +152,7 @@ def _recorded() -> dict[str, dict[str, Any]]:
 RECORDED = _recorded()
 
 
-def _session_settings(entry: dict[str, Any]) -> dict[str, str | None]:
+def session_settings(entry: dict[str, Any]) -> dict[str, str | None]:
     settings = dict(SERVER_SETTINGS)
     for stmt in entry.get("settings", []):
         m = re.fullmatch(r"set local ([\w.]+)\s*=\s*(\S+)", stmt.strip(), re.I)
@@ -167,7 +167,7 @@ def _ctx(name: str, **extras: Any) -> RuleContext:
         inventory=facts_inventory(),
         plan=parse_plan(entry["plan"]),
         sql=entry["sql"],
-        settings=_session_settings(entry),
+        settings=session_settings(entry),
         extras=dict(extras),
     )
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pgvtui.core import sizing
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.residency import model_spec
+from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 MIN_PARALLEL_TABLE_BYTES = 8 * 1024 * 1024
@@ -24,11 +25,6 @@ MIN_PARALLEL_TABLE_BYTES = 8 * 1024 * 1024
 
 def _mb(n: int | float) -> str:
     return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
-
-
-def _setting(ctx: RuleContext, name: str) -> str | None:
-    inv = ctx.inventory
-    return ctx.setting(name) or (inv.settings.get(name) if inv else None)
 
 
 def _table_bytes(inv: Inventory, idx: IndexInfo) -> int:
@@ -49,11 +45,11 @@ class BuildMemoryLow(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        mwm = sizing.parse_pg_size(_setting(ctx, "maintenance_work_mem"))
+        mwm = sizing.parse_pg_size(util.setting(ctx, "maintenance_work_mem"))
         if not mwm:
             return
         try:
-            workers = int(_setting(ctx, "max_parallel_maintenance_workers") or "0")
+            workers = int(util.setting(ctx, "max_parallel_maintenance_workers") or "0")
         except ValueError:
             workers = 0
         for idx in inv.indexes:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pgvtui.core import sizing
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.residency import EXTRAS_KEY, ResidencyReport, model_spec
+from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -29,11 +30,9 @@ def _mb(n: int) -> str:
 
 def memory_limits(ctx: RuleContext) -> list[tuple[str, int]]:
     """[(name, bytes)] of the memory an index should fit, smallest first."""
-    inv = ctx.inventory
     out: list[tuple[str, int]] = []
     for name in ("shared_buffers", "effective_cache_size"):
-        raw = ctx.setting(name) or (inv.settings.get(name) if inv else None)
-        value = sizing.parse_pg_size(raw)
+        value = sizing.parse_pg_size(util.setting(ctx, name))
         if value:
             out.append((name, value))
     rep = ctx.extras.get(EXTRAS_KEY)

@@ -10,19 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.query import Cte, QueryShape
 from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 _HIDING_SCANS = ("CTE Scan", "Subquery Scan")
-
-
-def find_cte(shape: QueryShape, name: str) -> Cte | None:
-    for _scope, sub in shape.walk():
-        c = sub.cte(name)
-        if c is not None:
-            return c
-    return None
 
 
 @register
@@ -35,7 +26,7 @@ class MaterializedCte(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:
             return
-        for _scope, _shape, item, k in rewrite.knn_uses(ctx):
+        for _scope, _shape, _item, k in rewrite.knn_uses(ctx):
             via = k.use.via
             if via is None or not k.serving or rewrite.ann_scan_on(ctx, k.table) is not None:
                 continue
@@ -78,13 +69,12 @@ class MaterializedCte(Rule):
                 object=f"{k.table.display}.{k.column.column}",
                 node_id=sort.id,
             )
-            del item
 
     @staticmethod
     def _fix(ctx: RuleContext, kind: str, name: str, k: rewrite.Knn) -> tuple[str, bool]:
         assert ctx.query is not None
         if kind == "cte" and ctx.sql is not None:
-            cte = find_cte(ctx.query, name)
+            cte = rewrite.find_cte(ctx.query, name)
             if cte is not None and cte.keyword_span is not None:
                 start, end = cte.keyword_span
                 repl = "NOT MATERIALIZED" if start != end else " NOT MATERIALIZED"

@@ -69,7 +69,7 @@ class MissingLimit(Rule):
                     object=scan.table.display,
                     node_id=scan.node.id,
                 )
-        for hit in util.sorted_scans(ctx, tuple({n.node_type for n in ctx.plan.nodes()})):
+        for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
             if _limit_ancestor(ctx, hit.sort) is not None:
                 continue
             rows = hit.scan.rows_total if hit.scan.rows_total is not None else hit.scan.plan_rows

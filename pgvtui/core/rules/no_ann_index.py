@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -36,7 +36,7 @@ class NoAnnIndex(Rule):
             col = inv.column(t.schema, t.table, column)
             assert col is not None
             rows = hit.scan.rows_total if hit.scan.rows_total is not None else hit.scan.plan_rows
-            typ = f"{col.type}({col.dims})" if col.dims else col.type
+            typ = rewrite.column_type(col)
             table_rows = util.num(util.table_rows(inv, t.schema, t.table))
             evidence = (
                 f"{hit.sort.node_type} (Sort Key {term.expression}) over {hit.scan.label()}"

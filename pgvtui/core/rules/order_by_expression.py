@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.query import OrderItem, QueryShape
+from pgvtui.core.query import QueryShape
 from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -62,7 +62,7 @@ class OrderByExpression(Rule):
                     and k.use.operator == operator
                     and item.span is not None
                 ):
-                    bare = _bare_sort(shape, item, k.use.text)
+                    bare = _bare_sort(shape, k.use.text)
                     new = rewrite.splice(ctx.sql, [(item.span[0], item.span[1], bare)])
                     note = (
                         "-- order by the bare distance, ascending (for 1 - distance or -distance"
@@ -76,10 +76,9 @@ class OrderByExpression(Rule):
         )
 
 
-def _bare_sort(shape: QueryShape, item: OrderItem, distance_text: str) -> str:
+def _bare_sort(shape: QueryShape, distance_text: str) -> str:
     """An alias of the bare distance when the select list has one, else the distance."""
     for s in shape.select_items:
         if s.alias and s.text.strip().strip("()").strip() == distance_text.strip():
-            return util.ident(s.alias) if s.alias != s.alias.lower() else s.alias
-    del item
+            return util.name(s.alias)
     return distance_text

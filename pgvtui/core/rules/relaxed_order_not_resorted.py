@@ -35,7 +35,7 @@ class RelaxedOrderNotResorted(Rule):
                 od = inner.order_distance()
                 if od is None or inner.limit_text is None:
                     continue
-                inner_item, use = od
+                inner_item = od[0]
                 names = _distance_names(inner, inner_item)
                 for item in shape.order_by:
                     if not item.is_bare_reference or item.references[0] not in names:
@@ -58,17 +58,14 @@ class RelaxedOrderNotResorted(Rule):
                         object=f"query: {source}",
                         node_id=scan.id,
                     )
-                    del use
 
 
 def _ordered_sources(shape: QueryShape) -> Iterator[tuple[str, QueryShape, tuple[str, str]]]:
     for f in shape.from_items:
         if f.kind == "cte" and f.name:
-            for _s, sub in shape.walk():
-                c = sub.cte(f.name)
-                if c is not None:
-                    yield f"the CTE {f.name}", c.shape, ("cte", f.name)
-                    break
+            c = rewrite.find_cte(shape, f.name)
+            if c is not None:
+                yield f"the CTE {f.name}", c.shape, ("cte", f.name)
         elif f.subquery is not None:
             yield f"the subquery {f.ref_name or ''}".strip(), f.subquery, ("subquery", "")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pgvtui.core.models import ColumnInfo, IndexInfo
 from pgvtui.core.plan import PlanNode
-from pgvtui.core.query import DistanceUse, OrderItem, QueryShape
+from pgvtui.core.query import Cte, DistanceUse, OrderItem, QueryShape
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import RuleContext
 
@@ -55,7 +55,7 @@ class Knn:
     @property
     def serving(self) -> tuple[IndexInfo, ...]:
         """Plain-column indexes whose opclass serves the query's operator."""
-        return tuple(i for i in self.indexes if i.operator == self.use.operator)
+        return tuple(util.serving(self.indexes, self.use.operator))
 
 
 def resolve_use(ctx: RuleContext, use: DistanceUse) -> Knn | None:
@@ -86,6 +86,15 @@ def knn_uses(ctx: RuleContext) -> Iterator[tuple[str, QueryShape, OrderItem, Knn
                 k = resolve_use(ctx, use)
                 if k is not None:
                     yield scope, shape, item, k
+
+
+def find_cte(shape: QueryShape, name: str) -> Cte | None:
+    """The CTE ``name`` defined at any level of ``shape``."""
+    for _scope, sub in shape.walk():
+        c = sub.cte(name)
+        if c is not None:
+            return c
+    return None
 
 
 def ann_scan_on(ctx: RuleContext, table: util.TableRef) -> PlanNode | None:

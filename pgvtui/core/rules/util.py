@@ -9,6 +9,7 @@ The distance-expression parser reads what PostgreSQL prints in "Sort Key" and "O
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -238,25 +239,26 @@ def table_bytes(inv: Inventory, schema: str, table: str) -> int | None:
     return None
 
 
+def _smaller_than(inv: Inventory, schema: str, table: str, max_rows: int) -> bool:
+    """Fewer than ``max_rows`` rows or under SMALL_TABLE_BYTES of heap + TOAST."""
+    rows = table_rows(inv, schema, table)
+    if rows is not None and rows < max_rows:
+        return True
+    size = table_bytes(inv, schema, table)
+    return size is not None and size < SMALL_TABLE_BYTES
+
+
 def is_small_table(inv: Inventory, schema: str, table: str) -> bool:
     """Too small to matter: fewer than SMALL_TABLE_ROWS rows or under SMALL_TABLE_BYTES of heap
     + TOAST. Unknown row counts (never analyzed) are judged by size alone."""
-    rows = table_rows(inv, schema, table)
-    size = table_bytes(inv, schema, table)
-    if rows is not None and rows < SMALL_TABLE_ROWS:
-        return True
-    return size is not None and size < SMALL_TABLE_BYTES
+    return _smaller_than(inv, schema, table, SMALL_TABLE_ROWS)
 
 
 def scan_is_cheap(inv: Inventory, schema: str, table: str) -> bool:
     """An exact scan of the table is too cheap to matter: under SMALL_TABLE_BYTES of heap +
     TOAST, or under 1,000 rows. Unlike :func:`is_small_table` a table of a few thousand large
     vectors counts: every k-NN query reads all of it."""
-    rows = table_rows(inv, schema, table)
-    size = table_bytes(inv, schema, table)
-    if rows is not None and rows < 1_000:
-        return True
-    return size is not None and size < SMALL_TABLE_BYTES
+    return _smaller_than(inv, schema, table, 1_000)
 
 
 # -- plan lookups ------------------------------------------------------------------------------
@@ -339,9 +341,8 @@ def limit_above(plan: Plan, node: PlanNode) -> PlanNode | None:
 
 
 def descendants(node: PlanNode) -> Iterator[PlanNode]:
-    for c in node.children:
-        yield c
-        yield from descendants(c)
+    """Every node below ``node`` (pre-order, as :meth:`PlanNode.walk`)."""
+    return itertools.islice(node.walk(), 1, None)
 
 
 def alias_map(plan: Plan) -> dict[str, PlanNode]:

@@ -60,7 +60,7 @@ def make_space(conn: psycopg.Connection[tuple[object, ...]]) -> None:
 
 
 def fix_query(finding: Finding) -> str:
-    """The rewritten query of a fix: its last non-comment statement that is a query."""
+    """The rewritten query of a fix: its first non-comment statement that is a query."""
     assert finding.fix is not None and finding.fix_is_sql, finding.fix
     stmts = [
         line.strip()
@@ -75,8 +75,7 @@ def fix_query(finding: Finding) -> str:
 async def diagnose(
     session: Session, sql: str, settings: dict[str, str] | None = None
 ) -> search.Diagnosis:
-    diag = await search.diagnose(session, sql, settings or {})
-    return diag
+    return await search.diagnose(session, sql, settings or {})
 
 
 def rules_of(diag: search.Diagnosis) -> set[str]:
