@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import json
 import math
 import os
@@ -96,8 +97,6 @@ def _duration_ms(text: str) -> int:
 def conn_options(args: argparse.Namespace) -> ConnOptions:
     password = None
     if getattr(args, "password", False):
-        import getpass
-
         password = getpass.getpass("Password: ")
     return ConnOptions(
         conninfo=getattr(args, "conninfo", None),
@@ -111,7 +110,7 @@ def conn_options(args: argparse.Namespace) -> ConnOptions:
 
 async def open_session(args: argparse.Namespace, *, require_vector: bool = True) -> Session:
     opts = conn_options(args)
-    prompt = None if getattr(args, "no_password", False) else _prompt
+    prompt = None if getattr(args, "no_password", False) else getpass.getpass
     session = await connect(
         opts.to_conninfo(),
         SessionOptions(statement_timeout_ms=args.statement_timeout, require_vector=require_vector),
@@ -132,12 +131,6 @@ async def session_for(
         yield session
     finally:
         await session.close()
-
-
-def _prompt(label: str) -> str:
-    import getpass
-
-    return getpass.getpass(label)
 
 
 def stdout_console() -> Console:
@@ -167,21 +160,11 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
 
 def parse_size(text: str) -> int:
     """'64MB', '1GB', '8kB', '1048576' → bytes (PostgreSQL's units, 1024-based)."""
-    t = text.strip().replace(" ", "")
-    units = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
-    low = t.lower()
-    for unit in ("tb", "gb", "mb", "kb", "b"):
-        if low.endswith(unit):
-            num = low[: -len(unit)]
-            break
-    else:
-        unit, num = "b", low
-    try:
-        value = float(num)
-    except ValueError:
-        raise UsageError(f"not a size: {text!r} (use e.g. 64MB, 8GB)") from None
-    if not math.isfinite(value * units[unit]):
+    from pgvtui.core.sizing import size_value  # lazily: numpy stays off the TUI's start-up path
+
+    value = size_value(text)
+    if value is None or not math.isfinite(value):
         raise UsageError(f"not a size: {text!r} (use e.g. 64MB, 8GB)")
     if value < 0:
         raise UsageError(f"a size must not be negative: {text!r}")
-    return int(value * units[unit])
+    return int(value)

@@ -4,10 +4,6 @@ the TUI on it."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib.util
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -80,32 +76,10 @@ def run(args: argparse.Namespace) -> int:
             if args.keep_running:
                 err.print("the server keeps running; stop it with: pgvtui demo --stop")
             return 0
-        if importlib.util.find_spec("pgvtui.ui.app") is not None:
-            from pgvtui.ui.app import create_app
+        from pgvtui.ui.app import create_app
 
-            create_app(info.dsn).run()
-        else:  # pragma: no cover - until the TUI exists
-            _print_and_wait(info.dsn)
+        create_app(info.dsn).run()
     finally:
         if not args.keep_running:
             info.server.stop()
     return 0
-
-
-def _print_and_wait(dsn: str) -> None:
-    from pgvtui.commands.common import run_async
-    from pgvtui.core.catalog import inventory
-    from pgvtui.core.session import connect
-    from pgvtui.render.inventory import render_inventory
-
-    async def inv() -> Any:
-        s = await connect(dsn)
-        try:
-            return await inventory(s)
-        finally:
-            await s.close()
-
-    render_inventory(stdout_console(), run_async(inv))
-    sys.stderr.write("Press Ctrl-C to stop the demo server.\n")
-    with contextlib.suppress(KeyboardInterrupt):
-        signal.pause()

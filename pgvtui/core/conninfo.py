@@ -33,13 +33,7 @@ class ConnOptions:
         params: dict[str, str] = {}
         if base:
             if _URI_RE.match(base) or "=" in base:
-                try:
-                    parsed = pg_conninfo.conninfo_to_dict(base)
-                except ProgrammingError as exc:
-                    raise UsageError(
-                        "invalid connection string: " + parse_error_message(exc, base)
-                    ) from None
-                params.update({k: str(v) for k, v in parsed.items() if v is not None})
+                params.update(parse(base))
             else:
                 params["dbname"] = base
         for key in ("host", "port", "user", "dbname", "password"):

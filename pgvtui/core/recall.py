@@ -48,7 +48,7 @@ from pgvtui.core.recall_truth import (
     ground_truth,
 )
 from pgvtui.core.recall_where import validate_where
-from pgvtui.core.session import Session
+from pgvtui.core.session import Session, version_tuple
 from pgvtui.errors import QueryCancelled, QueryFailed, UsageError
 
 OPERATORS = {
@@ -121,7 +121,7 @@ class SettingResult:
 
     @property
     def label(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self.settings.items())
+        return _label(self.settings)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = to_jsonable(self)
@@ -284,14 +284,6 @@ def settings_grid(method: str, spec: RecallSpec, lists: int | None) -> list[dict
     return grid
 
 
-def _version_tuple(v: str | None) -> tuple[int, ...]:
-    out: list[int] = []
-    for part in (v or "0").split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        out.append(int(digits or 0))
-    return tuple(out)
-
-
 def check_spec(spec: RecallSpec) -> None:
     if not 1 <= spec.k <= MAX_K:
         raise UsageError(f"--k must be 1–{MAX_K}")
@@ -324,7 +316,7 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
     if vtype not in ("vector", "halfvec", "bit", "sparsevec"):
         raise RecallError(f"unsupported column type {vtype}")
     iterative_on = any(mode != "off" for mode in spec.iterative)
-    if iterative_on and _version_tuple(session.basics.pgvector_version) < (0, 8, 0):
+    if iterative_on and version_tuple(session.basics.pgvector_version) < (0, 8, 0):
         raise UsageError(
             f"iterative index scans need pgvector 0.8.0; this database has "
             f"{session.basics.pgvector_version}"
@@ -346,9 +338,7 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
                 "give --id-column COL (a unique column)"
             )
         id_column, id_unique = pk[0], True
-    where = None
-    if spec.where:
-        where = _check_where_text(spec.where)
+    where = validate_where(spec.where) if spec.where else None
     target = Target(
         index=idx,
         column=col,
@@ -362,10 +352,6 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
     if where:
         await check_where(session, target)
     return target
-
-
-def _check_where_text(text: str) -> str:
-    return validate_where(text)
 
 
 async def check_where(session: Session, target: Target) -> None:
@@ -631,7 +617,7 @@ async def run_recall(
         table=target.table_ident,
         where=target.where_sql(),
     )
-    explain_q = sql.SQL("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ") + ann_q
+    explain_q = sqlfiles.query("recall_explain").format(query=ann_q)
     binds = [bind_vector(target.vtype, v) for v in queries]
     results: list[SettingResult] = []
     total = len(grid) * len(binds)
@@ -713,7 +699,7 @@ async def _run_setting(
     EXPLAIN ANALYZE (server time, buffers, plan), then the plain query (ids, distances)."""
     ann_q, explain_q = queries
     async with session.read_only() as cur:
-        iterative_exists = _version_tuple(session.basics.pgvector_version) >= (0, 8, 0)
+        iterative_exists = version_tuple(session.basics.pgvector_version) >= (0, 8, 0)
         for stmt in _set_statements(settings, spec, iterative_exists):
             await cur.execute(stmt)
         for qi, qv in enumerate(binds):

@@ -19,7 +19,7 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import sql
@@ -27,7 +27,15 @@ from psycopg import sql
 from pgvtui.core import sizing, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
-from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, to_jsonable
+from pgvtui.core.models import (
+    HNSW_DEFAULT_EF_CONSTRUCTION,
+    HNSW_DEFAULT_M,
+    IVFFLAT_DEFAULT_LISTS,
+    ColumnInfo,
+    IndexInfo,
+    Inventory,
+    to_jsonable,
+)
 from pgvtui.core.session import Session
 
 GB = 1024**3
@@ -115,7 +123,6 @@ class ResidencyReport:
     suggestions: tuple[Suggestion, ...]
     prewarmed: tuple[PrewarmResult, ...] = ()
     statements: int = 0  # statements sent to build the report (budget tests)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total_fits_shared_buffers(self) -> bool:
@@ -228,9 +235,9 @@ def model_spec(inv: Inventory, idx: IndexInfo) -> tuple[sizing.IndexSpec | None,
         type=type_,
         dims=int(dims),
         rows=max(0, int(rows)),
-        m=idx.m or 16,
-        ef_construction=idx.ef_construction or 64,
-        lists=idx.lists or 100,
+        m=idx.m or HNSW_DEFAULT_M,
+        ef_construction=idx.ef_construction or HNSW_DEFAULT_EF_CONSTRUCTION,
+        lists=idx.lists or IVFFLAT_DEFAULT_LISTS,
         nnz=nnz,
     )
     return spec, "; ".join(notes) or None
@@ -307,7 +314,6 @@ def build_index_rows(
 
 def suggestions(
     indexes: list[IndexResidency],
-    memory: MemoryInfo,
     bc: BuffercacheStatus,
     *,
     prewarm_installed: bool,
@@ -522,7 +528,6 @@ async def collect(
         grow_ram = sizing.growth_to_reach(specs, memory.ram_bytes, offset_bytes=offset)
     sugg = suggestions(
         rows,
-        memory,
         bc,
         prewarm_installed=row["prewarm_version"] is not None,
         prewarm_available=row["prewarm_available"] is not None,

@@ -226,21 +226,19 @@ class Session:
         row: type[T],
     ) -> list[T]:
         """Run a query (a .sql name or a composed query) and return typed rows."""
-        q = _executable(query)
-        try:
-            async with self.conn.cursor(row_factory=class_row(row)) as cur:
-                self.statements += 1
-                await cur.execute(q, params)
-                return await cur.fetchall()
-        except (psycopg.Error, OSError) as exc:
-            raise self.error(exc) from None
+        return await self._fetchall(query, params, class_row(row))
 
     async def fetch_dicts(
         self, query: str | sql.Composable, params: Any = None
     ) -> list[dict[str, Any]]:
+        return await self._fetchall(query, params, dict_row)
+
+    async def _fetchall(
+        self, query: str | sql.Composable, params: Any, row_factory: Any
+    ) -> list[Any]:
         q = _executable(query)
         try:
-            async with self.conn.cursor(row_factory=dict_row) as cur:
+            async with self.conn.cursor(row_factory=row_factory) as cur:
                 self.statements += 1
                 await cur.execute(q, params)
                 return await cur.fetchall()

@@ -77,19 +77,27 @@ def value_size(type_: str, dims: int, nnz: int | None = None) -> int:
     raise SizingError(f"unknown vector type {type_!r}")
 
 
+_SIZE_UNITS = {"tb": 1024**4, "gb": 1024**3, "mb": 1024**2, "kb": 1024, "b": 1}
+
+
+def size_value(text: str) -> float | None:
+    """'128MB', '4 GB', '8kB', '65536' (unitless: bytes) → bytes as a float (PostgreSQL's
+    1024-based units, case-insensitive); None when the number does not parse. Not checked for
+    sign or finiteness: callers decide."""
+    t = text.strip().replace(" ", "").lower()
+    unit = next((u for u in _SIZE_UNITS if t.endswith(u)), "")
+    num, factor = (t[: -len(unit)], _SIZE_UNITS[unit]) if unit else (t, 1)
+    try:
+        return float(num) * factor
+    except ValueError:
+        return None
+
+
 def parse_pg_size(text: str | None) -> int | None:
     """A PostgreSQL size setting as shown by ``current_setting`` ('128MB', '4GB', '8kB',
     '65536' — unitless values are taken as bytes) → bytes; None when absent or unparsable."""
-    if text is None:
-        return None
-    t = text.strip().replace(" ", "").lower()
-    units = {"tb": 1024**4, "gb": 1024**3, "mb": 1024**2, "kb": 1024, "b": 1}
-    unit = next((u for u in units if t.endswith(u)), "")
-    num, factor = (t[: -len(unit)], units[unit]) if unit else (t, 1)
-    try:
-        return int(float(num) * factor)
-    except ValueError:
-        return None
+    value = None if text is None else size_value(text)
+    return None if value is None else int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,27 +375,24 @@ def validate(spec: IndexSpec) -> None:
 def estimate_size(spec: IndexSpec) -> SizeEstimate:
     """Pages and bytes of a freshly built index (no later inserts, deletes or duplicates)."""
     v = spec.value_bytes
+    hnsw: HnswLayout | None = None
+    ivf: IvfflatLayout | None = None
     if spec.method == "hnsw":
-        layout = hnsw_layout(v, spec.m)
-        pages = _hnsw_pages(spec.rows, layout)
-        return SizeEstimate(
-            spec=spec,
-            pages=pages,
-            bytes=pages * BLOCK_SIZE,
-            bytes_per_row=pages * BLOCK_SIZE / spec.rows if spec.rows else 0.0,
-            hnsw=layout,
-        )
-    if spec.method == "ivfflat":
+        hnsw = hnsw_layout(v, spec.m)
+        pages = _hnsw_pages(spec.rows, hnsw)
+    elif spec.method == "ivfflat":
         ivf = ivfflat_layout(v)
         pages = _ivfflat_pages(spec.rows, spec.lists, ivf)
-        return SizeEstimate(
-            spec=spec,
-            pages=pages,
-            bytes=pages * BLOCK_SIZE,
-            bytes_per_row=pages * BLOCK_SIZE / spec.rows if spec.rows else 0.0,
-            ivfflat=ivf,
-        )
-    raise SizingError(f"unknown index method {spec.method!r}")
+    else:
+        raise SizingError(f"unknown index method {spec.method!r}")
+    return SizeEstimate(
+        spec=spec,
+        pages=pages,
+        bytes=pages * BLOCK_SIZE,
+        bytes_per_row=pages * BLOCK_SIZE / spec.rows if spec.rows else 0.0,
+        hnsw=hnsw,
+        ivfflat=ivf,
+    )
 
 
 def rows_to_reach(spec: IndexSpec, target_bytes: int) -> int | None:

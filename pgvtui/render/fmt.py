@@ -24,7 +24,3 @@ def human_count(n: int | float | None) -> str:
         if abs(v) >= div:
             return f"{v / div:.1f}{unit}"
     return f"{int(v)}"
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.0f} %"

@@ -63,7 +63,7 @@ def render_inventory(console: Console, inv: Inventory) -> None:
         ct.add_column(col, justify="right" if right else "left", overflow="fold", no_wrap=right)
     for c in inv.columns:
         ct.add_row(
-            f"{c.schema}.{c.table}",
+            c.qualified_table,
             c.column,
             c.type,
             str(c.dims or "—"),
@@ -98,7 +98,7 @@ def render_inventory(console: Console, inv: Inventory) -> None:
             params = f"lists={i.lists}{'*' if 'lists' in i.defaults else ''}"
         row = [
             i.name,
-            f"{i.schema}.{i.table}",
+            i.qualified_table,
             i.method,
             i.opclass,
             i.operator or "?",

@@ -88,7 +88,7 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     for i in report.indexes:
         fits = " ".join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
         t.add_row(
-            f"{i.schema}.{i.name} [dim]{i.method}[/]",
+            f"{i.qualified_name} [dim]{i.method}[/]",
             human_bytes(i.size_bytes),
             f"{human_bytes(i.estimated_bytes)} {_drift(i)}",
             f"{i.share_pct:.0f} %",
@@ -105,8 +105,8 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
         console.print("[dim]cached pages by usage count 0…5 (5 = hottest):[/]")
         for i in report.indexes:
             if i.usage_counts:
-                console.print(f"[dim]  {i.schema}.{i.name}: {_usage(i)}[/]")
-    notes = [f"{i.schema}.{i.name}: {i.model_note}" for i in report.indexes if i.model_note]
+                console.print(f"[dim]  {i.qualified_name}: {_usage(i)}[/]")
+    notes = [f"{i.qualified_name}: {i.model_note}" for i in report.indexes if i.model_note]
     for n in notes:
         console.print(f"[dim]model: {n}[/]")
 

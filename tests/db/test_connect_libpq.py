@@ -15,6 +15,15 @@ def _params(dsn: str) -> dict[str, str]:
     return {k: str(v) for k, v in psycopg.conninfo.conninfo_to_dict(dsn).items()}
 
 
+def _inventory_database(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """``pgvtui inventory ARGV --format json`` succeeds; the database it reached."""
+    rc = main(["inventory", *argv, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    database: str = json.loads(out)["server"]["database"]
+    return database
+
+
 def test_pg_environment(
     dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -23,10 +32,7 @@ def test_pg_environment(
     monkeypatch.setenv("PGPORT", p["port"])
     monkeypatch.setenv("PGUSER", p["user"])
     monkeypatch.setenv("PGDATABASE", p["dbname"])
-    rc = main(["inventory", "--format", "json"])
-    out, err = capsys.readouterr()
-    assert rc == 0, err
-    assert json.loads(out)["server"]["database"] == p["dbname"]
+    assert _inventory_database([], capsys) == p["dbname"]
 
 
 def test_service_file(
@@ -40,27 +46,13 @@ def test_service_file(
     monkeypatch.setenv("PGSERVICEFILE", str(service))
     for var in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE"):
         monkeypatch.delenv(var, raising=False)
-    rc = main(["inventory", "service=vectors", "--format", "json"])
-    out, err = capsys.readouterr()
-    assert rc == 0, err
-    assert json.loads(out)["server"]["database"] == p["dbname"]
+    assert _inventory_database(["service=vectors"], capsys) == p["dbname"]
 
 
 def test_flags_override_conninfo(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
     p = _params(dsn)
-    rc = main(
-        [
-            "inventory",
-            f"host={p['host']} port={p['port']} user={p['user']} dbname=postgres",
-            "-d",
-            p["dbname"],
-            "--format",
-            "json",
-        ]
-    )
-    out, err = capsys.readouterr()
-    assert rc == 0, err
-    assert json.loads(out)["server"]["database"] == p["dbname"]
+    conninfo = f"host={p['host']} port={p['port']} user={p['user']} dbname=postgres"
+    assert _inventory_database([conninfo, "-d", p["dbname"]], capsys) == p["dbname"]
 
 
 def test_database_name_as_positional(
@@ -70,10 +62,7 @@ def test_database_name_as_positional(
     monkeypatch.setenv("PGHOST", p["host"])
     monkeypatch.setenv("PGPORT", p["port"])
     monkeypatch.setenv("PGUSER", p["user"])
-    rc = main(["inventory", p["dbname"], "--format", "json"])
-    out, err = capsys.readouterr()
-    assert rc == 0, err
-    assert json.loads(out)["server"]["database"] == p["dbname"]
+    assert _inventory_database([p["dbname"]], capsys) == p["dbname"]
 
 
 def test_missing_database_one_line(

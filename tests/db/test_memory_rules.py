@@ -20,15 +20,7 @@ from pgvtui.core.rules.build_memory_low import BuildMemoryLow
 from pgvtui.core.rules.index_exceeds_memory import IndexExceedsMemory
 from pgvtui.core.rules.index_mostly_cold import IndexMostlyCold
 from pgvtui.core.session import connect
-
-
-def make_table(conn: psycopg.Connection, table: str, dims: int, rows: int) -> None:
-    conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, emb vector({dims}))")
-    conn.execute(
-        f"INSERT INTO {table} SELECT g, (SELECT array_agg(random()) FROM generate_series(1, {dims})"
-        " WHERE g > 0)::vector FROM generate_series(1, %s) g",
-        (rows,),
-    )
+from tests.db.tables import make_table
 
 
 def set_db(conn: psycopg.Connection, dbname: str, name: str, value: str) -> None:

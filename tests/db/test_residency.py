@@ -22,15 +22,7 @@ from pgvtui.core.rules.base import RuleContext
 from pgvtui.core.rules.index_exceeds_memory import IndexExceedsMemory
 from pgvtui.core.session import Session, SessionOptions, connect
 from tests.conftest import TestServer
-
-
-def make_table(conn: psycopg.Connection, table: str, dims: int, rows: int) -> None:
-    conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, emb vector({dims}))")
-    conn.execute(
-        f"INSERT INTO {table} SELECT g, (SELECT array_agg(random()) FROM generate_series(1, {dims})"
-        " WHERE g > 0)::vector FROM generate_series(1, %s) g",
-        (rows,),
-    )
+from tests.db.tables import make_table
 
 
 def knn(conn: psycopg.Connection, table: str, dims: int, queries: int) -> None:

@@ -118,7 +118,6 @@ def test_already_too_big() -> None:
     assert not rows[0].fits_shared_buffers and rows[0].rows_to_exceed_shared_buffers is None
     sugg = residency.suggestions(
         rows,
-        _mem(128 * MB, 1024 * MB),
         residency.BuffercacheStatus(True, None),
         prewarm_installed=True,
         prewarm_available=True,
