@@ -132,15 +132,8 @@ def _index_from_row(r: _IndexRow) -> IndexInfo:
     )
 
 
-def _vector_type(session: Session) -> sql.Composable:
-    schema = session.basics.vector_schema
-    if schema and session.basics.pgvector_version:
-        return sql.Identifier(schema, "vector")
-    return sql.Identifier("pg_catalog", "int4")  # pgvector missing: nothing to load
-
-
 async def server_and_settings(session: Session) -> tuple[ServerInfo, dict[str, str | None]]:
-    q = sqlfiles.query("server_settings").format(vector_type=_vector_type(session))
+    q = sqlfiles.query("server_settings").format(vector_type=session.vector_type())
     rows = await session.fetch_dicts(
         q, {"extensions": list(EXTENSIONS), "settings": list(SETTINGS)}
     )

@@ -274,13 +274,6 @@ def _bind_one(
 # ---------------------------------------------------------------------------------------------
 
 
-def _vector_type(session: Session) -> sql.Composable:
-    schema = session.basics.vector_schema
-    if schema and session.basics.pgvector_version:
-        return sql.Identifier(schema, "vector")
-    return sql.Identifier("pg_catalog", "int4")
-
-
 def set_local(name: str, value: str) -> sql.Composed:
     """``SET LOCAL hnsw.ef_search = '100'`` — name as a (dotted) identifier, value a literal.
     Only call with values that passed :func:`guard.check_settings`."""
@@ -340,7 +333,7 @@ async def run_explain(
                 names = list(dict.fromkeys([*catalog.SETTINGS, *EXTRA_SETTINGS, *good]))
                 session.statements += 1
                 await cur.execute(
-                    sqlfiles.query("effective_settings").format(vector_type=_vector_type(session)),
+                    sqlfiles.query("effective_settings").format(vector_type=session.vector_type()),
                     {"names": names},
                 )
                 effective = {str(r[0]): r[1] for r in await cur.fetchall()}

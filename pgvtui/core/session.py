@@ -204,6 +204,15 @@ class Session:
         self.short = ci.describe(params)
         self.warnings: tuple[str, ...] = tuple(pgvector_warnings(basics.pgvector_version))
 
+    def vector_type(self) -> sql.Composable:
+        """The schema-qualified ``vector`` type, for the ``NULL::vector`` that loads pgvector's
+        library (its ``hnsw.*``/``ivfflat.*`` settings exist only after that); ``int4`` when
+        pgvector is missing, so the same query still runs."""
+        schema = self.basics.vector_schema
+        if schema and self.basics.pgvector_version:
+            return sql.Identifier(schema, "vector")
+        return sql.Identifier("pg_catalog", "int4")
+
     # -- errors ---------------------------------------------------------------------
     def error(self, exc: BaseException) -> PgvtuiError:
         err = map_error(exc, self._passwords)

@@ -18,6 +18,7 @@ from pgvtui.core import sizing, sqltext
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.plan import VECTOR_OPERATORS, Plan, PlanNode
 from pgvtui.core.rules.base import RuleContext
+from pgvtui.core.session import version_tuple as session_version_tuple
 
 # -- thresholds shared by several rules (documented in docs/rules.md) -------------------------
 
@@ -101,12 +102,7 @@ def value_bytes(type_name: str, dims: int | None) -> int | None:
     return sizing.value_size(base, dims)
 
 
-def version_tuple(version: str | None) -> tuple[int, ...]:
-    """``"0.8.6"`` → (0, 8, 6); anything unparsable → ()."""
-    if not version:
-        return ()
-    parts = re.findall(r"\d+", version)
-    return tuple(int(p) for p in parts[:3])
+version_tuple = session_version_tuple  # one parser for extension versions
 
 
 # -- quoting and formatting ---------------------------------------------------------------------
