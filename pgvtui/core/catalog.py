@@ -1,7 +1,7 @@
 """Inventory of vector columns and ANN indexes: the only caller of the catalog .sql files.
 
-A fixed number of statements whatever the catalog size: the connection set-up (1) plus
-server+settings (1), columns (1) and indexes (1).
+A fixed number of statements whatever the catalog size: the connection set-up (1) plus one
+statement (``inventory.sql``) that returns the server, settings, columns and indexes as JSON.
 """
 
 from __future__ import annotations
@@ -132,8 +132,24 @@ def _index_from_row(r: _IndexRow) -> IndexInfo:
     )
 
 
-async def server_and_settings(session: Session) -> tuple[ServerInfo, dict[str, str | None]]:
-    q = sqlfiles.query("server_settings").format(vector_type=session.vector_type())
+def _rows(rows: list[list[Any]], names: list[str]) -> list[dict[str, Any]]:
+    # The statement returns each row as a JSON array in field order; strict zip catches drift.
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+async def inventory(session: Session) -> Inventory:
+    """Server, settings, vector columns and ANN indexes in one statement.
+
+    Counting the connection set-up query (it identified the server and registered the types),
+    that is 2 statements whatever the catalog size."""
+    # The one version difference: pg_stat_get_lastscan is PG16+.
+    last_scan = (
+        sql.SQL("pg_catalog.pg_stat_get_lastscan(a.indexrelid)")
+        if session.basics.version_num >= 160000
+        else sql.SQL("NULL")
+    )
+    q = sqlfiles.query("inventory").format(vector_type=session.vector_type(), last_scan=last_scan)
+    start = session.statements
     rows = await session.fetch_dicts(
         q, {"extensions": list(EXTENSIONS), "settings": list(SETTINGS)}
     )
@@ -158,31 +174,8 @@ async def server_and_settings(session: Session) -> tuple[ServerInfo, dict[str, s
     )
     raw_settings: dict[str, Any] = row["settings"] or {}
     settings = {name: raw_settings.get(name) for name in SETTINGS}
-    return server, settings
-
-
-async def columns(session: Session) -> list[ColumnInfo]:
-    return await session.fetch("columns", row=ColumnInfo)
-
-
-async def indexes(session: Session) -> list[IndexInfo]:
-    # The one version difference of the catalog queries: pg_stat_get_lastscan is PG16+.
-    last_scan = (
-        sql.SQL("pg_catalog.pg_stat_get_lastscan(i.oid)")
-        if session.basics.version_num >= 160000
-        else sql.SQL("NULL")
-    )
-    q = sqlfiles.query("indexes").format(last_scan=last_scan)
-    rows = await session.fetch(q, row=_IndexRow)
-    return [_index_from_row(r) for r in rows]
-
-
-async def inventory(session: Session) -> Inventory:
-    start = session.statements
-    server, settings = await server_and_settings(session)
-    cols = await columns(session)
-    idxs = await indexes(session)
-    # The connection set-up query counts too (it identified the server and the types).
+    cols = [ColumnInfo(**d) for d in _rows(row["columns"], COLUMN_FIELDS)]
+    idxs = [_index_from_row(_IndexRow(**d)) for d in _rows(row["indexes"], _INDEX_ROW_FIELDS)]
     used = session.statements - start + 1
     return Inventory(
         server=server, settings=settings, columns=tuple(cols), indexes=tuple(idxs), statements=used
@@ -190,3 +183,4 @@ async def inventory(session: Session) -> Inventory:
 
 
 COLUMN_FIELDS = [f.name for f in fields(ColumnInfo)]
+_INDEX_ROW_FIELDS = [f.name for f in fields(_IndexRow)]

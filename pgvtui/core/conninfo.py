@@ -91,12 +91,18 @@ def redact(conninfo: str) -> str:
 def describe(params: dict[str, str]) -> str:
     """Short human form: user@host:port/dbname (no secrets)."""
     host = params.get("host") or "local socket"
-    return (
+    return _printable(
         f"{params.get('user', '?')}@{host}:{params.get('port', '5432')}/{params.get('dbname', '?')}"
     )
 
 
+def _printable(v: str) -> str:
+    """Control characters as escapes (a newline in a host name must not break the one line)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in v)
+
+
 def _q(v: str) -> str:
+    v = _printable(v)
     if v == "" or any(c.isspace() or c in "'\\" for c in v):
         return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return v

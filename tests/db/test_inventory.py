@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -109,7 +110,72 @@ async def test_statement_count_does_not_grow_with_catalog(
     inv = await inventory(s)
     await s.close()
     assert len(inv.indexes) == 35
-    assert inv.statements == small == 4
+    # the connection set-up query plus one inventory statement
+    assert inv.statements == small == 2
+
+
+async def test_inventory_sends_one_statement_on_the_wire(populated: str, tmp_path: Path) -> None:
+    # libpq's protocol trace shows what really went to the server, not what we counted.
+    s = await connect(populated)
+    trace = tmp_path / "trace"
+    try:
+        with trace.open("w") as f:
+            s.conn.pgconn.trace(f.fileno())
+            inv = await inventory(s)
+            s.conn.pgconn.untrace()
+    finally:
+        await s.close()
+    sent = [
+        line.split("\t")[3]
+        for line in trace.read_text().splitlines()
+        if line.split("\t")[1:2] == ["F"] and line.split("\t")[3] in ("Query", "Parse")
+    ]
+    assert sent == ["Parse"] or sent == ["Query"], sent
+    assert inv.columns and inv.indexes
+
+
+SIZES_SCHEMA = """
+CREATE UNLOGGED TABLE unlogged_docs (id int PRIMARY KEY, e vector(1000), body text);
+INSERT INTO unlogged_docs
+SELECT g, array_fill(g::real, ARRAY[1000])::vector, repeat('x', 50) FROM generate_series(1, 300) g;
+CREATE INDEX ON unlogged_docs USING hnsw (e vector_l2_ops);
+CREATE TABLE parted (id int, e halfvec(3)) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (100);
+INSERT INTO parted SELECT g, '[1,2,3]' FROM generate_series(0, 99) g;
+CREATE MATERIALIZED VIEW mv AS SELECT id, e FROM parted_1;
+CREATE TABLE arrays (id int, a real[]);
+INSERT INTO arrays SELECT g, ARRAY[g, 1, 2] FROM generate_series(1, 50) g;
+CREATE INDEX arrays_ann ON arrays USING ivfflat ((a::vector(3)) vector_l2_ops) WITH (lists = 1);
+DELETE FROM unlogged_docs WHERE id % 7 = 0;
+"""
+
+
+async def test_sizes_equal_postgres_size_functions(
+    populated: str, admin: psycopg.Connection
+) -> None:
+    # Sizes are read once per relation and fork; they must equal what the functions report.
+    admin.execute(SIZES_SCHEMA)
+    admin.execute("VACUUM unlogged_docs, parted_1, arrays")  # creates the fsm and vm forks
+    s = await connect(populated)
+    try:
+        inv = await inventory(s)
+    finally:
+        await s.close()
+    assert {c.table for c in inv.columns} >= {"unlogged_docs", "parted", "parted_1", "mv", "Order"}
+    for c in inv.columns:
+        want = admin.execute(
+            "SELECT pg_relation_size(c.oid), "
+            "CASE WHEN reltoastrelid <> 0 THEN pg_total_relation_size(reltoastrelid) ELSE 0 END, "
+            "pg_total_relation_size(c.oid) FROM pg_class c WHERE c.oid = %s",
+            (c.table_oid,),
+        ).fetchone()
+        assert (c.table_bytes, c.toast_bytes, c.total_bytes) == want, c
+    docs = next(c for c in inv.columns if c.table == "unlogged_docs")
+    assert docs.toast_bytes > 0 and docs.total_bytes > docs.table_bytes + docs.toast_bytes
+    assert {i.name for i in inv.indexes} >= {"arrays_ann", "unlogged_docs_e_idx"}
+    for i in inv.indexes:
+        want_size = admin.execute("SELECT pg_relation_size(%s::oid)", (i.index_oid,)).fetchone()
+        assert want_size is not None and i.size_bytes == want_size[0] > 0, i
 
 
 def test_cli_inventory_json(populated: str, capsys: pytest.CaptureFixture[str]) -> None:

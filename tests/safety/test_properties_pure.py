@@ -61,6 +61,7 @@ def _assert_no_password(text: str, pw: str) -> None:
 @example(pw=MARK + "sec%ret", shape=1, prompt_pw=False)
 @example(pw=MARK + " pw", shape=1, prompt_pw=False)
 @example(pw=MARK + "x", shape=3, prompt_pw=False)
+@example(pw="Zq7@\n", shape=1, prompt_pw=False)  # a newline ended up in the host name
 def test_conninfo_never_leaks_the_password(pw: str, shape: int, prompt_pw: bool) -> None:
     raw = _shapes(pw)[shape]
     opts = ConnOptions(conninfo=raw, password=pw if prompt_pw else None, port="5433")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pgvtui.core import sizing, sqltext
+from pgvtui.core import sizing, sqltext, units
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.plan import VECTOR_OPERATORS, Plan, PlanNode
 from pgvtui.core.rules.base import RuleContext
@@ -114,14 +114,8 @@ literal = sqltext.literal
 
 
 def human_bytes(n: int | float | None) -> str:
-    if n is None:
-        return "unknown size"
-    value = float(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(value) < 1024:
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"
+    """The CLI/UI format (core.units), spelled out when unknown since it sits in a sentence."""
+    return "unknown size" if n is None else units.human_bytes(n)
 
 
 def num(n: int | float | None) -> str:
