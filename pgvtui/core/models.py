@@ -122,6 +122,13 @@ class Inventory:
     indexes: tuple[IndexInfo, ...]
     statements: int = 0  # statements sent to build it (for the benchmark/budget test)
 
+    def heap_bytes(self, index: IndexInfo) -> int | None:
+        """Main fork size of the index's table (None when the table has no vector column)."""
+        for c in self.columns:
+            if (c.schema, c.table) == (index.schema, index.table):
+                return c.table_bytes
+        return None
+
     def to_json(self) -> dict[str, Any]:
         cols = []
         for c in self.columns:

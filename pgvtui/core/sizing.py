@@ -39,6 +39,10 @@ PAGE_USABLE = 8192 - 24 - 8  # page header and pgvector's special space
 ITEM_ID = 4
 HNSW_MAX_COMBINED = PAGE_USABLE - ITEM_ID  # 8156: E + N_L + 4 above this → split
 PARALLEL_RESERVED = 3 * 1024 * 1024  # parallel HNSW builds keep 3 MB of mwm for themselves
+# PostgreSQL plans no parallel workers for CREATE INDEX on a heap (main fork) smaller than
+# min_parallel_table_scan_size (default 8 MB). Vectors over ~2 kB are TOASTed, so their heap
+# can stay under it while the table is large.
+MIN_PARALLEL_TABLE_BYTES = 8 * 1024 * 1024
 
 TYPES = ("vector", "halfvec", "bit", "sparsevec")
 METHODS = ("hnsw", "ivfflat")
@@ -483,6 +487,14 @@ def ivfflat_kmeans_bytes(value_bytes: int, lists: int, rows: int) -> tuple[int, 
         + 4 * lists  # new center distances
     )
     return total, target
+
+
+def maintenance_workers(max_workers: int, heap_bytes: int | None) -> int:
+    """Workers a CREATE INDEX would get: none when the heap is known to be under
+    min_parallel_table_scan_size, else up to max_parallel_maintenance_workers."""
+    if heap_bytes is not None and heap_bytes < MIN_PARALLEL_TABLE_BYTES:
+        return 0
+    return max(0, max_workers)
 
 
 def build_memory(

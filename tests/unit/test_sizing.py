@@ -289,3 +289,11 @@ def test_ivfflat_error_message_names_the_first_failing_check() -> None:
     assert build_memory(spec, 9 * MB).consequence == (
         "ERROR: memory required is 10 MB, maintenance_work_mem is 9 MB"
     )
+
+
+def test_maintenance_workers_follow_min_parallel_table_scan_size() -> None:
+    # PostgreSQL plans no workers for a heap under 8 MB; unknown heap → the configured workers.
+    assert sizing.maintenance_workers(2, 8 * MB - 1) == 0
+    assert sizing.maintenance_workers(2, 8 * MB) == 2
+    assert sizing.maintenance_workers(2, None) == 2
+    assert sizing.maintenance_workers(0, 100 * MB) == 0

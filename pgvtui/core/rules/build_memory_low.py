@@ -6,8 +6,9 @@ inserting on disk part-way ("hnsw graph no longer fits into maintenance_work_mem
 several times slower. IVFFlat: k-means memory for ``lists`` exceeds maintenance_work_mem, so the
 rebuild would fail with "memory required is … MB". Model: pgvtui/core/sizing.py (facts §3).
 
-A parallel build is assumed when max_parallel_maintenance_workers > 0 and the table is at least
-min_parallel_table_scan_size (8 MB) — PostgreSQL plans no workers for smaller tables.
+A parallel build is assumed when max_parallel_maintenance_workers > 0 and the heap is at least
+min_parallel_table_scan_size (8 MB) — PostgreSQL plans no workers for smaller tables
+(``sizing.maintenance_workers``, shared with the TUI's what-if panel).
 """
 
 from __future__ import annotations
@@ -15,23 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core import sizing
-from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.residency import model_spec
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
-MIN_PARALLEL_TABLE_BYTES = 8 * 1024 * 1024
-
 
 def _mb(n: int | float) -> str:
     return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
-
-
-def _table_bytes(inv: Inventory, idx: IndexInfo) -> int:
-    for c in inv.columns:
-        if c.schema == idx.schema and c.table == idx.table:
-            return c.table_bytes
-    return 0
 
 
 @register
@@ -56,8 +47,8 @@ class BuildMemoryLow(Rule):
             spec, _note = model_spec(inv, idx)
             if spec is None or spec.rows <= 0:
                 continue
-            parallel = workers > 0 and _table_bytes(inv, idx) >= MIN_PARALLEL_TABLE_BYTES
-            build = sizing.build_memory(spec, mwm, parallel_workers=workers if parallel else 0)
+            planned = sizing.maintenance_workers(workers, inv.heap_bytes(idx))
+            build = sizing.build_memory(spec, mwm, parallel_workers=planned)
             if build.fits:
                 continue
             need = sizing.pg_size_literal(sizing.memory_needed(build))
@@ -67,7 +58,7 @@ class BuildMemoryLow(Rule):
                 f"{target} / CREATE INDEX; make sure the host has that much free memory"
             )
             if build.method == "hnsw":
-                mode = f"parallel ({workers} workers, mwm − 3 MB)" if build.parallel else "serial"
+                mode = f"parallel ({planned} workers, mwm − 3 MB)" if build.parallel else "serial"
                 yield self.finding(
                     f"rebuilding {idx.qualified_name} would spill: its HNSW graph for "
                     f"{spec.rows:,} rows needs ~{_mb(build.required_bytes)}, maintenance_work_mem "

@@ -170,9 +170,11 @@ class ResidencyScreen(PgvScreen):
     def _what_if_for(self, r: IndexResidency) -> None:
         inv = self.papp.inventory
         index: IndexInfo | None = None
+        heap: int | None = None
         if inv is not None:
             index = next((i for i in inv.indexes if i.index_oid == r.index_oid), None)
-        self.query_one(WhatIfPanel).load_index(r, index)
+            heap = inv.heap_bytes(index) if index is not None else None
+        self.query_one(WhatIfPanel).load_index(r, index, heap)
 
     def action_refresh(self) -> None:
         self.measure()

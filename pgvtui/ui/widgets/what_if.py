@@ -49,6 +49,7 @@ def what_if_table(
             t.add_row(label, bar(est.bytes, cap, 24), ratio(est.bytes, cap))
     if mwm:
         bm = sizing.build_memory(spec, mwm, parallel_workers=workers)
+        mode = f"parallel, {workers} workers" if bm.parallel else "serial"
         verdict = (
             Text("fits", style="green")
             if bm.fits
@@ -56,7 +57,10 @@ def what_if_table(
         )
         t.add_row(
             "build",
-            Text(f"{human_bytes(bm.required_bytes)} of {human_bytes(bm.available_bytes)}"),
+            Text(
+                f"{human_bytes(bm.required_bytes)} of {human_bytes(bm.available_bytes)}"
+                + (f" ({mode})" if bm.method == "hnsw" else "")
+            ),
             "",
         )
         t.add_row("", verdict, "")
@@ -85,6 +89,9 @@ class WhatIfPanel(Vertical):
         self.memory: MemoryInfo | None = None
         self.mwm: int | None = None
         self.parallel_workers = 0
+        # heap (main fork) bytes per row of the loaded index's table: decides, with the rows
+        # typed in, whether CREATE INDEX would get parallel workers (None: not known)
+        self.heap_bytes_per_row: float | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -113,7 +120,11 @@ class WhatIfPanel(Vertical):
         self.parallel_workers = int(workers) if workers.isdigit() else 0
         self._recompute()
 
-    def load_index(self, r: IndexResidency, index: IndexInfo | None) -> None:
+    def load_index(
+        self, r: IndexResidency, index: IndexInfo | None, heap_bytes: int | None = None
+    ) -> None:
+        """Fill the inputs from an index; ``heap_bytes`` is its table's main fork size."""
+        self.heap_bytes_per_row = heap_bytes / r.rows if heap_bytes is not None and r.rows else None
         values = {
             "#wi-rows": str(r.rows or 0),
             "#wi-dims": str(r.key_dims or ""),
@@ -159,4 +170,6 @@ class WhatIfPanel(Vertical):
             ef_construction=max(64, 2 * self._int("#wi-m", 16)),
         )
         self.spec = spec
-        out.update(what_if_table(spec, self.memory, self.mwm, self.parallel_workers))
+        heap = None if self.heap_bytes_per_row is None else int(self.heap_bytes_per_row * spec.rows)
+        workers = sizing.maintenance_workers(self.parallel_workers, heap)
+        out.update(what_if_table(spec, self.memory, self.mwm, workers))
