@@ -132,3 +132,18 @@ def test_residency_after_grant_select_on_all_tables(
     assert code == 0, err
     assert_no_raw_permission_error(err)
     assert "pg_monitor" in out + err
+
+
+def test_settings_the_role_may_not_read_are_null_not_an_error(
+    roles: Roles, target: Target, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # shared_preload_libraries is superuser-only (pg_read_all_settings, part of pg_monitor,
+    # may read it): the inventory reports null for a bare role instead of failing.
+    readable = {}
+    for kind in ("monitor", "bare"):
+        code, out, err = run(["inventory", _role(roles, kind).dsn, "--format", "json"], capsys)
+        assert code == 0, err
+        readable[kind] = json.loads(out)["settings"]
+    assert readable["monitor"]["shared_preload_libraries"] is not None
+    assert readable["bare"]["shared_preload_libraries"] is None
+    assert readable["bare"]["hnsw.ef_search"] == "40"

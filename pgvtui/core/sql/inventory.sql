@@ -88,10 +88,10 @@ SELECT (SELECT count(*) FROM load_vector) AS loaded,
        (SELECT stats_reset::text FROM pg_catalog.pg_stat_database
          WHERE datname = current_database()) AS stats_reset,
        -- pg_settings omits settings the role may not read (current_setting would ERROR)
-       (SELECT json_object_agg(g.name, CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_settings s
-                                                          WHERE s.name = g.name)
+       (SELECT json_object_agg(g.name, CASE WHEN s.name IS NOT NULL
                                             THEN current_setting(g.name, true) END)
-          FROM unnest(%(settings)s::text[]) AS g(name)) AS settings,
+          FROM unnest(%(settings)s::text[]) AS g(name)
+          LEFT JOIN pg_catalog.pg_settings s ON s.name = g.name) AS settings,
        (SELECT coalesce(json_agg(json_build_array(
                    a.nspname, a.relname, a.attname, a.typname,
                    CASE WHEN a.atttypmod > 0 THEN a.atttypmod END,
