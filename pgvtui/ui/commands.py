@@ -50,7 +50,8 @@ class PgvtuiCommands(Provider):
                 partial(app.run_screen_action, "residency", "refresh"),
                 "r",
             ),
-            ("Quit", app.exit, "ctrl+q"),
+            # The key binding's path (action_quit closes the sessions before exiting).
+            ("Quit", partial(app.run_action, "quit"), "ctrl+q"),
         ]
         return out
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from pgvtui.core.activity import Activity
 from pgvtui.ui.app import PgvtuiApp, create_app
 from pgvtui.ui.messages import RecallFinished
 from pgvtui.ui.screens.search import SearchScreen
@@ -84,6 +85,20 @@ def test_residency(snap_compare: Any) -> None:
 
 def test_activity(snap_compare: Any) -> None:
     assert snap_compare(make_app("activity"), terminal_size=SIZE, run_before=before())
+
+
+class IdleBackend(RecordedBackend):
+    """Nothing runs on the server."""
+
+    async def activity(self) -> Activity:
+        return Activity((), ())
+
+
+def test_activity_idle(snap_compare: Any) -> None:
+    app = create_app(
+        "host=db.example dbname=pgvtui_demo", initial_screen="activity", backend=IdleBackend()
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=before())
 
 
 def test_recall_with_report(snap_compare: Any) -> None:

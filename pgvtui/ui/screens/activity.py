@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pgvtui.core.activity import Activity, IndexBuild, VectorQuery
 
 REFRESH_S = 2.0
+NO_QUERIES = "no vector query running"
 
 
 def duration(seconds: float | None) -> str:
@@ -68,11 +69,10 @@ class ActivityScreen(PgvScreen):
         self._builds: dict[int, tuple[Vertical, Static, ProgressBar]] = {}
 
     def compose_body(self) -> ComposeResult:
-        table: DataTable[str | Text] = DataTable(
-            id="activity-queries", cursor_type="row", zebra_stripes=True
-        )
-        table.border_title = "Running vector queries"
-        yield table
+        with Vertical(id="activity-queries-box") as box:
+            box.border_title = "Running vector queries"
+            yield DataTable(id="activity-queries", cursor_type="row", zebra_stripes=True)
+            yield Static(Text(NO_QUERIES, style="dim"), id="no-queries")
         with VerticalScroll(id="activity-builds") as builds:
             builds.border_title = "Index builds"
             yield Static(Text("no index build in progress", style="dim"), id="no-builds")
@@ -132,7 +132,9 @@ class ActivityScreen(PgvScreen):
             )
         if activity.queries:
             table.move_cursor(row=min(keep, len(activity.queries) - 1))
-        table.border_subtitle = str(len(activity.queries))
+        box = self.query_one("#activity-queries-box")
+        box.border_subtitle = str(len(activity.queries))
+        box.set_class(not activity.queries, "-empty")
         self._show_builds(activity.builds)
         self.query_one("#activity-status", Label).update(
             Text(f"refreshing every {REFRESH_S:g} s · k cancels a pgvtui query", style="dim")

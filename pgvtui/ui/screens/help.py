@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,44 +11,78 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+KEY_NAMES = {"question_mark": "?", "slash": "/"}
+
+# The screens whose tables are ObjectTables (sortable) and that show a FindingsList; a test
+# checks these against the composed screens.
+SORTABLE_TABLES_ON = ("Inventory", "Residency", "Recall")
+FINDINGS_LISTS_ON = ("Overview", "Search")
+
 
 def _bindings(bindings: list[BindingType]) -> list[tuple[str, str]]:
     out = []
     for b in bindings:
         if isinstance(b, Binding):
             key = b.key_display or b.key
-            key = {"question_mark": "?", "slash": "/"}.get(key, key)
-            out.append((key, b.description or b.action))
+            out.append((KEY_NAMES.get(key, key), b.tooltip or b.description or b.action))
         elif isinstance(b, tuple) and len(b) >= 2:
-            out.append((str(b[0]), str(b[2] if len(b) > 2 else b[1])))
+            key = str(b[0])
+            out.append((KEY_NAMES.get(key, key), str(b[2] if len(b) > 2 else b[1])))
     return out
 
 
-def help_table() -> Table:
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section title, [(key, description)]) for every key pgvtui binds."""
     from pgvtui.ui.app import PgvtuiApp
+    from pgvtui.ui.screens.base import PgvScreen
     from pgvtui.ui.widgets.findings_list import FindingsList
     from pgvtui.ui.widgets.object_table import ObjectTable
 
-    t = Table(box=None, show_header=False, padding=(0, 2), expand=True)
-    t.add_column(style="bold cyan", no_wrap=True, width=16)
-    t.add_column()
-    sections: list[tuple[str, list[BindingType]]] = [("Everywhere", PgvtuiApp.BINDINGS)]
+    everywhere = _bindings(PgvtuiApp.BINDINGS) + _bindings(PgvScreen.BINDINGS)
+    everywhere.append((PgvtuiApp.COMMAND_PALETTE_BINDING, "Palette: screens, actions, themes"))
+    sections = [("Everywhere", everywhere)]
     for name, cls in PgvtuiApp.MODES.items():
-        sections.append((f"{name.title()} screen", list(getattr(cls, "BINDINGS", []))))
-    sections.append(("Tables", ObjectTable.BINDINGS))
-    sections.append(("Findings lists", FindingsList.BINDINGS))
+        # Only the screen's own bindings: the inherited ones are under "Everywhere".
+        sections.append((f"{name.title()} screen", _bindings(vars(cls).get("BINDINGS", []))))
     sections.append(
-        ("Command palette", [Binding("ctrl+p", "palette", "screens, actions and themes")])
+        (
+            f"Tables on {', '.join(SORTABLE_TABLES_ON)}",
+            [
+                *_bindings(ObjectTable.BINDINGS),
+                ("click", "On a header: sort by it (again: reverse)"),
+            ],
+        )
     )
-    for title, bindings in sections:
-        rows = _bindings(bindings)
-        if not rows:
-            continue
-        t.add_row(Text(title, style="bold underline"), "")
-        for key, desc in rows:
-            t.add_row(key, desc)
-        t.add_row("", "")
-    return t
+    sections.append(
+        (f"Findings lists on {', '.join(FINDINGS_LISTS_ON)}", _bindings(FindingsList.BINDINGS))
+    )
+    return [(title, rows) for title, rows in sections if rows]
+
+
+def _section(title: str, rows: list[tuple[str, str]]) -> RenderableType:
+    t = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    t.add_column(style="bold cyan", no_wrap=True, min_width=7)
+    t.add_column()
+    for key, desc in rows:
+        t.add_row(key, desc)
+    return Group(Text(title, style="bold underline"), t, Text(""))
+
+
+def help_table() -> Table:
+    """The sections in two columns (so that all of them fit on a 160×48 terminal)."""
+    sections = help_sections()
+    total = sum(len(rows) + 2 for _, rows in sections)
+    left: list[RenderableType] = []
+    right: list[RenderableType] = []
+    used = 0
+    for title, rows in sections:
+        (left if used < total / 2 else right).append(_section(title, rows))
+        used += len(rows) + 2
+    grid = Table.grid(padding=(0, 3), expand=True)
+    grid.add_column(ratio=1)
+    grid.add_column(ratio=1)
+    grid.add_row(Group(*left), Group(*right))
+    return grid
 
 
 class HelpScreen(ModalScreen[None]):
@@ -60,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 80; max-width: 95%; height: 90%;
+        width: 110; max-width: 95%; height: auto; max-height: 95%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
     """

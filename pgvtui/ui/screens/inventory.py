@@ -47,27 +47,41 @@ def column_cols(findings: list[Finding]) -> list[Col[ColumnInfo]]:
     ]
 
 
-def index_cols(findings: list[Finding]) -> list[Col[IndexInfo]]:
+def index_cols(findings: list[Finding], qualify: bool = False) -> list[Col[IndexInfo]]:
+    """The index table's columns, narrow enough for the pane at 160 columns: the index name
+    without its schema (an index always lives in its table's schema, which the table column
+    shows when ``qualify`` — more than one schema), method and build parameters in one column,
+    and the opclass without the ``_ops`` every pgvector opclass ends in."""
+
     def nfind(i: IndexInfo) -> int:
         return len(findings_for(findings, i.qualified_name, i.name))
 
-    def state(i: IndexInfo) -> Text:
+    def table(i: IndexInfo) -> str:
+        return i.qualified_table if qualify else i.table
+
+    def valid(i: IndexInfo) -> Text:
         if i.building:
             return Text("building", style="cyan")
-        return Text("valid") if i.valid else Text("INVALID", style="bold red")
+        return Text("yes") if i.valid else Text("NO", style="bold red")
+
+    def method(i: IndexInfo) -> str:
+        return f"{i.method} {option_text(i)}".rstrip()
 
     return [
-        # What an operator scans for first (size, use, state, findings) before the details,
+        # What an operator scans for first (size, use, validity, findings) before the details,
         # so nothing important is scrolled off at 100 columns.
-        Col("index", lambda i: i.qualified_name, lambda i: i.qualified_name),
+        Col("index", lambda i: i.name, lambda i: i.name),
         Col("size", lambda i: human_bytes(i.size_bytes), lambda i: i.size_bytes, "right"),
         Col("scans", lambda i: human_count(i.idx_scan), lambda i: i.idx_scan, "right"),
-        Col("state", state, lambda i: (i.valid, i.building)),
+        Col("valid", valid, lambda i: (i.valid, not i.building)),
         Col("!", lambda i: _flag(nfind(i)), nfind, "right"),
-        Col("table", lambda i: i.table, lambda i: i.table),
-        Col("method", lambda i: i.method, lambda i: i.method),
-        Col("opclass", lambda i: i.opclass, lambda i: i.opclass),
-        Col("options", option_text, option_text),
+        Col("table", table, table),
+        Col(
+            "method · params",
+            method,
+            lambda i: (i.method, i.m or i.lists or 0, i.ef_construction or 0),
+        ),
+        Col("opclass", lambda i: i.opclass.removesuffix("_ops"), lambda i: i.opclass),
     ]
 
 
@@ -135,7 +149,7 @@ class InventoryScreen(PgvScreen):
         ct.cols = column_cols(findings)
         ct.set_items(inv.columns)
         it = self._indexes()
-        it.cols = index_cols(findings)
+        it.cols = index_cols(findings, qualify=len({i.schema for i in inv.indexes}) > 1)
         it.set_items(inv.indexes)
         ct.border_subtitle = f"{len(inv.columns)}"
         total = human_bytes(sum(i.size_bytes for i in inv.indexes))

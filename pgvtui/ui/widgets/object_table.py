@@ -46,8 +46,8 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
     """
 
     BINDINGS = [
-        Binding("s", "next_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False),
+        Binding("s", "next_sort", "Sort", tooltip="Sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort order"),
     ]
 
     filter_text: reactive[str] = reactive("")
