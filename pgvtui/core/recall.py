@@ -297,22 +297,29 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
     check_spec(spec)
     inv = inv or await inventory(session)
     idx = find_index(inv, spec)
-    if idx.key_column is None:
-        raise UsageError(
-            f"{idx.qualified_name} is an expression index ({idx.key_expression}); "
-            "recall supports indexes on a plain column"
-        )
     if not idx.valid:
         raise RecallError(f"{idx.qualified_name} is not valid (a failed or running build)")
-    col = inv.column(idx.schema, idx.table, idx.key_column)
-    if col is None:
-        raise RecallError(f"column {idx.table}.{idx.key_column} not found in the inventory")
-    if col.dims is None:
-        raise RecallError(f"{col.qualified_table}.{col.column} has no fixed dimensions")
+    if idx.key_column is not None:
+        col = inv.column(idx.schema, idx.table, idx.key_column)
+        if col is None:
+            raise RecallError(f"column {idx.table}.{idx.key_column} not found in the inventory")
+        if col.dims is None:
+            raise RecallError(f"{col.qualified_table}.{col.column} has no fixed dimensions")
+        key, key_is_expression, vtype, dims = col.column, False, col.type, col.dims
+    else:
+        # An expression index, e.g. ((embedding::halfvec(768))): queries order by the same
+        # expression and the ground truth is exact over it (what the index approximates).
+        if not idx.key_expression or idx.key_type is None:
+            raise RecallError(f"{idx.qualified_name}: its key expression is not known")
+        if idx.key_dims is None:
+            raise RecallError(
+                f"{idx.qualified_name} indexes {idx.key_expression}, which has no fixed dimensions"
+            )
+        key, key_is_expression = idx.key_expression, True
+        vtype, dims = idx.key_type, idx.key_dims
     metric = metric_of(idx.opclass)
     if idx.operator and idx.operator != OPERATORS[metric]:
         raise RecallError(f"{idx.opclass} serves {idx.operator}, expected {OPERATORS[metric]}")
-    vtype = col.type
     if vtype not in ("vector", "halfvec", "bit", "sparsevec"):
         raise RecallError(f"unsupported column type {vtype}")
     iterative_on = any(mode != "off" for mode in spec.iterative)
@@ -341,10 +348,11 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
     where = validate_where(spec.where) if spec.where else None
     target = Target(
         index=idx,
-        column=col,
+        key=key,
+        key_is_expression=key_is_expression,
         metric=metric,
         vtype=vtype,
-        dims=col.dims,
+        dims=dims,
         id_column=id_column,
         id_unique=id_unique,
         where=where,
@@ -563,7 +571,11 @@ async def run_recall(
         warnings.append(f"partial index: queries and ground truth are limited to {idx.predicate}")
     base = RecallReport(
         index=idx.qualified_name,
-        column=f"{idx.schema}.{idx.table}.{target.column.column}",
+        column=(
+            f"{idx.schema}.{idx.table} {target.key}"
+            if target.key_is_expression
+            else f"{idx.schema}.{idx.table}.{target.key}"
+        ),
         method=idx.method,
         metric=target.metric,
         operator=OPERATORS[target.metric],
@@ -609,7 +621,7 @@ async def run_recall(
 
     ann_q = sqlfiles.query("recall_ann").format(
         id=sql.Identifier(target.id_column),
-        col=sql.Identifier(target.column.column),
+        col=target.key_sql(),
         op=sql.SQL("{}.{}").format(
             sql.Identifier(session.basics.vector_schema or "public"),
             sql.SQL(OPERATORS[target.metric].replace("%", "%%")),  # <%> vs placeholders

@@ -23,7 +23,7 @@ import psycopg
 from psycopg import sql
 
 from pgvtui.core import sql as sqlfiles
-from pgvtui.core.models import ColumnInfo, IndexInfo
+from pgvtui.core.models import IndexInfo
 from pgvtui.core.recall_exact import (
     F32,
     ExactTopK,
@@ -53,7 +53,8 @@ class Stopped(Exception):
 @dataclass(frozen=True)
 class Target:
     index: IndexInfo
-    column: ColumnInfo
+    key: str  # the indexed column's name, or the key expression of an expression index
+    key_is_expression: bool
     metric: str
     vtype: str
     dims: int
@@ -64,6 +65,14 @@ class Target:
     @property
     def table_ident(self) -> sql.Composable:
         return sql.Identifier(self.index.schema, self.index.table)
+
+    def key_sql(self) -> sql.Composable:
+        """What the index orders by: the column, or the key expression as the server deparsed it
+        (``pg_get_indexdef(index, 1, true)``, catalog text like the partial-index predicate
+        below, ``%`` doubled for the same reason), in parentheses."""
+        if not self.key_is_expression:
+            return sql.Identifier(self.key)
+        return sql.SQL("({})").format(sql.SQL(self.key.replace("%", "%%")))
 
     def where_sql(self) -> sql.Composable:
         """The partial index's predicate (from pg_get_expr: the query must imply it) and the
@@ -149,7 +158,7 @@ class GroundTruth:
 async def _sample(cur: Any, target: Target, n: int, seed: int) -> tuple[list[Any], F32]:
     q = sqlfiles.query("recall_sample").format(
         id=sql.Identifier(target.id_column),
-        col=sql.Identifier(target.column.column),
+        col=target.key_sql(),
         table=target.table_ident,
         where=target.where_sql(),
     )
@@ -240,7 +249,7 @@ async def _stream_topk(
     decoder = RowDecoder(target.vtype, target.dims)
     acc = ExactTopK(Kernel(target.metric, queries), k)
     q = sqlfiles.query("recall_stream").format(
-        col=sql.Identifier(target.column.column),
+        col=target.key_sql(),
         table=target.table_ident,
         where=target.where_sql(),
     )
@@ -319,7 +328,7 @@ async def _resolve_codes(
     keyed = {split_code(c, parts): c for c in wanted}
     q = sqlfiles.query("recall_resolve").format(
         id=sql.Identifier(target.id_column),
-        col=sql.Identifier(target.column.column),
+        col=target.key_sql(),
         table=target.table_ident,
     )
     tids = sorted({tid for _toid, tid in keyed})
