@@ -17,8 +17,7 @@ from rich.tree import Tree
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
-from pgvtui.render.fmt import human_count
-from pgvtui.render.plan_text import findings_by_node, node_detail_items
+from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -28,26 +27,6 @@ _LITERAL = re.compile(r"'\[[^']{40,}\]'")
 def shorten_sql(text: str) -> str:
     """Long vector literals → ``'[…]'`` so the query stays readable."""
     return _LITERAL.sub("'[…]'", text)
-
-
-def node_stats(node: PlanNode) -> str:
-    parts: list[str] = []
-    if node.actual_rows is not None:
-        rows = f"rows {human_count(node.actual_rows)}"
-        if node.plan_rows is not None:
-            rows += f" (planned {human_count(node.plan_rows)})"
-        parts.append(rows)
-        if node.actual_loops and node.actual_loops != 1:
-            parts.append(f"loops {node.actual_loops}")
-        if node.total_ms is not None:
-            parts.append(f"{node.total_ms:.3f} ms")
-    elif node.plan_rows is not None:
-        parts.append(f"planned rows {human_count(node.plan_rows)}")
-    if node.shared_hit or node.shared_read:
-        parts.append(f"hit {human_count(node.shared_hit)} read {human_count(node.shared_read)}")
-    if node.rows_removed_by_filter:
-        parts.append(f"removed by filter {human_count(node.rows_removed_by_filter)}")
-    return " · ".join(parts)
 
 
 def _node_details(node: PlanNode) -> list[str]:

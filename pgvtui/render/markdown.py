@@ -9,8 +9,8 @@ from __future__ import annotations
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
-from pgvtui.render.check import SEVERITY_ORDER, node_stats, shorten_sql, summary
-from pgvtui.render.plan_text import findings_by_node, node_detail_items
+from pgvtui.render.check import SEVERITY_ORDER, shorten_sql, summary
+from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 _MARKDOWN_DETAILS = ("Order By", "Sort Key", "Filter")
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from pgvtui.core.plan import PlanNode
 from pgvtui.core.rules.base import Finding
+from pgvtui.render.fmt import human_count
 
 
 def _same(text: str) -> str:
@@ -37,3 +38,25 @@ def findings_by_node(findings: Iterable[Finding]) -> dict[int, list[Finding]]:
         if f.node_id is not None:
             marks.setdefault(f.node_id, []).append(f)
     return marks
+
+
+def node_stats(node: PlanNode) -> str:
+    """Rows (actual and planned), loops, time, buffers and rows removed: one format for the
+    CLI tree, the Markdown report and the TUI plan tree."""
+    parts: list[str] = []
+    if node.actual_rows is not None:
+        rows = f"rows {human_count(node.actual_rows)}"
+        if node.plan_rows is not None:
+            rows += f" (planned {human_count(node.plan_rows)})"
+        parts.append(rows)
+        if node.actual_loops and node.actual_loops != 1:
+            parts.append(f"loops {node.actual_loops}")
+        if node.total_ms is not None:
+            parts.append(f"{node.total_ms:.3f} ms")
+    elif node.plan_rows is not None:
+        parts.append(f"planned rows {human_count(node.plan_rows)}")
+    if node.shared_hit or node.shared_read:
+        parts.append(f"hit {human_count(node.shared_hit)} read {human_count(node.shared_read)}")
+    if node.rows_removed_by_filter:
+        parts.append(f"removed by filter {human_count(node.rows_removed_by_filter)}")
+    return " · ".join(parts)

@@ -11,11 +11,11 @@ from textual.widgets.tree import TreeNode
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
-from pgvtui.render.plan_text import findings_by_node, node_detail_items
+from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 
 def node_label(node: PlanNode, flagged: Sequence[Finding] = (), error_style: str = "red") -> Text:
-    """One line: label, then rows (actual/planned ×loops), time and buffers."""
+    """One line: label, then the node's numbers (``node_stats``, as in the CLI)."""
     text = Text()
     if flagged:
         worst = max(flagged, key=lambda f: f.severity.rank)
@@ -24,26 +24,11 @@ def node_label(node: PlanNode, flagged: Sequence[Finding] = (), error_style: str
         text.append(node.label(), style=style)
     else:
         text.append(node.label(), style="bold" if node.ann_order else "")
-    stats: list[str] = []
-    if node.actual_rows is not None:
-        rows = f"{node.actual_rows:g}"
-        if node.plan_rows is not None:
-            rows += f"/{node.plan_rows}"
-        if node.actual_loops and node.actual_loops != 1:
-            rows += f" ×{node.actual_loops}"
-        stats.append(f"rows {rows}")
-    elif node.plan_rows is not None:
-        stats.append(f"plan rows {node.plan_rows}")
-    if node.total_ms is not None:
-        stats.append(f"{node.total_ms:.2f} ms")
-    if node.shared_hit or node.shared_read:
-        stats.append(f"hit {node.shared_hit} read {node.shared_read}")
-    if node.rows_removed_by_filter:
-        stats.append(f"removed {node.rows_removed_by_filter}")
+    if flagged:  # before the numbers, so a narrow pane still shows which rule
+        text.append(" [" + ", ".join(sorted({f.rule for f in flagged})) + "]", style="italic")
+    stats = node_stats(node)
     if stats:
-        text.append("  " + " · ".join(stats), style="dim")
-    if flagged:
-        text.append("  [" + ", ".join(sorted({f.rule for f in flagged})) + "]", style="italic")
+        text.append("  " + stats, style="dim")
     return text
 
 
