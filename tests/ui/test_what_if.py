@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
 from textual.app import App, ComposeResult
@@ -10,34 +11,14 @@ from textual.widgets import Input, Static
 
 from pgvtui.core.residency import IndexResidency, MemoryInfo
 from pgvtui.ui.widgets.what_if import WhatIfPanel
+from tests.snapshots.recorded import RESIDENCY
 
 MB = 1024 * 1024
 
 
 def _residency(rows: int) -> IndexResidency:
-    return IndexResidency(
-        schema="public",
-        table="docs",
-        name="docs_embedding_idx",
-        method="hnsw",
-        key_type="vector",
-        key_dims=1536,
-        rows=rows,
-        size_bytes=800 * MB,
-        estimated_bytes=None,
-        drift_pct=None,
-        share_pct=100.0,
-        resident_pages=None,
-        resident_pct=None,
-        usage_counts=None,
-        fits_shared_buffers=False,
-        fits_cache=True,
-        fits_ram=True,
-        rows_to_exceed_shared_buffers=None,
-        rows_to_exceed_ram=None,
-        idx_scan=0,
-        prewarm_sql="",
-    )
+    # the recorded documents index (hnsw, vector), as vector(1536) with ``rows`` rows
+    return replace(RESIDENCY.indexes[1], key_type="vector", key_dims=1536, rows=rows)
 
 
 class PanelApp(App[None]):
