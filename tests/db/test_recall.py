@@ -200,7 +200,7 @@ async def test_recall_rises_with_ef_search(session: Session) -> None:
     assert [r.settings["hnsw.ef_search"] for r in rep.results] == [1, 5, 20, 100]
     assert all(r.index_used == 1.0 for r in rep.results)
     assert all(b >= a for a, b in itertools.pairwise(recalls)), recalls
-    assert recalls[0] <= 0.1  # ef_search 1 returns one row
+    assert recalls[0] <= 0.1 + 1e-9  # ef_search 1 returns one row (a mean of 0.1s may round up)
     assert recalls[-1] > recalls[0] + 0.5
     assert rep.results[0].rows_mean == 1.0
     assert rep.complete and rep.recommendation is not None
@@ -294,7 +294,8 @@ async def test_expression_index(session: Session) -> None:
     low, high = rep.results
     assert rep.column == "public.items (emb::halfvec(24))"
     assert low.index_used == 1.0 and high.index_used == 1.0
-    assert low.recall_mean <= 0.1 < 0.9 < high.recall_mean
+    assert low.rows_mean == 1.0 and low.recall_mean <= 0.1 + 1e-9  # one row of k=10
+    assert high.recall_mean > 0.9
     assert rep.ground_truth_rows == ROWS - 1
 
 
