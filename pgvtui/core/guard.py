@@ -35,6 +35,7 @@ from pgvtui.core.query import (
     analyze_query,
     build_tree,
     qualified_name,
+    split_statements,
     tokenize,
 )
 from pgvtui.errors import QueryRefused, SettingRefused
@@ -144,23 +145,6 @@ def _refuse(reason: str, hint: str | None = None) -> QueryRefused:
     return QueryRefused(reason, hint=hint)
 
 
-def _statements(tokens: list[Token]) -> list[list[Token]]:
-    out: list[list[Token]] = [[]]
-    depth = 0
-    for t in tokens:
-        if t.kind == "punct" and t.value in "([":
-            depth += 1
-        elif t.kind == "punct" and t.value in ")]":
-            depth -= 1
-        if t.kind == "punct" and t.value == ";":
-            if depth != 0:
-                raise _refuse("a ';' inside parentheses")
-            out.append([])
-            continue
-        out[-1].append(t)
-    return [s for s in out if any(t.significant for t in s)]
-
-
 def _sqlparse_count(text: str) -> int:
     n = 0
     for part in sqlparse.split(text):
@@ -244,7 +228,9 @@ def check_sql(text: str) -> str:
                 "write it as an E'…' string",
             )
     _refuse_psql_variables([t for t in tokens if t.significant])
-    stmts = _statements(tokens)
+    stmts, misplaced_semicolon = split_statements(tokens)
+    if misplaced_semicolon:
+        raise _refuse("a ';' inside parentheses")
     if not stmts:
         raise _refuse("no SQL statement (only comments)")
     if len(stmts) > 1:

@@ -259,6 +259,27 @@ class Group:
 Item = Token | Group
 
 
+def split_statements(tokens: Sequence[Token]) -> tuple[list[list[Token]], bool]:
+    """The statements separated by top-level ``;`` (those with no significant token dropped),
+    and whether some ``;`` stood elsewhere: inside brackets (not split there) or after an
+    unmatched closing one."""
+    out: list[list[Token]] = [[]]
+    depth = 0
+    misplaced = False
+    for t in tokens:
+        if t.kind == "punct" and t.value in "([":
+            depth += 1
+        elif t.kind == "punct" and t.value in ")]":
+            depth -= 1
+        if t.kind == "punct" and t.value == ";":
+            misplaced = misplaced or depth != 0
+            if depth <= 0:
+                out.append([])
+                continue
+        out[-1].append(t)
+    return [s for s in out if any(t.significant for t in s)], misplaced
+
+
 def build_tree(tokens: Sequence[Token]) -> tuple[list[Item], bool]:
     """Nest significant tokens by ( ) and [ ]. Returns (items, balanced)."""
     root: list[Item] = []
@@ -1738,22 +1759,9 @@ def analyze_query(sql: str) -> QueryShape:
     """The shape of the first statement in ``sql`` (see the module docstring).
 
     Raises :class:`LexError` when the text cannot be tokenized."""
-    tokens = tokenize(sql)
+    statements, _nested = split_statements(tokenize(sql))
     # first statement only
-    stmt: list[Token] = []
-    depth = 0
-    for t in tokens:
-        if t.kind == "punct" and t.value in "([":
-            depth += 1
-        elif t.kind == "punct" and t.value in ")]":
-            depth -= 1
-        if t.kind == "punct" and t.value == ";" and depth <= 0:
-            if any(s.significant for s in stmt):
-                break
-            stmt = []
-            continue
-        stmt.append(t)
-    items, balanced = build_tree(stmt)
+    items, balanced = build_tree(statements[0] if statements else [])
     a = _Analyzer(sql)
     shape = a.statement(items, None)
     return replace(
