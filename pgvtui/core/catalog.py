@@ -7,7 +7,8 @@ statement (``inventory.sql``) that returns the server, settings, columns and ind
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from psycopg import sql
@@ -47,30 +48,14 @@ SETTINGS = (
 )
 
 
-@dataclass(frozen=True)
-class _IndexRow:
-    schema: str
-    table: str
-    name: str
-    method: str
-    opclass: str
-    operator: str | None
-    definition: str
-    key_column: str | None
-    key_expression: str | None
-    predicate: str | None
-    reloptions: list[str]
-    valid: bool
-    ready: bool
-    size_bytes: int
-    idx_scan: int | None
-    last_idx_scan: str | None
-    building: bool
-    index_oid: int
-    table_oid: int
-    key_type: str | None
-    key_dims: int | None
-    table_rows_estimate: int | None
+# inventory.sql returns each column and each index as a JSON array, in these orders.
+COLUMN_FIELDS = [f.name for f in fields(ColumnInfo)]
+INDEX_FIELDS = (
+    "schema", "table", "name", "method", "opclass", "operator", "definition", "key_column",
+    "key_expression", "predicate", "reloptions", "valid", "ready", "size_bytes", "idx_scan",
+    "last_idx_scan", "building", "index_oid", "table_oid", "key_type", "key_dims",
+    "table_rows_estimate",
+)  # fmt: skip
 
 
 def parse_reloptions(method: str, reloptions: list[str]) -> tuple[dict[str, int | None], list[str]]:
@@ -100,40 +85,22 @@ def parse_reloptions(method: str, reloptions: list[str]) -> tuple[dict[str, int 
     return values, defaults
 
 
-def _index_from_row(r: _IndexRow) -> IndexInfo:
-    values, defaults = parse_reloptions(r.method, r.reloptions)
+def _index_from_row(r: dict[str, Any]) -> IndexInfo:
+    """An ``INDEX_FIELDS`` row → IndexInfo, with m / ef_construction / lists parsed from the
+    reloptions and pgvector's defaults filled in."""
+    values, defaults = parse_reloptions(r["method"], r["reloptions"])
     return IndexInfo(
-        schema=r.schema,
-        table=r.table,
-        name=r.name,
-        method=r.method,
-        opclass=r.opclass,
-        operator=r.operator,
-        definition=r.definition,
-        key_column=r.key_column,
-        key_expression=r.key_expression,
-        predicate=r.predicate,
+        **{k: v for k, v in r.items() if k != "reloptions"},
         m=values["m"],
         ef_construction=values["ef_construction"],
         lists=values["lists"],
         defaults=tuple(defaults),
-        valid=r.valid,
-        ready=r.ready,
-        size_bytes=r.size_bytes,
-        idx_scan=r.idx_scan,
-        building=r.building,
-        index_oid=r.index_oid,
-        table_oid=r.table_oid,
-        key_type=r.key_type,
-        key_dims=r.key_dims,
-        table_rows_estimate=r.table_rows_estimate,
-        reloptions=tuple(r.reloptions),
-        last_idx_scan=r.last_idx_scan,
+        reloptions=tuple(r["reloptions"]),
     )
 
 
-def _rows(rows: list[list[Any]], names: list[str]) -> list[dict[str, Any]]:
-    # The statement returns each row as a JSON array in field order; strict zip catches drift.
+def _rows(rows: list[list[Any]], names: Sequence[str]) -> list[dict[str, Any]]:
+    # strict: a field added on one side only fails loudly
     return [dict(zip(names, r, strict=True)) for r in rows]
 
 
@@ -175,12 +142,8 @@ async def inventory(session: Session) -> Inventory:
     raw_settings: dict[str, Any] = row["settings"] or {}
     settings = {name: raw_settings.get(name) for name in SETTINGS}
     cols = [ColumnInfo(**d) for d in _rows(row["columns"], COLUMN_FIELDS)]
-    idxs = [_index_from_row(_IndexRow(**d)) for d in _rows(row["indexes"], _INDEX_ROW_FIELDS)]
+    idxs = [_index_from_row(d) for d in _rows(row["indexes"], INDEX_FIELDS)]
     used = session.statements - start + 1
     return Inventory(
         server=server, settings=settings, columns=tuple(cols), indexes=tuple(idxs), statements=used
     )
-
-
-COLUMN_FIELDS = [f.name for f in fields(ColumnInfo)]
-_INDEX_ROW_FIELDS = [f.name for f in fields(_IndexRow)]
