@@ -1,7 +1,8 @@
 """Typed rows: frozen dataclasses for catalog objects, findings and settings.
 
-Rows become these at the data-layer boundary (psycopg ``class_row``); nothing above the data
-layer handles tuples or dicts. ``to_json()`` gives the snake_case JSON shape of the CLI.
+Rows become these at the data-layer boundary (psycopg ``class_row``, or the inventory's JSON
+rows in pgvtui.core.catalog); nothing above the data layer handles tuples or dicts.
+``to_json()`` gives the snake_case JSON shape of the CLI.
 """
 
 from __future__ import annotations
@@ -130,23 +131,15 @@ class Inventory:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        cols = []
-        for c in self.columns:
-            d = to_jsonable(c)
-            for k in ("table_oid", "attnum"):
-                d.pop(k, None)
-            cols.append(d)
-        idxs = []
-        for i in self.indexes:
-            d = to_jsonable(i)
-            for k in ("index_oid", "table_oid"):
-                d.pop(k, None)
-            idxs.append(d)
+        def without_oids(obj: Any) -> dict[str, Any]:
+            d: dict[str, Any] = to_jsonable(obj)
+            return {k: v for k, v in d.items() if k not in ("table_oid", "index_oid", "attnum")}
+
         return {
             "server": to_jsonable(self.server),
             "settings": dict(self.settings),
-            "columns": cols,
-            "indexes": idxs,
+            "columns": [without_oids(c) for c in self.columns],
+            "indexes": [without_oids(i) for i in self.indexes],
         }
 
     def indexes_on(self, schema: str, table: str) -> list[IndexInfo]:

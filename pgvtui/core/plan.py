@@ -99,10 +99,6 @@ class PlanNode:
         return self.actual_total_ms * (self.actual_loops or 1)
 
     @property
-    def is_scan(self) -> bool:
-        return self.node_type.endswith("Scan")
-
-    @property
     def ann_order(self) -> bool:
         """An index scan ordered by a vector distance operator."""
         return bool(self.order_by) and any(op in (self.order_by or "") for op in VECTOR_OPERATORS)
