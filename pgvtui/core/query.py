@@ -843,11 +843,7 @@ class _Analyzer:
                 break
         if head_type == "TABLE" and len(items) > 1:
             body_items = [it for it in items[1:] if not _is_kw(it, "ONLY")]
-            from_items = [
-                self._table_item(
-                    body_items[:1], scope, is_join=False, join_type=None, lateral=False, on=None
-                )
-            ]
+            from_items = [self._table_item(body_items[:1], scope)]
         scope.from_items = from_items
 
         select_items: list[SelectItem] = []
@@ -1025,23 +1021,23 @@ class _Analyzer:
             span = (_start(part[0]), end if end is not None else _end(part[-1]))
             return replace(item, span=span, sep_start=sep)
 
-        def flush(on_text: str | None) -> None:
+        def flush() -> None:
             nonlocal current
             if current:
-                item = self._from_item(current, scope, is_join, join_type, on_text, out)
+                item = self._from_item(current, scope, is_join, join_type, out)
                 out.append(located(item, current))
             current = []
 
         while i < n:
             it = body[i]
             if _is_punct(it, ","):
-                flush(None)
+                flush()
                 is_join, join_type = False, None
                 sep = _start(it)
                 i += 1
                 continue
             if isinstance(it, Token) and it.upper in _JOIN_WORDS:
-                flush(None)
+                flush()
                 sep = _start(it)
                 words = []
                 while i < n and isinstance(body[i], Token) and body[i].upper in _JOIN_WORDS:  # type: ignore[union-attr]
@@ -1065,7 +1061,7 @@ class _Analyzer:
                     j += 1
                 # resolve names in the condition against what we have so far (+ the pending item)
                 if current:
-                    item = self._from_item(current, scope, is_join, join_type, None, out)
+                    item = self._from_item(current, scope, is_join, join_type, out)
                     out.append(located(item, current))
                     current = []
                 scope.from_items = out
@@ -1079,7 +1075,7 @@ class _Analyzer:
                 continue
             current.append(it)
             i += 1
-        flush(None)
+        flush()
         scope.from_items = out
         return out
 
@@ -1089,9 +1085,9 @@ class _Analyzer:
         scope: _Scope,
         is_join: bool,
         join_type: str | None,
-        on: str | None,
         so_far: list[FromItem],
     ) -> FromItem:
+        """One FROM item; its ON/USING condition is added by the caller once it is read."""
         lateral = False
         if part and _is_kw(part[0], "LATERAL"):
             lateral = True
@@ -1116,25 +1112,13 @@ class _Analyzer:
                 is_join=is_join,
                 join_type=join_type,
                 lateral=lateral,
-                on=on,
                 subquery=sub,
             )
         if isinstance(head, Group):  # ( a JOIN b ) — flatten
             inner = self._from(head.items, _Scope(scope.ctes, scope.parent))
             return inner[0] if inner else FromItem(kind="other", text=_text(self.sql, part))
         # name[.name]* [ (args) ]
-        names: list[Token] = []
-        j = 0
-        while j < len(part):
-            t = part[j]
-            if isinstance(t, Token) and t.is_name and (not names or _is_punct(part[j - 1], ".")):
-                names.append(t)
-                j += 1
-                if j < len(part) and _is_punct(part[j], "."):
-                    j += 1
-                    continue
-                break
-            break
+        names, j = _leading_names(part)
         if j < len(part) and isinstance(part[j], Group) and names:  # function in FROM
             fname = ".".join(t.name for t in names)
             self.functions.append(fname.lower())
@@ -1150,37 +1134,23 @@ class _Analyzer:
                 is_join=is_join,
                 join_type=join_type,
                 lateral=lateral,
-                on=on,
             )
-        return self._table_item(
-            part, scope, is_join=is_join, join_type=join_type, lateral=lateral, on=on
-        )
+        return self._table_item(part, scope, is_join=is_join, join_type=join_type, lateral=lateral)
 
     def _table_item(
         self,
         part: list[Item],
         scope: _Scope,
         *,
-        is_join: bool,
-        join_type: str | None,
-        lateral: bool,
-        on: str | None,
+        is_join: bool = False,
+        join_type: str | None = None,
+        lateral: bool = False,
     ) -> FromItem:
-        names: list[str] = []
-        j = 0
-        while j < len(part):
-            t = part[j]
-            if isinstance(t, Token) and t.is_name:
-                names.append(t.name)
-                j += 1
-                if j < len(part) and _is_punct(part[j], "."):
-                    j += 1
-                    continue
-            break
-        if not names:
+        tokens, j = _leading_names(part)
+        if not tokens:
             return FromItem(kind="other", text=_text(self.sql, part))
-        name = names[-1]
-        schema = names[-2] if len(names) >= 2 else None
+        name = tokens[-1].name
+        schema = tokens[-2].name if len(tokens) >= 2 else None
         alias = self._alias(part[j:])
         kind = "cte" if schema is None and name in scope.all_ctes() else "table"
         return FromItem(
@@ -1192,7 +1162,6 @@ class _Analyzer:
             is_join=is_join,
             join_type=join_type,
             lateral=lateral,
-            on=on,
         )
 
     @staticmethod
@@ -1597,6 +1566,22 @@ def qualified_name(items: Sequence[Item], idx: int) -> str:
                 continue
         break
     return ".".join(reversed(parts))
+
+
+def _leading_names(part: Sequence[Item]) -> tuple[list[Token], int]:
+    """The ``name[.name]*`` tokens ``part`` starts with, and the index after them."""
+    names: list[Token] = []
+    j = 0
+    while j < len(part):
+        t = part[j]
+        if isinstance(t, Token) and t.is_name:
+            names.append(t)
+            j += 1
+            if j < len(part) and _is_punct(part[j], "."):
+                j += 1
+                continue
+        break
+    return names, j
 
 
 def _dotted_names(core: Sequence[Item]) -> list[str] | None:
