@@ -102,9 +102,6 @@ class EmbeddedServer:
     def dsn(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
         return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user}"
 
-    def socket_dsn(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
-        return f"host={self.socket_dir} port={self.port} dbname={dbname} user={user}"
-
     # -- process control -------------------------------------------------------------
     def _prepare_user(self) -> None:
         if not _is_root():

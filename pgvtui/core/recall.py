@@ -37,7 +37,7 @@ from psycopg import sql
 
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
-from pgvtui.core.models import IndexInfo, Inventory, to_jsonable
+from pgvtui.core.models import VECTOR_TYPES, IndexInfo, Inventory, to_jsonable
 from pgvtui.core.recall_exact import F32
 from pgvtui.core.recall_truth import (
     GroundTruth,
@@ -259,29 +259,21 @@ def settings_grid(method: str, spec: RecallSpec, lists: int | None) -> list[dict
         if mode not in modes:
             raise UsageError(f"--iterative {mode!r}: {method} accepts {', '.join(modes)}")
     iterative = list(dict.fromkeys(spec.iterative)) or ["off"]
-    grid: list[dict[str, int | str]] = []
     if method == "hnsw":
         if spec.probes:
             raise UsageError("--probes is for IVFFlat indexes; this one is HNSW (use --ef-search)")
+        flag, knob, limit = "--ef-search", "hnsw.ef_search", MAX_EF_SEARCH
         values = sorted(set(spec.ef_search or DEFAULT_EF_SEARCH))
-        for v in values:
-            if not 1 <= v <= MAX_EF_SEARCH:
-                raise UsageError(f"--ef-search {v}: hnsw.ef_search must be 1–{MAX_EF_SEARCH}")
-        for mode in iterative:
-            for v in values:
-                grid.append({"hnsw.ef_search": v, "hnsw.iterative_scan": mode})
     else:
         if spec.ef_search:
             raise UsageError("--ef-search is for HNSW indexes; this one is IVFFlat (use --probes)")
+        flag, knob, limit = "--probes", "ivfflat.probes", MAX_PROBES
         cap = lists or MAX_PROBES
         values = sorted(set(spec.probes or [p for p in DEFAULT_PROBES if p <= cap] or [1]))
-        for v in values:
-            if not 1 <= v <= MAX_PROBES:
-                raise UsageError(f"--probes {v}: ivfflat.probes must be 1–{MAX_PROBES}")
-        for mode in iterative:
-            for v in values:
-                grid.append({"ivfflat.probes": v, "ivfflat.iterative_scan": mode})
-    return grid
+    for v in values:
+        if not 1 <= v <= limit:
+            raise UsageError(f"{flag} {v}: {knob} must be 1–{limit}")
+    return [{knob: v, f"{method}.iterative_scan": mode} for mode in iterative for v in values]
 
 
 def check_spec(spec: RecallSpec) -> None:
@@ -320,7 +312,7 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
     metric = metric_of(idx.opclass)
     if idx.operator and idx.operator != OPERATORS[metric]:
         raise RecallError(f"{idx.opclass} serves {idx.operator}, expected {OPERATORS[metric]}")
-    if vtype not in ("vector", "halfvec", "bit", "sparsevec"):
+    if vtype not in VECTOR_TYPES:
         raise RecallError(f"unsupported column type {vtype}")
     iterative_on = any(mode != "off" for mode in spec.iterative)
     if iterative_on and version_tuple(session.basics.pgvector_version) < (0, 8, 0):
@@ -430,22 +422,16 @@ def _set_statements(
     """``SET LOCAL`` for the setting (GUC names as identifiers, values validated ints/enums)
     and the planner steering. Before pgvector 0.8.0 ``*.iterative_scan`` does not exist (and
     the prefix is reserved, so setting it fails): "off" is then simply the behaviour."""
-    stmts: list[sql.Composed] = []
-    for name, value in settings.items():
-        if name.endswith(".iterative_scan") and not iterative_exists:
-            continue
-        prefix, _, param = name.partition(".")
-        stmts.append(
-            sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(prefix, param), sql.Literal(value))
-        )
     planner: dict[str, str] = {}
     if spec.bypass_index:
         planner = {"enable_indexscan": "off", "enable_indexonlyscan": "off"}
     elif spec.force_index:
         planner = {"enable_seqscan": "off", "enable_bitmapscan": "off", "enable_sort": "off"}
-    for name, value in planner.items():
-        stmts.append(sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(name), sql.Literal(value)))
-    return stmts
+    return [
+        sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(*name.split(".")), sql.Literal(value))
+        for name, value in {**settings, **planner}.items()
+        if iterative_exists or not name.endswith(".iterative_scan")
+    ]
 
 
 def percentile(values: Sequence[float], p: float) -> float:

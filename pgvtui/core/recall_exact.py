@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from pgvtui.core.models import VECTOR_TYPES
+
 METRICS = ("l2", "ip", "cosine", "l1", "hamming", "jaccard")
 COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 CHUNK_ELEMENTS = 4_000_000  # floats per dense chunk (16 MB of float32)
@@ -236,7 +238,7 @@ class RowDecoder:
     """Decodes ``(tableoid, ctid, value)`` rows of one vector type from COPY BINARY bytes."""
 
     def __init__(self, vtype: str, dims: int) -> None:
-        if vtype not in ("vector", "halfvec", "bit", "sparsevec"):
+        if vtype not in VECTOR_TYPES:
             raise ValueError(f"unsupported type {vtype!r}")
         self.vtype = vtype
         self.dims = dims

@@ -88,7 +88,7 @@ class Target:
 # -- query vectors -----------------------------------------------------------------------
 
 
-def parse_vector_text(vtype: str, text: str, dims: int) -> F32:
+def parse_vector_text(vtype: str, text: str) -> F32:
     """A vector's text form (``[1,2]``, ``0101``, ``{1:0.5}/3``) → dense float32 (0/1 for bit)."""
     if vtype == "bit":
         arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8) - ord("0")
@@ -167,7 +167,7 @@ async def _sample(cur: Any, target: Target, n: int, seed: int) -> tuple[list[Any
     if not rows:
         raise RecallError("no rows to sample query vectors from (empty table or --where)")
     ids = [r[0] for r in rows]
-    vecs: F32 = np.stack([parse_vector_text(target.vtype, r[1], target.dims) for r in rows])
+    vecs: F32 = np.stack([parse_vector_text(target.vtype, r[1]) for r in rows])
     return ids, vecs
 
 
@@ -243,9 +243,9 @@ async def _stream_topk(
     k: int,
     on_rows: Callable[[int], None],
     should_stop: Callable[[], bool],
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], dict[int, int], int]:
+) -> tuple[np.ndarray[Any, Any], dict[int, int], int]:
     """One binary COPY pass; parse + distances run in a worker thread while the next chunk
-    arrives. Returns (distances, codes, partitions, rows)."""
+    arrives. Returns (the winners' codes per query, partitions, rows)."""
     decoder = RowDecoder(target.vtype, target.dims)
     acc = ExactTopK(Kernel(target.metric, queries), k)
     q = sqlfiles.query("recall_stream").format(
@@ -313,9 +313,9 @@ async def _stream_topk(
         pool.shutdown(wait=False, cancel_futures=True)
     if bytes(buf) != b"\xff\xff":
         raise StreamFormatError(f"unexpected {len(buf)} bytes at the end of the COPY stream")
-    dist, codes = acc.result()
+    _dist, codes = acc.result()
     on_rows(acc.rows)
-    return dist, codes, decoder.parts, acc.rows
+    return codes, decoder.parts, acc.rows
 
 
 async def _resolve_codes(
@@ -337,7 +337,7 @@ async def _resolve_codes(
     for toid, tid, rid, vec in await cur.fetchall():
         code = keyed.get((int(toid), tid))
         if code is not None:
-            out[code] = (rid, parse_vector_text(target.vtype, vec, target.dims))
+            out[code] = (rid, parse_vector_text(target.vtype, vec))
     missing = len(wanted) - len(out)
     if missing:
         raise RecallError(f"{missing} ground-truth rows could not be found again by ctid")
@@ -382,7 +382,7 @@ async def ground_truth(
 
         on_rows(0)
         try:
-            dist, codes, parts, rows = await _stream_topk(cur, target, queries, k, on_rows, stop)
+            codes, parts, rows = await _stream_topk(cur, target, queries, k, on_rows, stop)
         except StreamFormatError as exc:
             raise RecallError(f"could not read the vector stream: {exc}") from None
         id_of = await _resolve_codes(cur, target, codes, parts)
@@ -401,7 +401,6 @@ async def ground_truth(
         order = np.argsort(exact, kind="stable")
         ids.append(tuple(winners[i][0] for i in order.tolist()))
         dists.append(tuple(float(exact[i]) for i in order.tolist()))
-    del dist
     return (
         GroundTruth(ids=tuple(ids), distances=tuple(dists), rows=rows, seconds=seconds),
         query_ids,

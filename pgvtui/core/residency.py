@@ -183,11 +183,9 @@ def local_ram_bytes() -> int | None:
         return None
 
 
-quote_ident = sqltext.display_ident  # for SQL shown to copy, not run
-
-
 def regclass_literal(schema: str, name: str) -> str:
-    text = f"{quote_ident(schema)}.{quote_ident(name)}"
+    """For SQL shown to copy, not run."""
+    text = f"{sqltext.display_ident(schema)}.{sqltext.display_ident(name)}"
     return "'" + text.replace("'", "''") + "'::regclass"
 
 
@@ -376,11 +374,6 @@ def suggestions(
 # --------------------------------------------------------------------------------------------
 
 
-async def _memory_row(session: Session) -> dict[str, Any]:
-    rows = await session.fetch_dicts("residency_memory")
-    return rows[0]
-
-
 def _memory(row: dict[str, Any], ram_bytes: int | None, host: str | None) -> MemoryInfo:
     sb = int(row["shared_buffers_bytes"])
     ecs = int(row["effective_cache_size_bytes"])
@@ -448,12 +441,12 @@ def _buffercache_status(
 async def _cached_pages(
     session: Session, schema: str, oids: list[int]
 ) -> dict[int, dict[int, int]]:
-    q = sqlfiles.query("residency_buffercache").format(
-        buffercache=sql.Identifier(schema, "pg_buffercache")
-    )
     out: dict[int, dict[int, int]] = {}
     if not oids:
         return out
+    q = sqlfiles.query("residency_buffercache").format(
+        buffercache=sql.Identifier(schema, "pg_buffercache")
+    )
     for r in await session.fetch_dicts(q, {"oids": oids}):
         out.setdefault(int(r["index_oid"]), {})[int(r["usage_count"])] = int(r["pages"])
     return out
@@ -508,7 +501,7 @@ async def collect(
     """The residency report for every ANN index the role can see."""
     start = session.statements
     inv = inv or await inventory(session)
-    row = await _memory_row(session)
+    row = (await session.fetch_dicts("residency_memory"))[0]
     memory = _memory(row, ram_bytes, session.conn.info.host)
     prewarmed: list[PrewarmResult] = []
     if do_prewarm:

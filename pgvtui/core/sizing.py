@@ -34,6 +34,13 @@ from typing import Any
 
 import numpy as np
 
+from pgvtui.core.models import (
+    HNSW_DEFAULT_EF_CONSTRUCTION,
+    HNSW_DEFAULT_M,
+    IVFFLAT_DEFAULT_LISTS,
+    VECTOR_TYPES,
+)
+
 BLOCK_SIZE = 8192
 PAGE_USABLE = 8192 - 24 - 8  # page header and pgvector's special space
 ITEM_ID = 4
@@ -44,12 +51,10 @@ PARALLEL_RESERVED = 3 * 1024 * 1024  # parallel HNSW builds keep 3 MB of mwm for
 # can stay under it while the table is large.
 MIN_PARALLEL_TABLE_BYTES = 8 * 1024 * 1024
 
-TYPES = ("vector", "halfvec", "bit", "sparsevec")
+TYPES = VECTOR_TYPES
 METHODS = ("hnsw", "ivfflat")
 # Max dimensions an index accepts, per type (facts §1); sparsevec is limited by non-zeros.
 MAX_INDEX_DIMS = {"vector": 2000, "halfvec": 4000, "bit": 64000}
-MAX_TYPE_DIMS = 16000  # vector/halfvec columns themselves (pgvector VECTOR_MAX_DIM)
-MAX_BIT_DIMS = 83886080  # PostgreSQL's bit(n) limit
 SPARSEVEC_MAX_INDEX_NNZ = 1000
 SPARSEVEC_MAX_DIMS = 1_000_000_000
 IVFFLAT_TYPES = ("vector", "halfvec", "bit")
@@ -117,9 +122,9 @@ class IndexSpec:
     type: str  # vector | halfvec | bit | sparsevec
     dims: int
     rows: int
-    m: int = 16
-    ef_construction: int = 64
-    lists: int = 100
+    m: int = HNSW_DEFAULT_M
+    ef_construction: int = HNSW_DEFAULT_EF_CONSTRUCTION
+    lists: int = IVFFLAT_DEFAULT_LISTS
     nnz: int | None = None  # sparsevec: average non-zeros per row
 
     @property
@@ -581,7 +586,7 @@ def what_if(
         variants.append(
             (
                 f"binary-quantized bit({spec.dims}) + re-rank",
-                replace(spec, type="bit", method=spec.method),
+                replace(spec, type="bit"),
                 "index binary_quantize(col); re-rank candidates on the full heap vectors",
             )
         )
