@@ -18,6 +18,7 @@ Exit codes: 0 nothing at or above ``--fail-on`` (default ``error``); 1 findings 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -144,13 +145,8 @@ async def _check_catalog(args: argparse.Namespace) -> CheckReport:
 async def _check_plan(
     args: argparse.Namespace, plan_text: str, query: str | None, settings: dict[str, str]
 ) -> CheckReport:
-    import json
-
     plan = parse_plan_text(plan_text)
-    try:
-        doc = json.loads(plan_text)
-    except json.JSONDecodeError:  # pragma: no cover - parse_plan_text already checked
-        doc = None
+    doc = json.loads(plan_text)  # valid JSON: parse_plan_text has read it
     if not isinstance(doc, dict):
         doc = {}
     if query is None and isinstance(doc.get("query"), str):

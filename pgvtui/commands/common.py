@@ -37,15 +37,14 @@ def add_command_parser(
     return p
 
 
-def add_conn_args(p: argparse.ArgumentParser, positional: bool = True) -> None:
+def add_conn_args(p: argparse.ArgumentParser) -> None:
     """psql-compatible connection options; anything unset falls through to libpq."""
-    if positional:
-        p.add_argument(
-            "conninfo",
-            nargs="?",
-            metavar="CONNINFO",
-            help="URI, key=value string or database name (default: libpq's PG* environment)",
-        )
+    p.add_argument(
+        "conninfo",
+        nargs="?",
+        metavar="CONNINFO",
+        help="URI, key=value string or database name (default: libpq's PG* environment)",
+    )
     g = p.add_argument_group("connection (as psql)")
     g.add_argument("-h", "--host", help="server host or socket directory")
     g.add_argument("-p", "--port", help="server port")

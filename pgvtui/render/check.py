@@ -24,6 +24,14 @@ SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 _LITERAL = re.compile(r"'\[[^']{40,}\]'")
 
 
+def by_severity(
+    findings: tuple[Finding, ...] | list[Finding],
+) -> list[tuple[Severity, list[Finding]]]:
+    """The non-empty groups of ``findings``, error → warning → info (each in its order)."""
+    groups = [(sev, [f for f in findings if f.severity is sev]) for sev in SEVERITY_ORDER]
+    return [(sev, group) for sev, group in groups if group]
+
+
 def shorten_sql(text: str) -> str:
     """Long vector literals → ``'[…]'`` so the query stays readable."""
     return _LITERAL.sub("'[…]'", text)
@@ -101,12 +109,10 @@ def render_finding(console: Console, f: Finding) -> None:
 def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
     if not findings:
         return "no findings"
-    parts = []
-    for sev in SEVERITY_ORDER:
-        n = sum(1 for f in findings if f.severity is sev)
-        if n:
-            parts.append(f"{n} {sev.value}{'' if n == 1 else 's'}")
-    return ", ".join(parts)
+    return ", ".join(
+        f"{len(group)} {sev.value}{'' if len(group) == 1 else 's'}"
+        for sev, group in by_severity(findings)
+    )
 
 
 def render_check(console: Console, report: CheckReport) -> None:
@@ -140,10 +146,7 @@ def render_check(console: Console, report: CheckReport) -> None:
     if report.plan is not None:
         console.print(plan_tree(report.plan, report.findings))
         console.print()
-    for sev in SEVERITY_ORDER:
-        group = [f for f in report.findings if f.severity is sev]
-        if not group:
-            continue
+    for sev, group in by_severity(report.findings):
         console.print(
             Text(f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline")
         )

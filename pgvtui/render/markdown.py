@@ -9,7 +9,7 @@ from __future__ import annotations
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
-from pgvtui.render.check import SEVERITY_ORDER, shorten_sql, summary
+from pgvtui.render.check import by_severity, shorten_sql, summary
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 _MARKDOWN_DETAILS = ("Order By", "Sort Key", "Filter")
@@ -71,10 +71,7 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
     if report.plan is not None:
         out += ["## Plan", "", _fence(plan_text(report.plan, report.findings), "text"), ""]
     out += ["## Findings", "", f"**{summary(report.findings)}**", ""]
-    for sev in SEVERITY_ORDER:
-        group = [f for f in report.findings if f.severity is sev]
-        if not group:
-            continue
+    for sev, group in by_severity(report.findings):
         out += [f"### {_title(sev)} ({len(group)})", ""]
         for f in group:
             head = f"#### `{f.rule}`"

@@ -115,8 +115,7 @@ class PgvtuiApp(App[None]):
     async def connect_worker(self, reconnect: bool = False) -> None:
         """Open (or re-open) the main session, then load the inventory."""
         await (self.backend.reconnect() if reconnect else self.backend.connect())
-        b = self.backend
-        self.post_message(Connected(b.display, b.short, b.server_label))
+        self.post_message(Connected(self.backend.short))
         await self._load_inventory()
 
     @work(exclusive=True, exit_on_error=False, group="inventory")
@@ -141,7 +140,7 @@ class PgvtuiApp(App[None]):
     # -- the one error handler --------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.node is self:
-            self.post_message(WorkerFailed(to_error(event.worker.error), event.worker.name))
+            self.post_message(WorkerFailed.of(event.worker))
 
     @on(WorkerFailed)
     def _worker_failed(self, event: WorkerFailed) -> None:
@@ -208,15 +207,6 @@ class PgvtuiApp(App[None]):
     async def on_unmount(self) -> None:
         """Close the sessions however the app ends (quit, demo shutdown, test teardown)."""
         await self.backend.close()
-
-
-def to_error(exc: BaseException | None) -> PgvtuiError:
-    """Any worker exception as a PgvtuiError (no tracebacks on screen)."""
-    from pgvtui.core.session import map_error
-
-    if exc is None:
-        return PgvtuiError("unknown error")
-    return map_error(exc)
 
 
 def create_app(

@@ -122,11 +122,6 @@ class Backend:
             pids.append(self._aux.basics.backend_pid)
         return tuple(pids)
 
-    @property
-    def server_label(self) -> str:
-        s = self.session
-        return f"PostgreSQL {s.basics.version.split()[0]}" if s is not None else ""
-
     async def connect(self) -> None:
         async with self._lock:
             if self.session is None or self.session.broken:

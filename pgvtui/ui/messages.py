@@ -7,26 +7,27 @@ to the App's single error handler.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from pgvtui.errors import PgvtuiError
+
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from pgvtui.core.activity import Activity
     from pgvtui.core.recall import RecallProgress, RecallReport
     from pgvtui.core.residency import ResidencyReport
-    from pgvtui.errors import PgvtuiError
     from pgvtui.ui.backend import Catalog, SearchOutcome
 
 
 class Connected(Message):
     """The session is open (first connect or reconnect)."""
 
-    def __init__(self, display: str, short: str, server: str) -> None:
+    def __init__(self, short: str) -> None:
         super().__init__()
-        self.display = display
         self.short = short
-        self.server = server
 
 
 class InventoryLoaded(Message):
@@ -69,6 +70,14 @@ class WorkerFailed(Message):
         super().__init__()
         self.error = error
         self.source = source
+
+    @classmethod
+    def of(cls, worker: Worker[Any]) -> WorkerFailed:
+        """The message for a worker in the ERROR state (its exception as a PgvtuiError)."""
+        from pgvtui.core.session import map_error
+
+        error = PgvtuiError("unknown error") if worker.error is None else map_error(worker.error)
+        return cls(error, worker.name)
 
 
 class RecallProgressed(Message):

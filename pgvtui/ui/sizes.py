@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pgvtui.core.models import IndexInfo
+from pgvtui.core.models import (
+    HNSW_DEFAULT_EF_CONSTRUCTION,
+    HNSW_DEFAULT_M,
+    IVFFLAT_DEFAULT_LISTS,
+    IndexInfo,
+)
 from pgvtui.errors import PgvtuiError
 from pgvtui.render.fmt import human_bytes, human_count
 
@@ -29,19 +34,19 @@ def server_is_local(conninfo: str) -> bool:
 
 
 def memory_limits(
-    settings: dict[str, str | None], conninfo: str, ram: int | None = None
+    settings: dict[str, str | None], conninfo: str
 ) -> list[tuple[str, int | None, str]]:
     """(label, bytes, note) for shared_buffers, effective_cache_size and RAM (local servers)."""
     out: list[tuple[str, int | None, str]] = [
         ("shared_buffers", setting_bytes(settings.get("shared_buffers")), ""),
         ("effective_cache_size", setting_bytes(settings.get("effective_cache_size")), ""),
     ]
-    if ram is None and server_is_local(conninfo):
+    if server_is_local(conninfo):
         from pgvtui.core.residency import local_ram_bytes
 
         ram = local_ram_bytes()
-    if ram:
-        out.append(("RAM", ram, "this machine"))
+        if ram:
+            out.append(("RAM", ram, "this machine"))
     return out
 
 
@@ -56,9 +61,9 @@ def estimate_text(index: IndexInfo) -> str | None:
         type=index.key_type,
         dims=index.key_dims,
         rows=index.table_rows_estimate,
-        m=index.m or 16,
-        ef_construction=index.ef_construction or 64,
-        lists=index.lists or 100,
+        m=index.m or HNSW_DEFAULT_M,
+        ef_construction=index.ef_construction or HNSW_DEFAULT_EF_CONSTRUCTION,
+        lists=index.lists or IVFFLAT_DEFAULT_LISTS,
     )
     try:
         est = sizing.estimate_size(spec)

@@ -77,6 +77,16 @@ async def run_sql(pilot: Pilot[Any], sql: str, **settings: str) -> SearchScreen:
     return screen
 
 
+async def start_long_query(pilot: Pilot[Any]) -> SearchScreen:
+    """Load ``SLEEP_SQL`` into the Search screen and wait until it is running."""
+    app = await connected(pilot)
+    app.request_search(SearchRequest(sql=SLEEP_SQL))
+    await pilot.pause()
+    screen = search_screen(app)
+    await wait_until(pilot, lambda: screen.running)
+    return screen
+
+
 async def test_number_keys_switch_screens(dsn: str, items: str) -> None:
     app = create_app(dsn)
     async with app.run_test(size=SIZE) as pilot:
@@ -185,11 +195,7 @@ async def test_changing_ef_search_reruns(dsn: str, items: str) -> None:
 async def test_cancel_long_query_keeps_ui_responsive(dsn: str, items: str) -> None:
     app = create_app(dsn)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
-        app.request_search(SearchRequest(sql=SLEEP_SQL))
-        await pilot.pause()
-        screen = search_screen(app)
-        await wait_until(pilot, lambda: screen.running)
+        screen = await start_long_query(pilot)
         await pilot.pause(0.3)  # the statement is on the server now
         start = time.monotonic()
         await pilot.press("ctrl+c")
@@ -208,11 +214,7 @@ async def test_cancel_long_query_keeps_ui_responsive(dsn: str, items: str) -> No
 async def test_activity_lists_and_cancels_own_query(dsn: str, items: str) -> None:
     app = create_app(dsn)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
-        app.request_search(SearchRequest(sql=SLEEP_SQL))
-        await pilot.pause()
-        search = search_screen(app)
-        await wait_until(pilot, lambda: search.running)
+        search = await start_long_query(pilot)
         await pilot.press("5")
         activity = app.screen
         assert isinstance(activity, ActivityScreen)

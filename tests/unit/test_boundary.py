@@ -18,6 +18,14 @@ CORE_MODULES = [
 ]
 
 
+def _python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter; its stdout, stripped."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return out.stdout.strip()
+
+
 @pytest.mark.parametrize("module", CORE_MODULES)
 def test_core_does_not_import_textual(module: str) -> None:
     code = (
@@ -29,10 +37,8 @@ def test_core_does_not_import_textual(module: str) -> None:
         " or m.startswith('pgvtui.ui'))\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "", f"{module} pulled in: {out.stdout.strip()}"
+    bad = _python(code)
+    assert bad == "", f"{module} pulled in: {bad}"
 
 
 def test_cli_parser_builds_without_textual() -> None:
@@ -42,7 +48,4 @@ def test_cli_parser_builds_without_textual() -> None:
         "build_parser()\n"
         "print('textual' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "False"
+    assert _python(code) == "False"

@@ -160,17 +160,20 @@ class ActivityScreen(PgvScreen):
             else:
                 bar.update(total=None)
 
+    def _selected_query(self) -> VectorQuery | None:
+        row = self.query_one("#activity-queries", DataTable).cursor_row
+        return self._queries[row] if row < len(self._queries) else None
+
     def action_copy_query(self) -> None:
-        table = self.query_one("#activity-queries", DataTable)
-        if self._queries and table.cursor_row < len(self._queries):
-            self.papp.copy_text(self._queries[table.cursor_row].query, "Query")
+        q = self._selected_query()
+        if q is not None:
+            self.papp.copy_text(q.query, "Query")
 
     def action_cancel_query(self) -> None:
-        table = self.query_one("#activity-queries", DataTable)
-        if not self._queries or table.cursor_row >= len(self._queries):
+        q = self._selected_query()
+        if q is None:
             self.notify("no query selected", severity="warning")
             return
-        q = self._queries[table.cursor_row]
         if not q.is_own:
             self.notify(
                 f"pid {q.pid} is not pgvtui's own; pgvtui only cancels its own queries",

@@ -61,9 +61,7 @@ class PgvScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            from pgvtui.core.session import map_error
-
-            self.post_message(WorkerFailed(map_error(event.worker.error), event.worker.name))
+            self.post_message(WorkerFailed.of(event.worker))
 
     def action_leave_input(self) -> None:
         """Esc in a text field: give the focus back to the screen's main widget, so the

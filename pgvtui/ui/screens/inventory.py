@@ -21,8 +21,8 @@ from pgvtui.ui.sizes import estimate_text
 from pgvtui.ui.widgets.object_detail import (
     ObjectDetail,
     column_detail,
-    findings_for,
     index_detail,
+    object_findings,
     option_text,
 )
 from pgvtui.ui.widgets.object_table import Col, ObjectTable
@@ -34,7 +34,7 @@ def _flag(n: int) -> Text:
 
 def column_cols(findings: list[Finding]) -> list[Col[ColumnInfo]]:
     def nfind(c: ColumnInfo) -> int:
-        return len(findings_for(findings, f"{c.qualified_table}.{c.column}", c.qualified_table))
+        return len(object_findings(findings, c))
 
     return [
         Col("table", lambda c: c.qualified_table, lambda c: c.qualified_table),
@@ -54,7 +54,7 @@ def index_cols(findings: list[Finding], qualify: bool = False) -> list[Col[Index
     and the opclass without the ``_ops`` every pgvector opclass ends in."""
 
     def nfind(i: IndexInfo) -> int:
-        return len(findings_for(findings, i.qualified_name, i.name))
+        return len(object_findings(findings, i))
 
     def table(i: IndexInfo) -> str:
         return i.qualified_table if qualify else i.table
@@ -184,14 +184,7 @@ class InventoryScreen(PgvScreen):
         self._show_detail()
 
     def _object_findings(self) -> list[Finding]:
-        item, findings = self._selected, list(self.papp.catalog_findings)
-        if isinstance(item, IndexInfo):
-            return findings_for(findings, item.qualified_name, item.name)
-        if isinstance(item, ColumnInfo):
-            return findings_for(
-                findings, f"{item.qualified_table}.{item.column}", item.qualified_table
-            )
-        return []
+        return object_findings(self.papp.catalog_findings, self._selected)
 
     def _show_detail(self) -> None:
         detail = self.query_one(ObjectDetail)

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.render.fmt import human_bytes
@@ -202,13 +203,10 @@ class RecallScreen(PgvScreen):
         self.running = False
         self.show_report(event.report)
 
-    def on_worker_state_changed(self, event: object) -> None:
-        from textual.worker import Worker, WorkerState
-
-        if (
-            isinstance(event, Worker.StateChanged)
-            and event.worker.group == "recall"
-            and (event.state in (WorkerState.ERROR, WorkerState.CANCELLED))
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "recall" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
         ):
             self.running = False
             self.query_one("#recall-status", Static).update(Text("sweep failed", style="red"))

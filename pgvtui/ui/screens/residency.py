@@ -160,8 +160,9 @@ class ResidencyScreen(PgvScreen):
         self.query_one(ObjectTable).set_items(report.indexes)
         self.query_one("#residency-suggestions-text", Static).update(suggestions_text(report))
         inv = self.papp.inventory
-        self.query_one(WhatIfPanel).set_memory(m, inv.settings if inv else {})
-        if report.indexes and self.query_one(WhatIfPanel).spec is None:
+        what_if = self.query_one(WhatIfPanel)
+        what_if.set_memory(m, inv.settings if inv else {})
+        if report.indexes and what_if.spec is None:
             self._what_if_for(report.indexes[0])
 
     def _selected(self) -> IndexResidency | None:

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import DataTable, Static, TextArea
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
 from pgvtui.errors import PgvtuiError
@@ -71,7 +71,6 @@ class SearchScreen(PgvScreen):
         self._last_ok: SearchOutcome | None = None
         self.column: ColumnInfo | None = None
         self.key: str | None = None
-        self._generated = ""
         self._run_id = 0
         self._search: Worker[None] | None = None
         self._started = 0.0
@@ -184,7 +183,6 @@ class SearchScreen(PgvScreen):
         self._set_sql(text)
 
     def _set_sql(self, text: str) -> None:
-        self._generated = text
         self.editor.load_text(text)
 
     # -- live controls ----------------------------------------------------------------
@@ -323,16 +321,13 @@ class SearchScreen(PgvScreen):
             table.add_rows(outcome.rows)
         table.border_subtitle = f"{len(outcome.rows)}" if outcome.columns else ""
 
-    def on_worker_state_changed(self, event: object) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A failed search worker (e.g. connection lost) must not leave the spinner running;
         # the base class forwards the error itself to the App. A run replaced by a newer one
         # (exclusive worker) is cancelled too: that is not a failure.
-        from textual.worker import WorkerState
-
-        if (
-            isinstance(event, Worker.StateChanged)
-            and event.worker is self._search
-            and (event.state in (WorkerState.ERROR, WorkerState.CANCELLED))
+        if event.worker is self._search and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
         ):
             self.running = False
             self._status(Text("run failed — see the notification", style="red"))

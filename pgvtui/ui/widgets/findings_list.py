@@ -21,7 +21,7 @@ SEVERITY_STYLE = {
 SEVERITY_ICON = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "●"}
 
 
-def finding_renderable(f: Finding, with_fix: bool = True) -> Group:
+def finding_renderable(f: Finding) -> Group:
     head = Text()
     head.append(f"{SEVERITY_ICON[f.severity]} {f.severity.value:<7} ", SEVERITY_STYLE[f.severity])
     head.append(f.rule, style="bold")
@@ -30,7 +30,7 @@ def finding_renderable(f: Finding, with_fix: bool = True) -> Group:
     parts: list[Text] = [head, Text("  " + f.message)]
     if f.evidence:
         parts.append(Text("  evidence: " + f.evidence, style="dim"))
-    if with_fix and f.fix:
+    if f.fix:
         label = "  fix: " if f.fix_is_sql else "  do: "
         parts.append(Text(label + f.fix, style="green"))
     return Group(*parts)

@@ -46,17 +46,17 @@ class FitBars(Static):
 
     Reactives:
         rows: the bars to draw.
-        bar_width: width of each bar in cells.
     """
 
     DEFAULT_CSS = """
     FitBars { height: auto; }
     """
 
+    BAR_WIDTH = 30
+    """Cells per bar at most."""
+
     rows: reactive[tuple[FitRow, ...]] = reactive((), layout=True)
     """The bars to draw."""
-    bar_width: reactive[int] = reactive(30)
-    """Cells per bar."""
 
     def set_rows(self, rows: Sequence[FitRow]) -> None:
         self.rows = tuple(rows)
@@ -64,17 +64,14 @@ class FitBars(Static):
     def watch_rows(self) -> None:
         self._draw()
 
-    def watch_bar_width(self) -> None:
-        self._draw()
-
     def on_resize(self) -> None:
         self._draw()
 
     def _width(self) -> int:
-        """The bar width that fits: the other columns take ~50 cells (capped at bar_width)."""
+        """The bar width that fits: the other columns take ~50 cells (capped at BAR_WIDTH)."""
         label = max((len(r.label) for r in self.rows), default=0)
         room = self.content_size.width - label - 48
-        return max(8, min(self.bar_width, room)) if self.content_size.width else self.bar_width
+        return max(8, min(self.BAR_WIDTH, room)) if self.content_size.width else self.BAR_WIDTH
 
     def _draw(self) -> None:
         if not self.rows:
@@ -86,10 +83,11 @@ class FitBars(Static):
         table.add_column(justify="right", no_wrap=True)
         table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True, style="dim")
+        width = self._width()
         for r in self.rows:
             table.add_row(
                 r.label,
-                bar(r.used, r.capacity, self._width()),
+                bar(r.used, r.capacity, width),
                 ratio(r.used, r.capacity),
                 f"{human_bytes(r.used)} / {human_bytes(r.capacity)}",
                 r.note,

@@ -46,6 +46,18 @@ def findings_for(findings: Sequence[Finding], *names: str) -> list[Finding]:
     return [f for f in findings if any(p.search(f.object or "") for p in pats)]
 
 
+def object_findings(
+    findings: Sequence[Finding], item: ColumnInfo | IndexInfo | None
+) -> list[Finding]:
+    """Findings about an index (by its name) or a column (by ``schema.table.column`` or its
+    table); none for no item."""
+    if isinstance(item, IndexInfo):
+        return findings_for(findings, item.qualified_name, item.name)
+    if isinstance(item, ColumnInfo):
+        return findings_for(findings, f"{item.qualified_table}.{item.column}", item.qualified_table)
+    return []
+
+
 def index_detail(
     index: IndexInfo,
     findings: Sequence[Finding],

@@ -30,6 +30,10 @@ def _sort_value(v: Any) -> tuple[int, Any]:
     return (1, 0) if v is None else (0, v)
 
 
+def _plain(cell: str | Text) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
 class ObjectTable(DataTable[str | Text], Generic[T]):
     """Rows are items of one type; the cursor row's item is :attr:`current`.
 
@@ -95,26 +99,19 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
             return None
         return self.shown[self.cursor_row]
 
-    def _matches(self, item: T) -> bool:
-        needle = self.filter_text.strip().lower()
-        if not needle:
-            return True
-        for c in self.cols:
-            cell = c.show(item)
-            plain = cell.plain if isinstance(cell, Text) else cell
-            if needle in plain.lower():
-                return True
-        return False
-
     def _rebuild(self) -> None:
         keep = self.current
         col = self.cols[self.sort_index]
-        items = [i for i in self.all_items if self._matches(i)]
-        items.sort(key=lambda i: _sort_value(col.sort(i)), reverse=self.sort_reverse)
+        # Each cell is rendered once: the filter reads the same cells the rows show.
+        rows = [(item, [c.show(item) for c in self.cols]) for item in self.all_items]
+        needle = self.filter_text.strip().lower()
+        if needle:
+            rows = [r for r in rows if any(needle in _plain(cell).lower() for cell in r[1])]
+        rows.sort(key=lambda r: _sort_value(col.sort(r[0])), reverse=self.sort_reverse)
+        items = [item for item, _cells in rows]
         self.shown = items
         self._headers()
-        for item in items:
-            cells = [c.show(item) for c in self.cols]
+        for item, cells in rows:
             self.add_row(
                 *(
                     Text(x, justify=c.justify) if isinstance(x, str) else x  # type: ignore[arg-type]

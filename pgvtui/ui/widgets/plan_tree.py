@@ -75,11 +75,12 @@ class PlanTree(Tree[PlanNode]):
         error: str,
     ) -> None:
         branch = parent.add(node_label(node, by_node.get(node.id, ()), error), data=node)
-        for line in node_details(node):
+        details = node_details(node)
+        for line in details:
             branch.add_leaf(Text(line, style="dim"), data=node)
         for child in node.children:
             self._add(branch, child, by_node, error)
-        if not node.children and not node_details(node):
+        if not node.children and not details:
             branch.allow_expand = False
 
     def plan_text(self, plan: Plan) -> str:

@@ -12,7 +12,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
-from pgvtui.core.models import IndexInfo
+from pgvtui.core.models import (
+    HNSW_DEFAULT_EF_CONSTRUCTION,
+    HNSW_DEFAULT_M,
+    IVFFLAT_DEFAULT_LISTS,
+    IndexInfo,
+)
 from pgvtui.render.fmt import human_bytes
 from pgvtui.ui.widgets.fit_bars import bar, ratio
 from pgvtui.ui.widgets.form import choice
@@ -106,9 +111,9 @@ class WhatIfPanel(Vertical):
             yield choice(METHODS, "hnsw", "wi-method")
         with Horizontal():
             yield Label("m")
-            yield Input("16", id="wi-m", type="integer", compact=True)
+            yield Input(str(HNSW_DEFAULT_M), id="wi-m", type="integer", compact=True)
             yield Label(" lists")
-            yield Input("100", id="wi-lists", type="integer", compact=True)
+            yield Input(str(IVFFLAT_DEFAULT_LISTS), id="wi-lists", type="integer", compact=True)
         yield Static(Text("select an index (w)", style="dim"), id="what-if-out")
 
     def set_memory(self, memory: MemoryInfo, settings: Mapping[str, str | None]) -> None:
@@ -128,8 +133,8 @@ class WhatIfPanel(Vertical):
         values = {
             "#wi-rows": str(r.rows or 0),
             "#wi-dims": str(r.key_dims or ""),
-            "#wi-m": str(index.m if index and index.m else 16),
-            "#wi-lists": str(index.lists if index and index.lists else 100),
+            "#wi-m": str(index.m if index and index.m else HNSW_DEFAULT_M),
+            "#wi-lists": str(index.lists if index and index.lists else IVFFLAT_DEFAULT_LISTS),
         }
         with self.prevent(Input.Changed, Select.Changed):
             for wid, value in values.items():
@@ -160,14 +165,15 @@ class WhatIfPanel(Vertical):
             return
         from pgvtui.core import sizing
 
+        m = self._int("#wi-m", HNSW_DEFAULT_M)
         spec = sizing.IndexSpec(
             method=str(self.query_one("#wi-method", Select).value),
             type=str(self.query_one("#wi-type", Select).value),
             dims=dims,
             rows=max(0, self._int("#wi-rows", 0)),
-            m=self._int("#wi-m", 16),
-            lists=self._int("#wi-lists", 100),
-            ef_construction=max(64, 2 * self._int("#wi-m", 16)),
+            m=m,
+            lists=self._int("#wi-lists", IVFFLAT_DEFAULT_LISTS),
+            ef_construction=max(HNSW_DEFAULT_EF_CONSTRUCTION, 2 * m),
         )
         self.spec = spec
         heap = None if self.heap_bytes_per_row is None else int(self.heap_bytes_per_row * spec.rows)
