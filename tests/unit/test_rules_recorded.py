@@ -18,6 +18,7 @@ import pytest
 
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
 from pgvtui.core.plan import Plan, parse_plan
+from pgvtui.core.query import analyze_query
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, RuleContext, all_rules
 
@@ -172,14 +173,14 @@ def _ctx(name: str, **extras: Any) -> RuleContext:
     )
 
 
+def _check(rule_id: str, ctx: RuleContext) -> list[Finding]:
+    return list(all_rules()[rule_id]().check(ctx))
+
+
 def _fired(ctx: RuleContext, rules: tuple[str, ...] = QUERY_RULES) -> dict[str, list[Finding]]:
-    registry = all_rules()
-    out: dict[str, list[Finding]] = {}
-    for rule_id in rules:
-        found = list(registry[rule_id]().check(ctx))
-        if found:
-            out[rule_id] = found
-    return out
+    """The findings of each of ``rules`` that fires."""
+    found = {rule_id: _check(rule_id, ctx) for rule_id in rules}
+    return {rule_id: f for rule_id, f in found.items() if f}
 
 
 def _key(name: str) -> str:
@@ -286,11 +287,9 @@ def test_limit_over_ef_search_infers_offset() -> None:
 
 
 def test_limit_over_ef_search_uses_parsed_offset() -> None:
-    from pgvtui.core.query import analyze_query
-
     ctx = _ctx("I4 OFFSET 50 LIMIT 10, off")
     ctx.query = analyze_query(ctx.sql or "")
-    found = list(all_rules()["limit-over-ef-search"]().check(ctx))
+    found = _check("limit-over-ef-search", ctx)
     assert len(found) == 1
     assert "LIMIT 10 OFFSET 50 needs 60 rows" in found[0].message
     assert (found[0].fix or "").startswith("SET hnsw.ef_search = 60;")
@@ -447,19 +446,18 @@ def _with_index(**changes: Any) -> tuple[Inventory, IndexInfo]:
 
 def test_invalid_reindex_leftover_is_dropped() -> None:
     inv, _ = _with_index(name="items_emb_l2_ccnew", valid=False, ready=True)
-    found = list(all_rules()["invalid-index"]().check(RuleContext(inventory=inv)))
+    found = _check("invalid-index", RuleContext(inventory=inv))
     assert [f.object for f in found] == ["public.items_emb_l2_ccnew"]
     assert (found[0].fix or "").startswith('DROP INDEX CONCURRENTLY "public"."items_emb_l2_ccnew";')
 
 
 def test_duplicate_needs_same_method_and_predicate() -> None:
-    rule = all_rules()["duplicate-index"]()
     inv, _ = _with_index(name="items_emb_ivf", method="ivfflat", lists=100)
-    assert list(rule.check(RuleContext(inventory=inv))) == []
+    assert _check("duplicate-index", RuleContext(inventory=inv)) == []
     inv, _ = _with_index(name="items_emb_part", predicate="(category = 7)")
-    assert list(rule.check(RuleContext(inventory=inv))) == []
+    assert _check("duplicate-index", RuleContext(inventory=inv)) == []
     inv, _ = _with_index(name="items_emb_l2_again", idx_scan=0, size_bytes=1)
-    (f,) = rule.check(RuleContext(inventory=inv))
+    (f,) = _check("duplicate-index", RuleContext(inventory=inv))
     assert f.fix is not None and f.fix.startswith(
         'DROP INDEX CONCURRENTLY "public"."items_emb_l2_again";'
     )
@@ -468,8 +466,8 @@ def test_duplicate_needs_same_method_and_predicate() -> None:
 def test_size_rules_skip_partial_indexes() -> None:
     big = 5_000_000
     inv, _ = _with_index(name="big_hnsw", table_rows_estimate=big)
-    found = list(all_rules()["hnsw-params-small-for-size"]().check(RuleContext(inventory=inv)))
+    found = _check("hnsw-params-small-for-size", RuleContext(inventory=inv))
     assert [f.object for f in found] == ["public.big_hnsw"]
     assert "SET maintenance_work_mem = '" in (found[0].fix or "")
     inv, _ = _with_index(name="big_hnsw", table_rows_estimate=big, predicate="(category = 7)")
-    assert list(all_rules()["hnsw-params-small-for-size"]().check(RuleContext(inventory=inv))) == []
+    assert _check("hnsw-params-small-for-size", RuleContext(inventory=inv)) == []

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
-_BIT_OPCLASS = {"<~>": "bit_hamming_ops", "<%>": "bit_jaccard_ops"}
-
 
 @register
 class BinaryQuantizeInOrderBy(Rule):
@@ -64,7 +62,7 @@ class BinaryQuantizeInOrderBy(Rule):
                     f"ORDER BY computes binary_quantize({k.column.column}) for every row of"
                     f" {k.table.display} and sorts them: there is no ANN index on that expression"
                 )
-                opclass = _BIT_OPCLASS.get(k.use.operator, "bit_hamming_ops")
+                opclass = util.opclass_for("bit", k.use.operator) or "bit_hamming_ops"
                 ddl = (
                     f"CREATE INDEX CONCURRENTLY ON {k.table.quoted} USING hnsw"
                     f" (({expr}) {opclass});"
@@ -93,7 +91,7 @@ class BinaryQuantizeInOrderBy(Rule):
             qtext = (
                 q.text
                 if q.function and "binary_quantize" in q.function
-                else (f"binary_quantize({q.text})")
+                else f"binary_quantize({q.text})"
             )
             if "::" not in qtext.rsplit(")", 1)[-1]:
                 qtext = f"{qtext}::{bit}"

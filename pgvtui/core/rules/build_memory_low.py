@@ -36,13 +36,10 @@ class BuildMemoryLow(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        mwm = sizing.parse_pg_size(util.setting(ctx, "maintenance_work_mem"))
+        mwm = util.setting_bytes(ctx, "maintenance_work_mem")
         if not mwm:
             return
-        try:
-            workers = int(util.setting(ctx, "max_parallel_maintenance_workers") or "0")
-        except ValueError:
-            workers = 0
+        workers = util.setting_int(ctx, "max_parallel_maintenance_workers") or 0
         for idx in inv.indexes:
             spec, _note = model_spec(inv, idx)
             if spec is None or spec.rows <= 0:

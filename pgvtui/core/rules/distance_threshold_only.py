@@ -25,8 +25,7 @@ class DistanceThresholdOnly(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        inv = ctx.inventory
-        if inv is None or ctx.plan is None or ctx.query is None:
+        if ctx.inventory is None or ctx.plan is None or ctx.query is None:
             return
         for _scope, shape in ctx.query.walk():
             if shape.order_distance() is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgvtui.core import sizing
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -40,7 +41,7 @@ class FullPrecisionStorage(Rule):
                 continue
             plain = util.column_indexes(inv, col.schema, col.table, col.column)
             d = col.dims
-            full, half = 8 + 4 * d, 8 + 2 * d
+            full, half = sizing.value_size("vector", d), sizing.value_size("halfvec", d)
             saved = rows * (full - half)
             index_bytes = sum(i.size_bytes for i in plain)
             operator = plain[0].operator if plain and plain[0].operator else "<=>"

@@ -32,7 +32,7 @@ class HnswParamsSmallForSize(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        mwm = sizing.parse_pg_size(util.setting(ctx, "maintenance_work_mem"))
+        mwm = util.setting_bytes(ctx, "maintenance_work_mem")
         workers = util.setting_int(ctx, "max_parallel_maintenance_workers") or 0
         for index in inv.indexes:
             if index.method != "hnsw" or not index.valid or index.m is None:
@@ -47,17 +47,15 @@ class HnswParamsSmallForSize(Rule):
             name = util.ident(index.schema, index.name)
             memory = ""
             mem_line = ""
-            base = util.base_type(index.key_type or "")
-            if mwm is not None and index.key_dims and base in ("vector", "halfvec", "bit"):
-                spec = sizing.IndexSpec(
-                    method="hnsw",
-                    type=base,
-                    dims=index.key_dims,
-                    rows=rows,
-                    m=NEW_M,
-                    ef_construction=NEW_EF_CONSTRUCTION,
-                )
-                build = sizing.build_memory(spec, mwm, parallel_workers=workers)
+            build = util.rebuild_memory(
+                index,
+                rows,
+                mwm,
+                parallel_workers=workers,
+                m=NEW_M,
+                ef_construction=NEW_EF_CONSTRUCTION,
+            )
+            if build is not None:
                 need = sizing.memory_needed(build)
                 memory = (
                     f"; an in-memory rebuild at m = {NEW_M} needs ~{util.human_bytes(need)} of"

@@ -32,7 +32,7 @@ def memory_limits(ctx: RuleContext) -> list[tuple[str, int]]:
     """[(name, bytes)] of the memory an index should fit, smallest first."""
     out: list[tuple[str, int]] = []
     for name in ("shared_buffers", "effective_cache_size"):
-        value = sizing.parse_pg_size(util.setting(ctx, name))
+        value = util.setting_bytes(ctx, name)
         if value:
             out.append((name, value))
     rep = ctx.extras.get(EXTRAS_KEY)

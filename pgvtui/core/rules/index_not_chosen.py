@@ -65,9 +65,9 @@ class IndexNotChosen(Rule):
                 continue  # the index path returns fewer rows (ef_search cap, filter)
             col = inv.column(t.schema, t.table, term.column)
             settings = ", ".join(
-                f"{name} = {util.setting(ctx, name)}"
+                f"{name} = {value}"
                 for name in ("random_page_cost", "effective_cache_size")
-                if util.setting(ctx, name) is not None
+                if (value := util.setting(ctx, name)) is not None
             )
             evidence = (
                 f"chosen: {hit.sort.node_type} over {hit.scan.label()}, cost {_cost(plan)},"

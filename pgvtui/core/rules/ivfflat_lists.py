@@ -25,17 +25,9 @@ def recommended_lists(rows: int) -> int:
     return round(math.sqrt(rows))
 
 
-def _memory_line(
-    ctx: RuleContext, key_type: str | None, dims: int | None, lists: int, rows: int
-) -> str:
+def _memory_line(build: sizing.BuildMemory | None) -> str:
     """``SET maintenance_work_mem`` when the rebuild's k-means would not fit (it is an ERROR)."""
-    mwm = sizing.parse_pg_size(util.setting(ctx, "maintenance_work_mem"))
-    base = util.base_type(key_type or "")
-    if mwm is None or not dims or base not in ("vector", "halfvec", "bit"):
-        return ""
-    spec = sizing.IndexSpec(method="ivfflat", type=base, dims=dims, rows=rows, lists=lists)
-    build = sizing.build_memory(spec, mwm)
-    if build.fits:
+    if build is None or build.fits:
         return ""
     need = sizing.memory_needed(build)
     return f"SET maintenance_work_mem = '{sizing.pg_size_literal(need)}';  -- k-means must fit\n"
@@ -52,6 +44,7 @@ class IvfflatLists(Rule):
         inv = ctx.inventory
         if inv is None:
             return
+        mwm = util.setting_bytes(ctx, "maintenance_work_mem")
         for index in inv.indexes:
             if index.method != "ivfflat" or index.lists is None or not index.valid:
                 continue
@@ -73,7 +66,7 @@ class IvfflatLists(Rule):
             )
             name = util.ident(index.schema, index.name)
             probes = max(1, math.ceil(math.sqrt(rec)))
-            mem_line = _memory_line(ctx, index.key_type, index.key_dims, rec, rows)
+            mem_line = _memory_line(util.rebuild_memory(index, rows, mwm, lists=rec))
             yield self.finding(
                 f"{index.qualified_name} has lists = {index.lists} for ~{util.num(rows)} rows"
                 f" ({why})",

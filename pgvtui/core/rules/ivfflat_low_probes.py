@@ -29,6 +29,7 @@ class IvfflatLowProbes(Rule):
         probes = util.setting_int(ctx, "ivfflat.probes")
         if probes is None:
             return
+        db = util.ident(inv.server.database)
         for index in inv.indexes:
             if index.method != "ivfflat" or not index.lists or not index.valid:
                 continue
@@ -36,7 +37,6 @@ class IvfflatLowProbes(Rule):
             if probes >= target / 2:
                 continue
             suggested = min(index.lists, math.ceil(target))
-            db = util.ident(inv.server.database)
             yield self.finding(
                 f"ivfflat.probes = {probes} searches {probes} of {index.lists} lists"
                 f" ({probes / index.lists:.0%}) of {index.qualified_name}",

@@ -84,11 +84,11 @@ class JoinQueryVector(Rule):
                     end += 1
             edits.append((item.sep_start, end, ""))
         else:
-            nxt = [f for f in shape.from_items if f.sep_start is not None and f.span is not None]
-            if not nxt or nxt[0].span is None:
+            # the first FROM item has no separator: delete up to the start of the next one
+            starts = [f.span[0] for f in shape.from_items if f.sep_start is not None and f.span]
+            if not starts:
                 return prose
-            assert nxt[0].span is not None
-            edits.append((item.span[0], nxt[0].span[0], ""))
+            edits.append((item.span[0], starts[0], ""))
         new = rewrite.splice(ctx.sql, edits)
         return (
             "-- a scalar subquery is evaluated once (InitPlan); the index orders by its value\n"
@@ -121,11 +121,11 @@ def _referenced_elsewhere(text: str, name: str | None, span: tuple[int, int]) ->
 
 
 def _join_between(ctx: RuleContext, top: PlanNode, bottom: PlanNode) -> PlanNode | None:
-    plan = ctx.plan
-    assert plan is not None
-    node = plan.parent_of(bottom)
-    while node is not None and node is not top:
+    """The first join on the way up from ``bottom`` to ``top`` (exclusive)."""
+    assert ctx.plan is not None
+    for node in util.ancestors(ctx.plan, bottom):
+        if node is top:
+            return None
         if node.node_type in _JOINS:
             return node
-        node = plan.parent_of(node)
     return None

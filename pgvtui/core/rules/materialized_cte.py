@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
-_HIDING_SCANS = ("CTE Scan", "Subquery Scan")
-
 
 @register
 class MaterializedCte(Rule):
@@ -38,15 +36,9 @@ class MaterializedCte(Rule):
                     continue
                 if not any(t.operator == k.use.operator for t in util.sort_terms(node)):
                     continue
-                below = [d for d in util.descendants(node) if d.node_type in _HIDING_SCANS]
-                match = [
-                    d
-                    for d in below
-                    if (kind == "cte" and d.cte_name == name)
-                    or (kind == "subquery" and d.node_type == "Subquery Scan")
-                ]
-                if match:
-                    sort, hidden = node, match[0]
+                hidden = util.source_scan(util.descendants(node), kind, name)
+                if hidden is not None:
+                    sort = node
                     break
             if sort is None or hidden is None:
                 continue

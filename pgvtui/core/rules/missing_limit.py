@@ -10,20 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.plan import PlanNode
+from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
-def _limit_ancestor(ctx: RuleContext, node: PlanNode) -> PlanNode | None:
-    plan = ctx.plan
-    assert plan is not None
-    parent = plan.parent_of(node)
-    while parent is not None:
-        if parent.node_type == "Limit":
-            return parent
-        parent = plan.parent_of(parent)
-    return None
+def _under_limit(plan: Plan, node: PlanNode) -> bool:
+    """Is there a Limit anywhere above ``node``?"""
+    return any(n.node_type == "Limit" for n in util.ancestors(plan, node))
 
 
 @register
@@ -34,14 +28,13 @@ class MissingLimit(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        inv = ctx.inventory
-        if inv is None or ctx.plan is None or ctx.query is None:
+        if ctx.inventory is None or ctx.plan is None or ctx.query is None:
             return
         fix = self._fix(ctx)
         if fix is None:
             return  # the query has a LIMIT at the k-NN level
         for scan in util.ann_scans(ctx):
-            if _limit_ancestor(ctx, scan.node) is not None:
+            if _under_limit(ctx.plan, scan.node):
                 continue
             method = scan.index.method
             mode = util.iterative_mode(ctx, method)
@@ -70,9 +63,9 @@ class MissingLimit(Rule):
                     node_id=scan.node.id,
                 )
         for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
-            if _limit_ancestor(ctx, hit.sort) is not None:
+            if _under_limit(ctx.plan, hit.sort):
                 continue
-            rows = hit.scan.rows_total if hit.scan.rows_total is not None else hit.scan.plan_rows
+            rows = util.scan_rows(hit.scan)
             yield self.finding(
                 f"ORDER BY {hit.term.expression} without LIMIT sorts all"
                 f" {util.num(rows)} rows of {hit.table.display}; an ANN index serves only"

@@ -35,7 +35,7 @@ class NoAnnIndex(Rule):
                 continue
             col = inv.column(t.schema, t.table, column)
             assert col is not None
-            rows = hit.scan.rows_total if hit.scan.rows_total is not None else hit.scan.plan_rows
+            rows = util.scan_rows(hit.scan)
             typ = rewrite.column_type(col)
             table_rows = util.num(util.table_rows(inv, t.schema, t.table))
             evidence = (

@@ -60,7 +60,7 @@ class OperatorMismatch(Rule):
                 f" it serves {served_op} ({util.OPERATOR_NAME.get(served_op, '?')}),"
                 f" the query uses {term.operator} ({util.OPERATOR_NAME.get(term.operator, '?')})",
                 evidence,
-                _fix(indexes[0], key_type, term.operator, t, column, term.cast),
+                _fix(first, key_type, term.operator, t, column, term.cast),
                 object=f"{t.display}.{column}",
                 node_id=hit.sort.id,
             )

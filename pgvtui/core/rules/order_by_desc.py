@@ -54,12 +54,10 @@ class OrderByDesc(Rule):
     @staticmethod
     def _fix(ctx: RuleContext, column: str, operator: str) -> tuple[str, bool]:
         if ctx.sql is not None:
-            for _scope, _shape, item, k in rewrite.knn_uses(ctx):
+            for _shape, item, _k in rewrite.knn_uses_on(ctx, column, operator):
                 if (
                     item.descending
                     and not item.wrapped
-                    and k.column.column == column
-                    and k.use.operator == operator
                     and item.span is not None
                     and item.expr_span is not None
                 ):

@@ -55,13 +55,8 @@ class OrderByExpression(Rule):
     @staticmethod
     def _fix(ctx: RuleContext, column: str, operator: str) -> tuple[str, bool]:
         if ctx.sql is not None:
-            for _scope, shape, item, k in rewrite.knn_uses(ctx):
-                if (
-                    item.wrapped
-                    and k.column.column == column
-                    and k.use.operator == operator
-                    and item.span is not None
-                ):
+            for shape, item, k in rewrite.knn_uses_on(ctx, column, operator):
+                if item.wrapped and item.span is not None:
                     bare = _bare_sort(shape, k.use.text)
                     new = rewrite.splice(ctx.sql, [(item.span[0], item.span[1], bare)])
                     note = (

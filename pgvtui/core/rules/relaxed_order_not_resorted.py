@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.plan import PlanNode
 from pgvtui.core.query import OrderItem, QueryShape
 from pgvtui.core.rules import rewrite, util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
@@ -28,8 +27,10 @@ class RelaxedOrderNotResorted(Rule):
         if ctx.plan is None or ctx.query is None:
             return
         relaxed = [m for m in ("hnsw", "ivfflat") if util.iterative_mode(ctx, m) == "relaxed_order"]
-        if not relaxed or not ctx.plan.ann_scans():
+        anns = ctx.plan.ann_scans()
+        if not relaxed or not anns:
             return
+        modes = ", ".join(f"{m}.iterative_scan = relaxed_order" for m in relaxed)
         for _scope, shape in ctx.query.walk():
             for source, inner, scan_match in _ordered_sources(shape):
                 od = inner.order_distance()
@@ -40,14 +41,12 @@ class RelaxedOrderNotResorted(Rule):
                 for item in shape.order_by:
                     if not item.is_bare_reference or item.references[0] not in names:
                         continue
-                    scan = _find_scan(ctx, scan_match)
+                    scan = util.source_scan(ctx.plan.nodes(), *scan_match)
                     if scan is None or rewrite.sorts_above(ctx, scan):
                         continue
-                    ann = ctx.plan.ann_scans()[0]
-                    modes = ", ".join(f"{m}.iterative_scan = relaxed_order" for m in relaxed)
                     evidence = (
                         f"{scan.label()} with no Sort above it although the query says ORDER BY"
-                        f" {item.text}; inside, {ann.label()} runs with {modes}"
+                        f" {item.text}; inside, {anns[0].label()} runs with {modes}"
                     )
                     yield self.finding(
                         f"ORDER BY {item.text} over {source} does not re-sort: the planner"
@@ -79,17 +78,6 @@ def _distance_names(inner: QueryShape, item: OrderItem) -> set[str]:
         if s.alias and s.distances and any(d in item.distances for d in s.distances):
             out.add(s.alias)
     return out
-
-
-def _find_scan(ctx: RuleContext, match: tuple[str, str]) -> PlanNode | None:
-    assert ctx.plan is not None
-    kind, name = match
-    for node in ctx.plan.nodes():
-        if kind == "cte" and node.node_type == "CTE Scan" and node.cte_name == name:
-            return node
-        if kind == "subquery" and node.node_type == "Subquery Scan":
-            return node
-    return None
 
 
 def _fix(ctx: RuleContext, item: OrderItem) -> str:

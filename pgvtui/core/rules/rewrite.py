@@ -88,6 +88,16 @@ def knn_uses(ctx: RuleContext) -> Iterator[tuple[str, QueryShape, OrderItem, Knn
                     yield scope, shape, item, k
 
 
+def knn_uses_on(
+    ctx: RuleContext, column: str, operator: str | None = None
+) -> Iterator[tuple[QueryShape, OrderItem, Knn]]:
+    """The :func:`knn_uses` on catalog column ``column`` (with ``operator`` when given): the
+    ORDER BY items a plan's sort on that column came from."""
+    for _scope, shape, item, k in knn_uses(ctx):
+        if k.column.column == column and (operator is None or k.use.operator == operator):
+            yield shape, item, k
+
+
 def find_cte(shape: QueryShape, name: str) -> Cte | None:
     """The CTE ``name`` defined at any level of ``shape``."""
     for _scope, sub in shape.walk():
@@ -109,27 +119,21 @@ def ann_scan_on(ctx: RuleContext, table: util.TableRef) -> PlanNode | None:
 
 
 def scans_of(ctx: RuleContext, table: util.TableRef) -> list[PlanNode]:
+    """Every plan node that scans ``table``."""
     if ctx.plan is None:
         return []
-    out = []
-    for node in ctx.plan.nodes():
-        if node.relation and util.resolve_relation(ctx, node.relation, node.schema) == table:
-            out.append(node)
-    return out
+    return [
+        n
+        for n in ctx.plan.nodes()
+        if n.relation and util.resolve_relation(ctx, n.relation, n.schema) == table
+    ]
 
 
 def sorts_above(ctx: RuleContext, node: PlanNode) -> list[PlanNode]:
     """Sort nodes on the path from the root to ``node``."""
-    plan = ctx.plan
-    if plan is None:
+    if ctx.plan is None:
         return []
-    out: list[PlanNode] = []
-    parent = plan.parent_of(node)
-    while parent is not None:
-        if parent.node_type in util.SORT_NODES:
-            out.append(parent)
-        parent = plan.parent_of(parent)
-    return out
+    return [n for n in util.ancestors(ctx.plan, node) if n.node_type in util.SORT_NODES]
 
 
 def query_side_for(use: DistanceUse, type_text: str) -> str:

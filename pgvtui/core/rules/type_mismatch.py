@@ -76,10 +76,7 @@ class TypeMismatch(Rule):
 
     @staticmethod
     def _use(ctx: RuleContext, column: str) -> rewrite.Knn | None:
-        for _scope, _shape, _item, k in rewrite.knn_uses(ctx):
-            if k.column.column == column:
-                return k
-        return None
+        return next((k for _shape, _item, k in rewrite.knn_uses_on(ctx, column)), None)
 
     def _fix_cast(
         self,

@@ -60,8 +60,9 @@ OPERATOR_NAME: dict[str, str] = {
     "<%>": "Jaccard distance",
 }
 
-INDEX_DIM_LIMITS: dict[str, int] = {"vector": 2000, "halfvec": 4000, "bit": 64000}
-SPARSEVEC_NNZ_LIMIT = 1000
+INDEX_DIM_LIMITS = sizing.MAX_INDEX_DIMS
+SPARSEVEC_NNZ_LIMIT = sizing.SPARSEVEC_MAX_INDEX_NNZ
+FIXED_SIZE_TYPES = ("vector", "halfvec", "bit")  # a value's size follows from its dims
 
 _HNSW_METRICS = {
     "vector": ("l2", "ip", "cosine", "l1"),
@@ -97,7 +98,7 @@ def value_bytes(type_name: str, dims: int | None) -> int | None:
     """Stored size V of one value (reference §1, :func:`sizing.value_size`); None when dims
     are unknown or the type is sparsevec (size depends on the non-zeros)."""
     base = base_type(type_name)
-    if dims is None or base not in ("vector", "halfvec", "bit"):
+    if dims is None or base not in FIXED_SIZE_TYPES:
         return None
     return sizing.value_size(base, dims)
 
@@ -153,8 +154,13 @@ def setting_int(ctx: RuleContext, name: str) -> int | None:
         return None
     try:
         return int(float(raw.strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: "inf"
         return None
+
+
+def setting_bytes(ctx: RuleContext, name: str) -> int | None:
+    """A memory setting (``maintenance_work_mem``, ``shared_buffers`` …) in bytes."""
+    return sizing.parse_pg_size(setting(ctx, name))
 
 
 def iterative_mode(ctx: RuleContext, method: str) -> str:
@@ -333,6 +339,30 @@ def limit_above(plan: Plan, node: PlanNode) -> PlanNode | None:
 def descendants(node: PlanNode) -> Iterator[PlanNode]:
     """Every node below ``node`` (pre-order, as :meth:`PlanNode.walk`)."""
     return itertools.islice(node.walk(), 1, None)
+
+
+def ancestors(plan: Plan, node: PlanNode) -> Iterator[PlanNode]:
+    """Every node above ``node``, from its parent up to the root."""
+    parent = plan.parent_of(node)
+    while parent is not None:
+        yield parent
+        parent = plan.parent_of(parent)
+
+
+def source_scan(nodes: Iterable[PlanNode], kind: str, name: str) -> PlanNode | None:
+    """The first of ``nodes`` that reads a query's row source: the CTE Scan of CTE ``name``
+    (``kind`` "cte") or a Subquery Scan (``kind`` "subquery")."""
+    for n in nodes:
+        if kind == "cte" and n.node_type == "CTE Scan" and n.cte_name == name:
+            return n
+        if kind == "subquery" and n.node_type == "Subquery Scan":
+            return n
+    return None
+
+
+def scan_rows(node: PlanNode) -> float | int | None:
+    """Rows a scan read (over all loops), or the planner's estimate when not executed."""
+    return node.rows_total if node.rows_total is not None else node.plan_rows
 
 
 def alias_map(plan: Plan) -> dict[str, PlanNode]:
@@ -641,3 +671,18 @@ def indexed_rows(inv: Inventory, index: IndexInfo) -> int | None:
         if col is not None and col.null_frac:
             rows = round(rows * (1 - col.null_frac))
     return rows
+
+
+def rebuild_memory(
+    index: IndexInfo, rows: int, mwm: int | None, *, parallel_workers: int = 0, **options: int
+) -> sizing.BuildMemory | None:
+    """What rebuilding ``index`` over ``rows`` with build ``options`` (m, ef_construction,
+    lists) needs of maintenance_work_mem ``mwm`` (:func:`sizing.build_memory`); None when ``mwm``
+    is unknown or the key is not vector/halfvec/bit of known dimensions."""
+    base = base_type(index.key_type or "")
+    if mwm is None or not index.key_dims or base not in FIXED_SIZE_TYPES:
+        return None
+    spec = sizing.IndexSpec(
+        method=index.method, type=base, dims=index.key_dims, rows=rows, **options
+    )
+    return sizing.build_memory(spec, mwm, parallel_workers=parallel_workers)

@@ -22,11 +22,13 @@ Fixtures (names are stable — other rule tests use them):
 - ``items_session`` / ``scratch_session``: a pgvtui :class:`Session` on those (per test).
 
 Helpers: :func:`create_vector_table` (any schema/table/column name, quoted correctly),
-:func:`vector_literal` (a repeatable random query vector as text).
+:func:`vector_literal` (a repeatable random query vector as text), :func:`open_session` (a
+session closed on exit, for tests that need a fresh one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from tests.conftest import TestServer, create_database, drop_database
 
 ITEMS_ROWS = 20_000
 DIMS = 64
+LONG = SessionOptions(statement_timeout_ms=60_000)  # rule tests run full scans of 20k rows
 
 
 @dataclass(frozen=True)
@@ -158,19 +161,23 @@ def space_db(scratch_db: VectorDB) -> Iterator[VectorDB]:
     yield scratch_db
 
 
-@pytest.fixture
-async def items_session(items_db: VectorDB) -> AsyncIterator[Session]:
-    s = await connect(items_db.dsn, SessionOptions(statement_timeout_ms=60_000))
+@contextlib.asynccontextmanager
+async def open_session(dsn: str, options: SessionOptions = LONG) -> AsyncIterator[Session]:
+    """A pgvtui session on ``dsn``, closed on exit."""
+    s = await connect(dsn, options)
     try:
         yield s
     finally:
         await s.close()
+
+
+@pytest.fixture
+async def items_session(items_db: VectorDB) -> AsyncIterator[Session]:
+    async with open_session(items_db.dsn) as s:
+        yield s
 
 
 @pytest.fixture
 async def scratch_session(scratch_db: VectorDB) -> AsyncIterator[Session]:
-    s = await connect(scratch_db.dsn, SessionOptions(statement_timeout_ms=60_000))
-    try:
+    async with open_session(scratch_db.dsn) as s:
         yield s
-    finally:
-        await s.close()

@@ -10,6 +10,7 @@ import psycopg
 from pgvtui.core import catalog, search
 from pgvtui.core.rules.base import Finding, RuleContext, all_rules
 from pgvtui.core.session import Session
+from tests.db.rules.shapes import findings_of
 
 
 async def query_findings(
@@ -19,7 +20,7 @@ async def query_findings(
     ``rule`` and the diagnosis (plan, context extras) for further assertions."""
     diag = await search.diagnose(session, sql_text, settings)
     assert diag.plan is not None, diag.search.error
-    return [f for f in diag.findings if f.rule == rule], diag
+    return findings_of(diag, rule), diag
 
 
 async def catalog_findings(

@@ -4,11 +4,12 @@ query vector bound from a stored row, as ``pgvtui check --vector-from`` does."""
 
 from __future__ import annotations
 
-from pgvtui.core.rules.base import Severity
+from pgvtui.core.rules.base import Severity, all_rules
 from pgvtui.core.search import diagnose, fetch_vector, parse_vector_from
 from pgvtui.core.session import Session
 
 GOLDEN = "SELECT id FROM items ORDER BY hemb <=> $1::halfvec(64) LIMIT 10"
+_QUERY_RULES = {rule_id for rule_id, cls in all_rules().items() if cls.kind == "query"}
 
 
 async def test_golden_path_is_clean(items_session: Session) -> None:
@@ -34,25 +35,3 @@ async def test_same_query_with_ef_search_below_limit_is_not_clean(items_session:
     vec = await fetch_vector(items_session, parse_vector_from("public.items.hemb:4242"))
     diag = await diagnose(items_session, GOLDEN.replace("LIMIT 10", "LIMIT 50"), {}, vector=vec)
     assert any(f.severity is Severity.ERROR for f in diag.findings)
-
-
-_QUERY_RULES = {
-    "type-mismatch",
-    "order-by-desc",
-    "order-by-expression",
-    "missing-limit",
-    "distance-threshold-only",
-    "materialized-cte",
-    "join-query-vector",
-    "partial-index-not-matched",
-    "binary-quantize-in-order-by",
-    "dimension-mismatch",
-    "relaxed-order-not-resorted",
-    "no-ann-index",
-    "operator-mismatch",
-    "limit-over-ef-search",
-    "filter-underflow",
-    "iterative-scan-exhausted",
-    "index-not-chosen",
-    "cold-index-reads",
-}

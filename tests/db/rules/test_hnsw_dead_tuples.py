@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from psycopg import sql
 
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table
@@ -21,8 +22,9 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
             create_vector_table(
                 conn, schema="Churn", table=table, column="e", dims=2, rows=11_000, index=index
             )
-            conn.execute(f'ALTER TABLE "Churn"."{table}" SET (autovacuum_enabled = off)')
-            conn.execute(f'DELETE FROM "Churn"."{table}" WHERE id > 500')
+            t = sql.Identifier("Churn", table)
+            conn.execute(sql.SQL("ALTER TABLE {} SET (autovacuum_enabled = off)").format(t))
+            conn.execute(sql.SQL("DELETE FROM {} WHERE id > 500").format(t))
         flush_stats(conn)
     yield scratch_db
 

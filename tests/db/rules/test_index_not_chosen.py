@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pgvtui.core.session import Session, SessionOptions, connect
+from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table, vector_literal
 from tests.db.rules.rulecheck import query_findings
 
@@ -21,7 +21,7 @@ async def test_seq_scan_despite_index_fires(items_session: Session) -> None:
     # a loaded machine does not make the index look slower than it is.
     async with items_session.read_only() as cur:
         await cur.execute("SET LOCAL enable_seqscan = off")
-        await cur.execute(f"SELECT id FROM items ORDER BY emb <-> '{Q}' LIMIT 10")
+        await cur.execute("SELECT id FROM items ORDER BY emb <-> %s::vector LIMIT 10", (Q,))
     found, diag = await query_findings(
         items_session, f"SELECT id FROM items ORDER BY emb <-> '{Q}' LIMIT 10", RULE, EXPENSIVE
     )
@@ -53,16 +53,12 @@ def small_db(scratch_db: VectorDB) -> Iterator[VectorDB]:
     yield scratch_db
 
 
-async def test_small_table_is_silent(small_db: VectorDB) -> None:
-    session = await connect(small_db.dsn, SessionOptions(statement_timeout_ms=60_000))
-    try:
-        found, diag = await query_findings(
-            session,
-            f'SELECT id FROM "Small Stuff"."Few Items" ORDER BY "Emb" <-> \'{Q}\' LIMIT 10',
-            RULE,
-            EXPENSIVE,
-        )
-    finally:
-        await session.close()
+async def test_small_table_is_silent(small_db: VectorDB, scratch_session: Session) -> None:
+    found, diag = await query_findings(
+        scratch_session,
+        f'SELECT id FROM "Small Stuff"."Few Items" ORDER BY "Emb" <-> \'{Q}\' LIMIT 10',
+        RULE,
+        EXPENSIVE,
+    )
     assert diag.plan is not None and not diag.plan.ann_scans()  # the same planner choice
     assert found == []

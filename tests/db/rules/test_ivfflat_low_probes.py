@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pgvtui.core.session import Session, SessionOptions, connect
-from tests.db.rules.conftest import VectorDB, create_vector_table
+from pgvtui.core.session import Session, SessionOptions
+from tests.db.rules.conftest import VectorDB, create_vector_table, open_session
 from tests.db.rules.rulecheck import about, catalog_findings, run_fix
 
 RULE = "ivfflat-low-probes"
@@ -47,8 +47,5 @@ async def test_session_setting_is_silent(db: VectorDB, scratch_session: Session)
 async def test_database_default_fix(db: VectorDB, scratch_session: Session) -> None:
     f = about(await catalog_findings(scratch_session, RULE), OBJ)[0]
     run_fix(db.dsn, f, uncomment=("ALTER DATABASE",))
-    fresh = await connect(db.dsn, SessionOptions())
-    try:
+    async with open_session(db.dsn, SessionOptions()) as fresh:  # sees the new default
         assert about(await catalog_findings(fresh, RULE), OBJ) == []
-    finally:
-        await fresh.close()

@@ -7,8 +7,8 @@ all real."""
 
 from __future__ import annotations
 
-from pgvtui.core.session import Session, SessionOptions, connect
-from tests.db.rules.conftest import VectorDB, create_vector_table
+from pgvtui.core.session import Session, SessionOptions
+from tests.db.rules.conftest import VectorDB, create_vector_table, open_session
 from tests.db.rules.rulecheck import catalog_findings, run_fix
 
 RULE = "old-pgvector"
@@ -23,11 +23,8 @@ async def test_old_version_fires_and_update_fixes(scratch_db: VectorDB) -> None:
     with scratch_db.admin() as conn:
         create_vector_table(conn, schema="Old Ext", table="T", column="e", dims=4, rows=100)
         conn.execute("UPDATE pg_extension SET extversion = '0.8.2' WHERE extname = 'vector'")
-    session = await connect(scratch_db.dsn, SessionOptions())
-    try:
+    async with open_session(scratch_db.dsn, SessionOptions()) as session:
         found = await catalog_findings(session, RULE)
-    finally:
-        await session.close()
     assert len(found) == 1
     f = found[0]
     assert f.severity.value == "warning"
@@ -35,9 +32,6 @@ async def test_old_version_fires_and_update_fixes(scratch_db: VectorDB) -> None:
     assert "HNSW vacuum corruption fix" in f.evidence
     assert f.fix == "ALTER EXTENSION vector UPDATE;"
     run_fix(scratch_db.dsn, f)
-    session = await connect(scratch_db.dsn, SessionOptions())
-    try:
+    async with open_session(scratch_db.dsn, SessionOptions()) as session:
         assert session.basics.pgvector_version == "0.8.6"
         assert await catalog_findings(session, RULE) == []
-    finally:
-        await session.close()

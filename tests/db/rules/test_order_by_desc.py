@@ -15,7 +15,6 @@ from tests.db.rules.shapes import (
     diagnose,
     findings_of,
     fix_query,
-    make_space,
     rules_of,
 )
 
@@ -23,9 +22,8 @@ RULE = "order-by-desc"
 
 
 @pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
+def db(space_db: VectorDB) -> Iterator[VectorDB]:
+    with space_db.admin() as conn:
         create_vector_table(
             conn,
             schema="Vec Space",
@@ -35,7 +33,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
             rows=12_000,
             index=None,
         )
-    yield scratch_db
+    yield space_db
 
 
 async def test_fires_and_fix_uses_the_index(db: VectorDB, scratch_session: Session) -> None:

@@ -19,9 +19,9 @@ from pgvtui.core.search import (
     replan_without_seqscan,
     run_explain,
 )
-from pgvtui.core.session import Session, SessionOptions, connect
+from pgvtui.core.session import Session, SessionOptions
 from pgvtui.errors import QueryCancelled, QueryRefused, SettingRefused, UsageError
-from tests.db.rules.conftest import VectorDB, vector_literal
+from tests.db.rules.conftest import VectorDB, open_session, vector_literal
 
 Q = vector_literal()
 
@@ -88,8 +88,7 @@ async def test_vector_from_quoted_identifiers(scratch_db: VectorDB) -> None:
             """INSERT INTO "Vec Schema"."Items Table" VALUES ('a', '[1,2,3]'), ('b', '[3,2,1]')
                ON CONFLICT DO NOTHING"""
         )
-    s = await connect(scratch_db.dsn)
-    try:
+    async with open_session(scratch_db.dsn, SessionOptions()) as s:
         src = parse_vector_from('"Vec Schema"."Items Table"."select":b')
         assert (src.schema, src.table, src.column, src.key) == (
             "Vec Schema",
@@ -110,8 +109,6 @@ async def test_vector_from_quoted_identifiers(scratch_db: VectorDB) -> None:
         assert rnd.to_list() in ([1.0, 2.0, 3.0], [3.0, 2.0, 1.0])  # small table: full scan
         with pytest.raises(UsageError, match="no such row"):
             await fetch_vector(s, parse_vector_from('"Vec Schema"."Items Table"."select":zz'))
-    finally:
-        await s.close()
 
 
 def test_parse_vector_from_errors() -> None:
@@ -160,8 +157,7 @@ async def test_write_that_slips_past_guard_fails_and_changes_nothing(scratch_db:
             """CREATE OR REPLACE FUNCTION sneaky() RETURNS int LANGUAGE plpgsql AS
                $$ BEGIN INSERT INTO audit VALUES (1); RETURN 1; END $$"""
         )
-    s = await connect(scratch_db.dsn)
-    try:
+    async with open_session(scratch_db.dsn, SessionOptions()) as s:
         res = await run_explain(s, "select sneaky()", {})
         assert res.error is not None
         assert "read-only transaction" in res.error.message
@@ -169,15 +165,12 @@ async def test_write_that_slips_past_guard_fails_and_changes_nothing(scratch_db:
         assert s.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         res2 = await run_explain(s, "select 1 as ok", {})  # still usable
         assert res2.result_rows == ((1,),)
-    finally:
-        await s.close()
     with scratch_db.admin() as conn:
         assert conn.execute("SELECT count(*) FROM audit").fetchone() == (0,)
 
 
 async def test_cancel_leaves_session_idle_and_usable(items_db: VectorDB) -> None:
-    s = await connect(items_db.dsn, SessionOptions(statement_timeout_ms=60_000))
-    try:
+    async with open_session(items_db.dsn) as s:
         pid = s.basics.backend_pid
 
         async def cancel_soon() -> None:
@@ -198,8 +191,6 @@ async def test_cancel_leaves_session_idle_and_usable(items_db: VectorDB) -> None
         assert row == ("idle",)
         res = await run_explain(s, "select 2 as two", {})
         assert res.result_rows == ((2,),)
-    finally:
-        await s.close()
 
 
 async def test_replan_without_seqscan_and_diagnose_extras(items_session: Session) -> None:

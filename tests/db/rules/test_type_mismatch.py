@@ -15,7 +15,6 @@ from tests.db.rules.shapes import (
     diagnose,
     findings_of,
     fix_query,
-    make_space,
     rules_of,
 )
 
@@ -25,9 +24,8 @@ EXPR = '"Vec Space"."Expr Items"'
 
 
 @pytest.fixture(scope="module")
-def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
-    with scratch_db.admin() as conn:
-        make_space(conn)
+def db(space_db: VectorDB) -> Iterator[VectorDB]:
+    with space_db.admin() as conn:
         create_vector_table(
             conn,
             schema="Vec Space",
@@ -54,7 +52,7 @@ def db(scratch_db: VectorDB) -> Iterator[VectorDB]:
             ' (("Emb"::halfvec(16)) halfvec_cosine_ops)'
         )
         conn.execute(f"ANALYZE {EXPR}")
-    yield scratch_db
+    yield space_db
 
 
 async def test_halfvec_query_on_vector_column_fires(db: VectorDB, scratch_session: Session) -> None:

@@ -45,7 +45,8 @@ async def test_unused_fires_then_use_silences(db: VectorDB, scratch_session: Ses
 
     with db.admin() as conn:
         conn.execute(
-            f'SELECT id FROM "Usage Stats"."T" ORDER BY e <-> \'{vector_literal(4)}\' LIMIT 3'
+            'SELECT id FROM "Usage Stats"."T" ORDER BY e <-> %s::vector LIMIT 3',
+            (vector_literal(4),),
         )
         flush_stats(conn)
     assert about(await catalog_findings(scratch_session, RULE), OBJ) == []
