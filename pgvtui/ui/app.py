@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
@@ -93,6 +94,19 @@ class PgvtuiApp(App[None]):
     """The query the Search screen should load next (set by Inventory, Recall, examples)."""
     recall_settings: reactive[dict[str, str] | None] = reactive(None, always_update=True)
     """Settings the Recall screen recommends, applied to the Search controls."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, but plain text by default: messages quote server errors and
+        object names, and ``[/]`` in one would be read as markup (and raise)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def __init__(self, backend: Backend, *, initial_screen: str = "overview") -> None:
         super().__init__()

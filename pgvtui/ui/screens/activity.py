@@ -121,13 +121,15 @@ class ActivityScreen(PgvScreen):
         for q in activity.queries:
             own = Text(" ◆ this app", style="cyan") if q.is_own else ""
             table.add_row(
+                # Text, not str: a DataTable reads str cells as markup, and these are any
+                # session's query text and names
                 str(q.pid),
-                q.usename,
+                Text(q.usename),
                 Text(q.application_name) + own,
-                q.state,
+                Text(q.state),
                 duration(q.duration_s),
-                f"{q.wait_event_type}:{q.wait_event}" if q.wait_event else "",
-                " ".join(q.query.split())[:120],
+                Text(f"{q.wait_event_type}:{q.wait_event}" if q.wait_event else ""),
+                Text(" ".join(q.query.split())[:120]),
                 key=str(q.pid),
             )
         if activity.queries:

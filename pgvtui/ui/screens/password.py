@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,7 +32,7 @@ class PasswordScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Password for {self.target}")
+            yield Label(Text(f"Password for {self.target}"))
             yield Input(password=True, id="password")
 
     @on(Input.Submitted)

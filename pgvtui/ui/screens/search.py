@@ -103,7 +103,7 @@ class SearchScreen(PgvScreen):
                 findings = FindingsList("no findings for this run", id="search-findings")
                 findings.border_title = "Findings (c copies the fix)"
                 yield findings
-                table: DataTable[str] = DataTable(id="search-results", zebra_stripes=True)
+                table: DataTable[Text] = DataTable(id="search-results", zebra_stripes=True)
                 table.border_title = "Rows"
                 yield table
 
@@ -317,8 +317,9 @@ class SearchScreen(PgvScreen):
         table = self.query_one("#search-results", DataTable)
         table.clear(columns=True)
         if outcome.columns:
-            table.add_columns(*outcome.columns)
-            table.add_rows(outcome.rows)
+            # Text, not str: a DataTable reads str cells and labels as markup
+            table.add_columns(*(Text(c) for c in outcome.columns))
+            table.add_rows([Text(v) for v in row] for row in outcome.rows)
         table.border_subtitle = f"{len(outcome.rows)}" if outcome.columns else ""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

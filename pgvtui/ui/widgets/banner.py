@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -40,12 +41,13 @@ class ConnectionBanner(Static):
     def _refresh_text(self) -> None:
         for name in ("connecting", "connected", "lost", "failed"):
             self.set_class(self.state == name, f"-{name}")
+        # Text, not markup: the detail is a server's error message.
         if self.state == "connecting":
-            self.update(f"Connecting… {self.detail}")
+            self.update(Text(f"Connecting… {self.detail}"))
         elif self.state == "lost":
-            self.update(f"⚠ Connection lost: {self.detail} — press ctrl+r to reconnect")
+            self.update(Text(f"⚠ Connection lost: {self.detail} — press ctrl+r to reconnect"))
         elif self.state == "failed":
-            self.update(f"⚠ {self.detail} — press ctrl+r to retry")
+            self.update(Text(f"⚠ {self.detail} — press ctrl+r to retry"))
         else:
             self.update("")
 
