@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
@@ -135,7 +136,8 @@ def main() -> None:
     ap.add_argument("--vector-tables", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=15)
     args = ap.parse_args()
-    server = EmbeddedServer(Path(tempfile.mkdtemp(prefix="pgvtui-bench-")) / "pg")
+    parent = Path(tempfile.mkdtemp(prefix="pgvtui-bench-"))
+    server = EmbeddedServer(parent / "pg")
     server.start()
     try:
         with psycopg.connect(server.dsn(), autocommit=True) as conn:
@@ -167,6 +169,7 @@ def main() -> None:
         )
     finally:
         server.destroy()
+        shutil.rmtree(parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,13 @@ import argparse
 import asyncio
 import os
 import resource
+import shutil
 import statistics
 import struct
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +37,7 @@ import psycopg
 from psycopg import sql
 
 from pgvtui.core.embedded import EmbeddedServer
-from pgvtui.core.recall import RecallSpec, exact_ground_truth, run_recall
+from pgvtui.core.recall import RecallReport, RecallSpec, exact_ground_truth, run_recall
 from pgvtui.core.session import connect
 
 DIMS = 384
@@ -89,43 +91,43 @@ def build(dsn: str) -> float:
     return time.perf_counter() - t0
 
 
-async def measure(dsn: str, rounds: int, queries: int) -> dict[str, object]:
+@dataclass
+class Measured:
+    """Seconds per round of each pass, peak RSS (MB) around them, and a recall sweep."""
+
+    seq: list[float] = field(default_factory=list)  # SELECT sum(vector_dims(emb))
+    floor: list[float] = field(default_factory=list)  # server-only binary COPY
+    gt: list[float] = field(default_factory=list)  # ground truth, all queries
+    gt1: list[float] = field(default_factory=list)  # ground truth, one query
+    rss_before: float = 0.0
+    rss_after: float = 0.0
+    sweep: RecallReport | None = None
+
+
+async def measure(dsn: str, rounds: int, queries: int) -> Measured:
     session = await connect(dsn)
     admin = psycopg.connect(dsn, autocommit=True)
-    seq: list[float] = []
-    floor: list[float] = []
-    gt: list[float] = []
-    gt1: list[float] = []
+    m = Measured()
     spec = RecallSpec(index="t_hnsw", k=10, queries=queries, seed=7)
     spec1 = RecallSpec(index="t_hnsw", k=10, queries=1, seed=7)
-    rss_before = rss_mb()
+    m.rss_before = rss_mb()
     seq_q = sql.SQL("SELECT sum(vector_dims(emb)) FROM t")
     for _ in range(rounds):
         t0 = time.perf_counter()
         await session.fetch_value(seq_q)
-        seq.append(time.perf_counter() - t0)
+        m.seq.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         admin.execute("COPY (SELECT tableoid, ctid, emb FROM t) TO '/dev/null' (FORMAT BINARY)")
-        floor.append(time.perf_counter() - t0)
+        m.floor.append(time.perf_counter() - t0)
         _target, truth, _ids = await exact_ground_truth(session, spec)
-        gt.append(truth.seconds)
+        m.gt.append(truth.seconds)
         _target, truth, _ids = await exact_ground_truth(session, spec1)
-        gt1.append(truth.seconds)
-    rss_after = rss_mb()
-    sweep = await run_recall(session, RecallSpec(index="t_hnsw", ef_search=(10, 40, 100, 200)))
+        m.gt1.append(truth.seconds)
+    m.rss_after = rss_mb()
+    m.sweep = await run_recall(session, RecallSpec(index="t_hnsw", ef_search=(10, 40, 100, 200)))
     await session.close()
     admin.close()
-    return {
-        "seq": statistics.median(seq),
-        "floor": statistics.median(floor),
-        "gt": statistics.median(gt),
-        "gt1": statistics.median(gt1),
-        "gt_all": gt,
-        "seq_all": seq,
-        "rss_before": rss_before,
-        "rss_after": rss_after,
-        "sweep": sweep,
-    }
+    return m
 
 
 def main() -> int:
@@ -154,25 +156,25 @@ def main() -> int:
         res = asyncio.run(measure(dsn, args.rounds, args.queries))
     finally:
         server.destroy()
-    seq, floor, gt = float(res["seq"]), float(res["floor"]), float(res["gt"])  # type: ignore[arg-type]
+        shutil.rmtree(tmp, ignore_errors=True)
+    seq, floor, gt, gt1 = (statistics.median(x) for x in (res.seq, res.floor, res.gt, res.gt1))
     print(f"## Recall ground truth — {args.rows:,} × halfvec({DIMS}), {args.queries} queries\n")
     print(f"load {t_load:.1f} s, HNSW build {t_build:.1f} s (parallel, maintenance_work_mem 1GB)\n")
     print(f"| measurement (median of {args.rounds} rounds) | seconds | × seq pass |")
     print("| --- | ---: | ---: |")
     print(f"| sequential pass `SELECT sum(vector_dims(emb)) FROM t` | {seq:.3f} | 1.0 |")
     print(f"| server-only binary COPY to /dev/null (floor) | {floor:.3f} | {floor / seq:.1f} |")
-    gt1 = float(res["gt1"])  # type: ignore[arg-type]
     print(f"| pgvtui ground truth, 1 query (stream + decode) | {gt1:.3f} | {gt1 / seq:.1f} |")
     print(f"| pgvtui ground truth, {args.queries} queries, k=10 | {gt:.3f} | {gt / seq:.1f} |")
     print(
-        f"\npeak RSS {res['rss_after']:.0f} MB (before the ground-truth rounds "
-        f"{res['rss_before']:.0f} MB)\n"
+        f"\npeak RSS {res.rss_after:.0f} MB (before the ground-truth rounds "
+        f"{res.rss_before:.0f} MB)\n"
     )
-    print("ground truth rounds:", ", ".join(f"{x:.3f}" for x in res["gt_all"]))  # type: ignore[attr-defined]
-    print("seq pass rounds:", ", ".join(f"{x:.3f}" for x in res["seq_all"]))  # type: ignore[attr-defined]
-    sweep = res["sweep"]
+    print("ground truth rounds:", ", ".join(f"{x:.3f}" for x in res.gt))
+    print("seq pass rounds:", ", ".join(f"{x:.3f}" for x in res.seq))
+    assert res.sweep is not None
     print("\n| ef_search | recall@10 | p50 ms | p95 ms |\n| ---: | ---: | ---: | ---: |")
-    for r in sweep.results:  # type: ignore[attr-defined]
+    for r in res.sweep.results:
         print(
             f"| {r.settings['hnsw.ef_search']} | {r.recall_mean:.3f} | "
             f"{r.latency_ms_p50:.2f} | {r.latency_ms_p95:.2f} |"

@@ -21,6 +21,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pgvtui.core.embedded import EmbeddedServer
 
 CHILD_PGVTUI = r"""
 import sys, time, json
@@ -70,7 +74,7 @@ def timed(cmd: list[str]) -> tuple[float, dict[str, float]]:
     return end - start, marks
 
 
-def start_server(tmp: Path) -> tuple[object, str]:
+def start_server(tmp: Path) -> tuple[EmbeddedServer, str]:
     import psycopg
 
     from pgvtui.core.embedded import EmbeddedServer
@@ -128,7 +132,7 @@ def main() -> int:
                 rows["pgvtui <conninfo>: inventory shown"].append(marks["data_shown"])
         finally:
             if server is not None:
-                server.destroy()  # type: ignore[attr-defined]
+                server.destroy()
     bare = median_ms(rows["bare Textual App: first paint"])
     imp = median_ms(rows['python -c "import textual" (exit)'])
     print(f"runs per row: {args.runs} (median; each run a fresh process)\n")

@@ -8,8 +8,10 @@ installed. If no server can be had, database tests fail loudly — they are neve
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -40,22 +42,33 @@ class TestServer:
 _counter = itertools.count()
 
 
+@contextlib.contextmanager
+def scratch_server(prefix: str, shared_buffers: str) -> Iterator[EmbeddedServer]:
+    """An embedded server (not started yet) in a new temporary directory; on exit it is
+    destroyed and the directory removed."""
+    parent = Path(tempfile.mkdtemp(prefix=prefix))
+    server = EmbeddedServer(parent / "pg", settings={"shared_buffers": shared_buffers})
+    try:
+        yield server
+    finally:
+        server.destroy()
+        shutil.rmtree(parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[TestServer]:
     external = os.environ.get("PGVTUI_TEST_DSN")
     if external:
         yield TestServer(admin_dsn=external, embedded=None)
         return
-    data = Path(tempfile.mkdtemp(prefix="pgvtui-test-"))
-    server = EmbeddedServer(data / "pg", settings={"shared_buffers": "32MB"})
-    try:
-        server.start()
-    except Exception as exc:
-        pytest.fail(f"could not start the embedded PostgreSQL test server: {exc}", pytrace=False)
-    try:
+    with scratch_server("pgvtui-test-", "32MB") as server:
+        try:
+            server.start()
+        except Exception as exc:
+            pytest.fail(
+                f"could not start the embedded PostgreSQL test server: {exc}", pytrace=False
+            )
         yield TestServer(admin_dsn=server.dsn(), embedded=server)
-    finally:
-        server.destroy()
 
 
 def create_database(server: TestServer, prefix: str = "t") -> str:

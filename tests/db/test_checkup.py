@@ -8,18 +8,15 @@ import psycopg
 import pytest
 
 from pgvtui.cli import main
+from tests.db.tables import make_table
 
 
 def test_catalog_check_measures_residency(
     dsn: str, admin: psycopg.Connection, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    admin.execute(
-        "CREATE TABLE docs (id int PRIMARY KEY, emb vector(32));"
-        "INSERT INTO docs SELECT g, (SELECT array_agg(random())::vector(32)"
-        " FROM generate_series(1, 32) WHERE g > 0) FROM generate_series(1, 3000) g;"
-        "CREATE INDEX docs_emb ON docs USING hnsw (emb vector_l2_ops);"
-        "ANALYZE docs;"
-    )
+    make_table(admin, "docs", 32, 3000)
+    admin.execute("CREATE INDEX docs_emb ON docs USING hnsw (emb vector_l2_ops)")
+    admin.execute("ANALYZE docs")
     # Used (idx_scan > 0), then evicted from shared_buffers: measured cold.
     admin.execute("SET enable_seqscan = off")
     admin.execute(

@@ -10,9 +10,17 @@ import pytest
 
 from pgvtui.cli import main
 
+# conninfo keyword → the libpq environment variable for it
+ENV = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "dbname": "PGDATABASE"}
+
 
 def _params(dsn: str) -> dict[str, str]:
     return {k: str(v) for k, v in psycopg.conninfo.conninfo_to_dict(dsn).items()}
+
+
+def _set_env(monkeypatch: pytest.MonkeyPatch, params: dict[str, str], *keys: str) -> None:
+    for key in keys:
+        monkeypatch.setenv(ENV[key], params[key])
 
 
 def _inventory_database(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -28,10 +36,7 @@ def test_pg_environment(
     dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     p = _params(dsn)
-    monkeypatch.setenv("PGHOST", p["host"])
-    monkeypatch.setenv("PGPORT", p["port"])
-    monkeypatch.setenv("PGUSER", p["user"])
-    monkeypatch.setenv("PGDATABASE", p["dbname"])
+    _set_env(monkeypatch, p, *ENV)
     assert _inventory_database([], capsys) == p["dbname"]
 
 
@@ -40,11 +45,9 @@ def test_service_file(
 ) -> None:
     p = _params(dsn)
     service = tmp_path / "pg_service.conf"
-    service.write_text(
-        "[vectors]\n" + "".join(f"{k}={p[k]}\n" for k in ("host", "port", "user", "dbname"))
-    )
+    service.write_text("[vectors]\n" + "".join(f"{k}={p[k]}\n" for k in ENV))
     monkeypatch.setenv("PGSERVICEFILE", str(service))
-    for var in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE"):
+    for var in ENV.values():
         monkeypatch.delenv(var, raising=False)
     assert _inventory_database(["service=vectors"], capsys) == p["dbname"]
 
@@ -59,30 +62,16 @@ def test_database_name_as_positional(
     dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     p = _params(dsn)
-    monkeypatch.setenv("PGHOST", p["host"])
-    monkeypatch.setenv("PGPORT", p["port"])
-    monkeypatch.setenv("PGUSER", p["user"])
+    _set_env(monkeypatch, p, "host", "port", "user")
     assert _inventory_database([p["dbname"]], capsys) == p["dbname"]
 
 
-def test_missing_database_one_line(
-    pg_server: object, dsn: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_database_one_line(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
     p = _params(dsn)
     rc = main(
-        [
-            "inventory",
-            "-h",
-            p["host"],
-            "-p",
-            p["port"],
-            "-U",
-            p["user"],
-            "-d",
-            "no_such_database",
-            "-w",
-        ]
-    )
+        ["inventory", "-h", p["host"], "-p", p["port"], "-U", p["user"],
+         "-d", "no_such_database", "-w"]
+    )  # fmt: skip
     _out, err = capsys.readouterr()
     assert rc == 2
     assert err.count("\n") == 1 and err.startswith("Database missing:")

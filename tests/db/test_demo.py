@@ -23,13 +23,14 @@ from pgvtui.core.session import connect
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The demo's data directory and a conninfo to its database."""
     path = tmp_path_factory.mktemp("demo") / "data"
     rc = main(["demo", "--data-dir", str(path), "--setup-only", "--keep-running"])
     assert rc == 0
     port = int(json.loads((path / "state.json").read_text())["port"])
     dsn = f"host=127.0.0.1 port={port} dbname={DEMO_DB} user=postgres"
-    yield path, dsn, ""
+    yield path, dsn
     EmbeddedServer(path).destroy()
 
 
@@ -44,8 +45,8 @@ def _inventory(dsn: str) -> Inventory:
     return asyncio.run(run())
 
 
-def test_demo_objects(demo: tuple[Path, str, str]) -> None:
-    _, dsn, _ = demo
+def test_demo_objects(demo: tuple[Path, str]) -> None:
+    _, dsn = demo
     result = _inventory(dsn)
     idx = {i.name: i for i in result.indexes}
     assert idx["articles_embedding_idx"].opclass == "halfvec_cosine_ops"
@@ -64,9 +65,9 @@ def test_demo_objects(demo: tuple[Path, str, str]) -> None:
 
 
 def test_demo_is_reused_and_stops(
-    demo: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+    demo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path, dsn, _ = demo
+    path, dsn = demo
     with psycopg.connect(dsn) as conn:
         before = conn.execute("SELECT count(*), max(id) FROM articles").fetchone()
     rc = main(["demo", "--data-dir", str(path), "--setup-only", "--keep-running"])
@@ -84,8 +85,8 @@ EXAMPLES = load_examples()
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_example_raises_its_finding(demo: tuple[Path, str, str], example: Example) -> None:
-    _, dsn, _ = demo
+def test_example_raises_its_finding(demo: tuple[Path, str], example: Example) -> None:
+    _, dsn = demo
 
     async def run() -> set[str]:
         s = await connect(dsn)

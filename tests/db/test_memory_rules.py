@@ -20,7 +20,7 @@ from pgvtui.core.rules.build_memory_low import BuildMemoryLow
 from pgvtui.core.rules.index_exceeds_memory import IndexExceedsMemory
 from pgvtui.core.rules.index_mostly_cold import IndexMostlyCold
 from pgvtui.core.session import connect
-from tests.db.tables import make_table
+from tests.db.tables import knn, make_table
 
 
 def set_db(conn: psycopg.Connection, dbname: str, name: str, value: str) -> None:
@@ -92,12 +92,7 @@ async def test_all_indexes_together(admin: psycopg.Connection, dsn: str, dbname:
 
 
 def _query_and_flush(conn: psycopg.Connection, n: int = 5) -> None:
-    conn.execute("SET enable_seqscan = off")
-    for _ in range(n):
-        conn.execute(
-            "SELECT id FROM items ORDER BY emb <-> (SELECT array_agg(random()) "
-            "FROM generate_series(1, 64))::vector LIMIT 5"
-        ).fetchall()
+    knn(conn, "items", 64, n)
     conn.execute("SELECT pg_stat_force_next_flush()")
     conn.execute("SELECT 1")
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from pgvtui.core.recall import (
 )
 from pgvtui.core.session import Session, connect
 from pgvtui.errors import QueryRefused, UsageError
+from tests.conftest import TestServer, create_database, drop_database
 
 ROWS = 4000
 DIMS = 24
@@ -108,24 +108,18 @@ def _load(conn: psycopg.Connection[Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def rdsn(pg_server: Any) -> Iterator[str]:
+def rdsn(pg_server: TestServer) -> Iterator[str]:
     """One database for the module (the index builds are the slow part)."""
-    name = f"pgvtui_recall_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    dsn: str = pg_server.dsn_for(name)
+    name = create_database(pg_server, "recall")
+    dsn = pg_server.dsn_for(name)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION vector")
         _load(conn)
     yield dsn
-    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    drop_database(pg_server, name)
 
 
 @pytest.fixture
-async def session(rdsn: str) -> Any:
+async def session(rdsn: str) -> AsyncIterator[Session]:
     s = await connect(rdsn)
     yield s
     await s.close()

@@ -5,10 +5,7 @@ shared_buffers (on a server of this module's own with shared_buffers = 8MB)."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -21,17 +18,8 @@ from pgvtui.core.embedded import EmbeddedServer
 from pgvtui.core.rules.base import RuleContext
 from pgvtui.core.rules.index_exceeds_memory import IndexExceedsMemory
 from pgvtui.core.session import Session, SessionOptions, connect
-from tests.conftest import TestServer
-from tests.db.tables import make_table
-
-
-def knn(conn: psycopg.Connection, table: str, dims: int, queries: int) -> None:
-    conn.execute("SET enable_seqscan = off")
-    for _ in range(queries):
-        conn.execute(
-            f"SELECT id FROM {table} ORDER BY emb <-> (SELECT array_agg(random()) "
-            f"FROM generate_series(1, {dims}))::vector LIMIT 10"
-        ).fetchall()
+from tests.conftest import TestServer, scratch_server
+from tests.db.tables import knn, make_table
 
 
 @pytest.fixture
@@ -223,10 +211,8 @@ def test_cli_text(admin: psycopg.Connection, dsn: str, capsys: pytest.CaptureFix
 
 @pytest.fixture(scope="module")
 def small_server() -> Iterator[EmbeddedServer]:
-    parent = Path(tempfile.mkdtemp(prefix="pgvtui-small-"))
-    server = EmbeddedServer(parent / "pg", settings={"shared_buffers": "8MB"})
-    server.start()
-    try:
+    with scratch_server("pgvtui-small-", "8MB") as server:
+        server.start()
         with psycopg.connect(server.dsn(), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION vector")
             conn.execute("CREATE EXTENSION pg_buffercache")
@@ -238,9 +224,6 @@ def small_server() -> Iterator[EmbeddedServer]:
             conn.execute("CREATE INDEX small_hnsw ON small USING hnsw (emb vector_l2_ops)")
             conn.execute("ANALYZE")
         yield server
-    finally:
-        server.destroy()
-        shutil.rmtree(parent, ignore_errors=True)
 
 
 async def test_index_larger_than_shared_buffers(small_server: EmbeddedServer) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 from pgvtui.core.session import SessionOptions, connect
 from pgvtui.errors import ConnectionFailed, ExtensionMissing, QueryFailed
-from tests.conftest import TestServer, create_database, drop_database
+from tests.conftest import TestServer
 
 
 async def test_safety_settings_applied(dsn: str) -> None:
@@ -59,16 +59,11 @@ async def test_vector_types_registered(dsn: str) -> None:
         await s.close()
 
 
-async def test_missing_pgvector_is_typed_error(pg_server: TestServer) -> None:
-    name = create_database(pg_server, "novec")
-    try:
-        with psycopg.connect(pg_server.dsn_for(name), autocommit=True) as c:
-            c.execute("DROP EXTENSION vector")
-        with pytest.raises(ExtensionMissing) as exc:
-            await connect(pg_server.dsn_for(name))
-        assert "CREATE EXTENSION vector" in (exc.value.hint or "")
-    finally:
-        drop_database(pg_server, name)
+async def test_missing_pgvector_is_typed_error(dsn: str, admin: psycopg.Connection) -> None:
+    admin.execute("DROP EXTENSION vector")
+    with pytest.raises(ExtensionMissing) as exc:
+        await connect(dsn)
+    assert "CREATE EXTENSION vector" in (exc.value.hint or "")
 
 
 async def test_missing_database_is_typed_error(pg_server: TestServer) -> None:

@@ -218,6 +218,12 @@ WHERE_ATTEMPTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The guard cannot see inside a user-defined function: these attempts reach the server and fail
+# there (read-only transaction); every other statement attempt is refused before anything is sent.
+USER_FUNCTION_WRITERS = frozenset(
+    {"plpgsql-writer", "plpgsql-writer-nested", "security-definer-writer"}
+)
+
 # Attempts the guard lets through today (a bug: functions that run SQL given as text, which the
 # guard cannot inspect). Tests mark them xfail(strict=True) so they flip once the guard is fixed.
 KNOWN_BYPASS: dict[str, str] = {}  # none left: ts_stat/ts_rewrite were added to the deny-list

@@ -7,12 +7,15 @@ rows, a sequence, a large object, a plpgsql function that writes, a SECURITY DEF
 compares a full fingerprint (``safety_state.fingerprint``) and the lingering-state checks.
 
 ``roles`` creates least-privilege login roles (password, scram over TCP 127.0.0.1).
+
+``run_cli`` runs ``pgvtui.cli.main`` in-process: (exit code, stdout, stderr).
 """
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+import shutil
 import tempfile
 import time
 import uuid
@@ -22,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg import sql
 
+from pgvtui.cli import main
 from tests.conftest import create_database, drop_database
 from tests.safety.safety_state import canary_paths, diff, fingerprint, lingering
 
@@ -163,6 +168,7 @@ def make_target(pg_server: Any, prefix: str) -> Iterator[Target]:
     finally:
         victim.close()
         drop_database(pg_server, name)
+        shutil.rmtree(canary_dir, ignore_errors=True)
 
 
 # -- least-privilege roles -------------------------------------------------------------------
@@ -229,3 +235,16 @@ def make_roles(target: Target) -> Iterator[Roles]:
                 conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role.name)))
                 conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role.name)))
         target.baseline = target.fingerprint()
+
+
+# -- the CLI in-process ----------------------------------------------------------------------
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``pgvtui ARGV``: (exit code, stdout, stderr); argparse's usage errors give their code."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

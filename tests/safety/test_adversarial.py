@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from psycopg import sql
 
-from pgvtui.cli import main
 from pgvtui.core import guard
 from pgvtui.core.search import run_explain
 from pgvtui.core.session import connect
@@ -28,16 +27,15 @@ from tests.safety.attempts import (
     KNOWN_BYPASS,
     SET_ATTEMPTS,
     STATEMENT_ATTEMPTS,
+    USER_FUNCTION_WRITERS,
     WHERE_ATTEMPTS,
     Attempt,
 )
-from tests.safety.support import Target
+from tests.safety.support import Target, run_cli
 
-# The guard cannot see inside a user-defined function: these reach the server and must fail
-# there (read-only transaction). Everything else must be refused before anything is sent.
-USER_FUNCTION_WRITERS = {"plpgsql-writer", "plpgsql-writer-nested", "security-definer-writer"}
+# The user-function writers reach the server and must fail there (read-only transaction).
+# Everything else must be refused before anything is sent.
 GUARD_REFUSES = [a for a in STATEMENT_ATTEMPTS if a.id not in USER_FUNCTION_WRITERS]
-SERVER_REFUSES = [a for a in STATEMENT_ATTEMPTS if a.id in USER_FUNCTION_WRITERS]
 
 
 def params(attempts: list[Attempt]) -> list[Any]:
@@ -53,15 +51,6 @@ def params(attempts: list[Attempt]) -> list[Any]:
 KNN = "SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 3"
 # Lines a refusal or failure may start with (all exit 2):
 CLEAR_TITLES = ("Query refused: ", "Setting refused: ", "Write refused: ", "Usage error: ")
-
-
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_clear_refusal(
@@ -113,7 +102,7 @@ def test_guard_lets_read_only_queries_through(text: str) -> None:
 @pytest.mark.parametrize("attempt", params(list(STATEMENT_ATTEMPTS)))
 def test_check_sql(attempt: Attempt, target: Target, capsys: pytest.CaptureFixture[str]) -> None:
     with target.unchanged():
-        code, out, err = cli(["check", target.dsn, "--sql", target.render(attempt.sql)], capsys)
+        code, out, err = run_cli(["check", target.dsn, "--sql", target.render(attempt.sql)], capsys)
         if attempt.id in USER_FUNCTION_WRITERS:
             line = assert_clear_refusal(code, out, err, ("Query failed: ", "Write refused: "))
             assert "read-only transaction" in line, line
@@ -136,7 +125,7 @@ def test_check_file(
         f = tmp_path / "attempt.sql"
         # as an editor would save it: statements on their own lines, a trailing newline
         f.write_text(target.render(attempt.sql).replace("; ", ";\n") + "\n", encoding="utf-8")
-        code, out, err = cli(["check", target.dsn, "--file", str(f)], capsys)
+        code, out, err = run_cli(["check", target.dsn, "--file", str(f)], capsys)
         assert_clear_refusal(code, out, err)
 
 
@@ -169,7 +158,7 @@ def test_set_refused(
     with target.unchanged():
         with pytest.raises(SettingRefused):
             guard.check_settings([value])
-        code, out, err = cli(
+        code, out, err = run_cli(
             ["check", target.dsn, "--sql", "SELECT count(*) FROM items", "--set", value], capsys
         )
         assert_clear_refusal(code, out, err, ("Setting refused: ",))
@@ -178,7 +167,7 @@ def test_set_refused(
 def test_set_allowed_value_works(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
     """A legitimate --set goes through (so the refusals are not a blanket ban)."""
     with target.unchanged():
-        code, out, err = cli(
+        code, out, err = run_cli(
             [
                 "check", target.dsn, "--sql", KNN,
                 "--set", "hnsw.ef_search=100", "--format", "json", "--fail-on", "never",
@@ -208,7 +197,7 @@ VECTOR_FROM_ATTEMPTS = [
 @pytest.mark.parametrize("source", VECTOR_FROM_ATTEMPTS)
 def test_vector_from(source: str, target: Target, capsys: pytest.CaptureFixture[str]) -> None:
     with target.unchanged():
-        code, out, err = cli(
+        code, out, err = run_cli(
             [
                 "check", target.dsn, "--sql", "SELECT id FROM items ORDER BY emb <-> $1 LIMIT 3",
                 "--vector-from", target.render(source),
@@ -220,7 +209,7 @@ def test_vector_from(source: str, target: Target, capsys: pytest.CaptureFixture[
 
 def test_vector_from_legitimate(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
     with target.unchanged():
-        code, _out, err = cli(
+        code, _out, err = run_cli(
             [
                 "check", target.dsn, "--sql", "SELECT id FROM items ORDER BY emb <-> $1 LIMIT 3",
                 "--vector-from", "items.emb:7", "--fail-on", "never",
@@ -228,7 +217,7 @@ def test_vector_from_legitimate(target: Target, capsys: pytest.CaptureFixture[st
             capsys,
         )  # fmt: skip
         assert code == 0, err
-        code, _out, err = cli(
+        code, _out, err = run_cli(
             [
                 "check", target.dsn, "--sql",
                 'SELECT id FROM "Odd Schema"."Mixed Case" ORDER BY "select" <-> $1 LIMIT 1',
@@ -249,7 +238,7 @@ def test_recall_identifiers(
 ) -> None:
     with target.unchanged():
         value = f"public.items.{ident}" if flag == "--column" else ident
-        code, out, err = cli(["recall", target.dsn, flag, value, "--queries", "3"], capsys)
+        code, out, err = run_cli(["recall", target.dsn, flag, value, "--queries", "3"], capsys)
         assert_clear_refusal(code, out, err, (*CLEAR_TITLES, "Recall: ", "Recall failed: "))
 
 
@@ -258,7 +247,7 @@ def test_recall_where(
     label: str, pred: str, target: Target, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with target.unchanged():
-        code, out, err = cli(
+        code, out, err = run_cli(
             [
                 "recall", target.dsn, "--index", "items_emb_hnsw", "--queries", "3",
                 "--ef-search", "10", "--where", target.render(pred),
@@ -270,7 +259,7 @@ def test_recall_where(
 
 def test_recall_where_legitimate(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
     with target.unchanged():
-        code, _out, err = cli(
+        code, _out, err = run_cli(
             [
                 "recall", target.dsn, "--index", "items_emb_hnsw", "--queries", "3",
                 "--ef-search", "40", "--where", "id > 10", "--format", "json",
@@ -303,7 +292,7 @@ def test_limit_a_user_function_writing_through_its_own_connection(
             ).format(sql.Literal(target.dsn))
         )
     try:
-        code, _out, err = cli(["check", target.dsn, "--sql", "SELECT sneaky()"], capsys)
+        code, _out, err = run_cli(["check", target.dsn, "--sql", "SELECT sneaky()"], capsys)
         with target.admin() as conn:
             row = conn.execute("SELECT count(*) FROM limit_demo").fetchone()
         assert code in (0, 1), err

@@ -5,11 +5,9 @@ the server keeps no open transaction or running statement of ours, and reconnect
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +28,7 @@ from pgvtui.errors import (
     QueryFailed,
     QueryTimeout,
 )
+from tests.conftest import drop_database, scratch_server
 from tests.safety.support import Roles, Target
 
 SLEEP = sql.SQL("SELECT pg_sleep(30)")
@@ -190,16 +189,11 @@ async def test_terminated_backend_is_connection_lost_and_reconnect_works(target:
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[EmbeddedServer]:
     """A server of this module's own, so stopping it does not disturb the shared one."""
-    data = Path(tempfile.mkdtemp(prefix="pgvtui-fault-"))
-    server = EmbeddedServer(data / "pg", settings={"shared_buffers": "16MB"})
-    server.start()
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-    try:
+    with scratch_server("pgvtui-fault-", "16MB") as server:
+        server.start()
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         yield server
-    finally:
-        server.destroy()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 async def test_server_restart_under_open_session(own_server: EmbeddedServer) -> None:
@@ -299,8 +293,7 @@ def plain_db(target: Target) -> Iterator[str]:
     try:
         yield target.server.dsn_for(name)
     finally:
-        with psycopg.connect(target.server.admin_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(target.server, name)
 
 
 def test_pgvector_not_installed(plain_db: str, capsys: pytest.CaptureFixture[str]) -> None:

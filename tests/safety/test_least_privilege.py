@@ -8,24 +8,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from psycopg import sql
 
-from pgvtui.cli import main
-from tests.safety.support import Role, Roles, Target
+from tests.safety.support import Role, Roles, Target, run_cli
 
 KNN = "SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 5"
 
 
 def _role(roles: Roles, kind: str) -> Role:
     return roles.monitor if kind == "monitor" else roles.bare
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_no_raw_permission_error(err: str) -> None:
@@ -65,7 +56,7 @@ def test_feature_works_or_degrades_clearly(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     role = _role(roles, kind)
-    code, out, err = run([*COMMANDS[command], role.dsn, "--format", fmt], capsys)
+    code, out, err = run_cli([*COMMANDS[command], role.dsn, "--format", fmt], capsys)
     assert code in (0, 1), (code, err)
     assert_no_raw_permission_error(err)
     assert role.password not in out + err
@@ -77,7 +68,7 @@ def test_feature_works_or_degrades_clearly(
 def test_bare_role_residency_names_the_privilege(
     roles: Roles, target: Target, no_pg_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(["residency", roles.bare.dsn], capsys)
+    code, out, err = run_cli(["residency", roles.bare.dsn], capsys)
     assert code == 0, err
     text = out + err
     assert "pg_buffercache" in text
@@ -90,7 +81,7 @@ def test_table_without_select_is_a_clear_error(
     with target.admin() as conn:
         conn.execute("CREATE TABLE secret_stuff (id int PRIMARY KEY, emb vector(3))")
     try:
-        code, _out, err = run(
+        code, _out, err = run_cli(
             ["check", roles.monitor.dsn, "--sql", "SELECT id FROM secret_stuff LIMIT 1"], capsys
         )
         assert code == 2, err
@@ -107,15 +98,13 @@ def test_table_without_select_is_a_clear_error(
 def test_residency_after_grant_select_on_all_tables(
     roles: Roles, target: Target, no_pg_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from psycopg import sql
-
     grant = sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(
         sql.Identifier(roles.bare.name)
     )
     with target.admin() as conn:
         conn.execute(grant)
     try:
-        code, out, err = run(["residency", roles.bare.dsn], capsys)
+        code, out, err = run_cli(["residency", roles.bare.dsn], capsys)
     finally:
         with target.admin() as conn:
             conn.execute(
@@ -141,7 +130,7 @@ def test_settings_the_role_may_not_read_are_null_not_an_error(
     # may read it): the inventory reports null for a bare role instead of failing.
     readable = {}
     for kind in ("monitor", "bare"):
-        code, out, err = run(["inventory", _role(roles, kind).dsn, "--format", "json"], capsys)
+        code, out, err = run_cli(["inventory", _role(roles, kind).dsn, "--format", "json"], capsys)
         assert code == 0, err
         readable[kind] = json.loads(out)["settings"]
     assert readable["monitor"]["shared_preload_libraries"] is not None

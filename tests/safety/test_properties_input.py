@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
+from pgvtui.cli import main
 from pgvtui.core import guard
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import ColumnInfo, Inventory
@@ -46,6 +47,11 @@ class Live:
 
     def run(self, coro: Any) -> Any:
         return self.loop.run_until_complete(coro)
+
+    def items_column(self, name: str) -> ColumnInfo:
+        col = self.inv.column("public", "items", name)
+        assert col is not None
+        return col
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +97,7 @@ vector_texts = st.one_of(
 @given(text=vector_texts, column=st.sampled_from(["emb", "hemb"]))
 @example(text="[1,2,3]", column="emb")  # the valid case works: the property is not vacuous
 def test_vector_literal_through_search(live: Live, text: str, column: str) -> None:
-    col: ColumnInfo = next(c for c in live.inv.columns if c.table == "items" and c.column == column)
-    literal = literal_vector(col, text)
+    literal = literal_vector(live.items_column(column), text)
     query = f"SELECT id FROM items ORDER BY {column} <-> {literal} LIMIT 3"
     try:
         result = live.run(run_explain(live.session, query, preview=False))
@@ -108,7 +113,7 @@ def test_vector_literal_through_search(live: Live, text: str, column: str) -> No
 
 
 def test_vector_literal_with_nul(live: Live) -> None:
-    col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
+    col = live.items_column("emb")
     try:
         literal_vector(col, "[1,2,\x003]")
     except PgvtuiError:
@@ -139,7 +144,7 @@ picker_values = st.one_of(
 @example(mode="id", value="7", keyed=True)
 def test_query_vector_picker(live: Live, mode: str, value: str, keyed: bool) -> None:
     """What the picker builds (golden_sql) either runs read-only or fails with a typed error."""
-    col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
+    col = live.items_column("emb")
     index = next(i for i in live.inv.indexes if i.name == "items_emb_hnsw")
     try:
         text = golden_sql(col, index, "id" if keyed else None, 5, mode, value)
@@ -158,7 +163,7 @@ def test_query_vector_picker(live: Live, mode: str, value: str, keyed: bool) -> 
     ids=["offset-superscript", "offset-5000-digits", "id-5000-digits"],
 )
 def test_picker_odd_numbers(live: Live, key: str | None, value: str) -> None:
-    col = next(c for c in live.inv.columns if c.table == "items" and c.column == "emb")
+    col = live.items_column("emb")
     try:
         golden_sql(col, None, key, 5, "id" if key else "random", value)
     except PgvtuiError:
@@ -251,8 +256,6 @@ def test_non_ascii_digits(text: str) -> None:
 
 
 def test_non_ascii_digit_on_the_cli(target: Target, capsys: pytest.CaptureFixture[str]) -> None:
-    from pgvtui.cli import main
-
     code = main(["check", target.dsn, "--sql", "SELECT a.²"])
     err = capsys.readouterr().err
     assert code == 2 and len(err.splitlines()) == 1, err

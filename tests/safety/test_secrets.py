@@ -5,9 +5,10 @@ refused for a wrong password."""
 
 from __future__ import annotations
 
+import getpass
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -30,20 +31,23 @@ class Case:
     password: str  # the string that must never appear (the one given, right or wrong)
 
 
+def _port(target: Target) -> str:
+    return str(psycopg.conninfo.conninfo_to_dict(target.dsn).get("port", "5432"))
+
+
 @pytest.fixture
 def case_for(
-    request: pytest.FixtureRequest,
     roles: Roles,
     target: Target,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     no_pg_env: None,
-) -> Iterator[object]:
+) -> Callable[[str, str], Case]:
     def build(source: str, outcome: str) -> Case:
         role = roles.monitor
         password = role.password if outcome != "wrong-password" else "Zq7-wrong-" + role.password
         dbname = target.dbname if outcome != "wrong-db" else "pgvtui_missing_db"
-        port = psycopg.conninfo.conninfo_to_dict(target.dsn).get("port", "5432")
+        port = _port(target)
         base = f"host=127.0.0.1 port={port} user={role.name} dbname={dbname}"
         if source == "uri":
             uri = f"postgresql://{role.name}:{quote(password, safe='')}@127.0.0.1:{port}/{dbname}"
@@ -59,8 +63,6 @@ def case_for(
             f.chmod(0o600)
             monkeypatch.setenv("PGPASSFILE", str(f))
             return Case([base], password)
-        import getpass
-
         monkeypatch.setattr(getpass, "getpass", lambda prompt="Password: ": password)
         if source == "prompt-W":
             return Case([base, "-W"], password)
@@ -68,23 +70,21 @@ def case_for(
         monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
         return Case([base], password)
 
-    yield build
+    return build
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 @pytest.mark.parametrize("outcome", OUTCOMES)
 @pytest.mark.parametrize("source", SOURCES)
 def test_password_never_in_cli_output(
-    case_for: object,
+    case_for: Callable[[str, str], Case],
     source: str,
     outcome: str,
     fmt: str,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    build = case_for
-    assert callable(build)
-    case: Case = build(source, outcome)
+    case = case_for(source, outcome)
     caplog.set_level(logging.DEBUG)
     code = main(["inventory", *case.argv, "--format", fmt])
     out, err = capsys.readouterr()
@@ -122,7 +122,7 @@ async def test_password_never_in_session_or_exception(
     role = roles.monitor
     password = role.password if outcome != "wrong-password" else "Zq7-bad-" + role.password
     dbname = target.dbname if outcome != "wrong-db" else "pgvtui_missing_db"
-    port = psycopg.conninfo.conninfo_to_dict(target.dsn).get("port", "5432")
+    port = _port(target)
     dsn = f"host=127.0.0.1 port={port} user={role.name} dbname={dbname} password={password}"
     try:
         session = await connect(dsn, prompt=None)
@@ -190,7 +190,7 @@ def test_password_never_in_any_command_output(
 ) -> None:
     role = roles.monitor
     dbname = target.dbname if outcome == "ok" else "pgvtui_missing_db"
-    port = psycopg.conninfo.conninfo_to_dict(target.dsn).get("port", "5432")
+    port = _port(target)
     uri = f"postgresql://{role.name}:{quote(role.password, safe='')}@127.0.0.1:{port}/{dbname}"
     caplog.set_level(logging.DEBUG)
     code = main([*EVERY_COMMAND[command], uri, "--format", fmt])

@@ -9,15 +9,15 @@ from typing import Any
 
 import psycopg
 import pytest
+from textual.widgets import Input
 
 from pgvtui.core.session import SessionOptions
 from pgvtui.errors import PgvtuiError, QueryRefused
 from pgvtui.ui.app import PgvtuiApp, create_app
 from pgvtui.ui.screens.search import SearchScreen
-from tests.safety.attempts import KNOWN_BYPASS, STATEMENT_ATTEMPTS
+from tests.safety.attempts import KNOWN_BYPASS, STATEMENT_ATTEMPTS, USER_FUNCTION_WRITERS
 from tests.safety.support import Roles, Target
 
-USER_FUNCTION_WRITERS = {"plpgsql-writer", "plpgsql-writer-nested", "security-definer-writer"}
 # The screen calls the same executor as ``check`` (tested with every attempt there); here every
 # attempt the read-only transaction would not stop, the user-function writers, and every
 # attempt that hides a second statement — at least 25, at about one second each.
@@ -105,9 +105,7 @@ async def test_password_not_on_screen(roles: Roles, screen_name: str) -> None:
 
 async def test_password_not_on_screen_when_refused(roles: Roles, target: Target) -> None:
     wrong = "Zq7-wrong-" + roles.monitor.password
-    params = psycopg.conninfo.conninfo_to_dict(roles.monitor.dsn)
-    params["password"] = wrong
-    dsn = psycopg.conninfo.make_conninfo("", **{k: str(v) for k, v in params.items()})
+    dsn = psycopg.conninfo.make_conninfo(roles.monitor.dsn, password=wrong)
     app = create_app(dsn, SessionOptions(connect_timeout_s=5))
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: app.connection_state == "failed")
@@ -167,11 +165,11 @@ async def test_picker_odd_value_does_not_end_the_app(target: Target) -> None:
         screen = await _settled_search(pilot, app)
         inv = app.inventory
         assert inv is not None
-        screen.load_column(next(c for c in inv.columns if c.table == "items" and c.column == "emb"))
+        emb = inv.column("public", "items", "emb")
+        assert emb is not None
+        screen.load_column(emb)
         await _until(pilot, lambda: screen.key == "id")
         await _until(pilot, lambda: not screen.running)
-        from textual.widgets import Input
-
         field = screen.query_one("#vector-value", Input)
         field.focus()
         field.value = "9" * 5000  # items has a primary key: the row-id path

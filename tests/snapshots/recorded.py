@@ -200,6 +200,9 @@ MEMORY = MemoryInfo(
 )
 
 
+ANN_BYTES = sum(i.size_bytes for i in INVENTORY.indexes)
+
+
 def _res(idx: IndexInfo, pct: float | None, fits_sb: bool, to_sb: int | None) -> IndexResidency:
     pages = idx.size_bytes // 8192
     return IndexResidency(
@@ -213,7 +216,7 @@ def _res(idx: IndexInfo, pct: float | None, fits_sb: bool, to_sb: int | None) ->
         size_bytes=idx.size_bytes,
         estimated_bytes=idx.size_bytes,
         drift_pct=0.0,
-        share_pct=100 * idx.size_bytes / (53.6 * MB),
+        share_pct=100 * idx.size_bytes / ANN_BYTES,
         resident_pages=None if pct is None else int(pages * pct / 100),
         resident_pct=pct,
         usage_counts=None,
@@ -234,8 +237,8 @@ RESIDENCY = ResidencyReport(
         _res(INVENTORY.indexes[0], 37.0, True, 21_500),
         _res(INVENTORY.indexes[1], 0.0, False, None),
     ),
-    total_ann_bytes=sum(i.size_bytes for i in INVENTORY.indexes),
-    total_estimated_bytes=sum(i.size_bytes for i in INVENTORY.indexes),
+    total_ann_bytes=ANN_BYTES,
+    total_estimated_bytes=ANN_BYTES,
     growth_to_exceed_shared_buffers=None,
     growth_to_exceed_ram=305.6,
     buffercache=BuffercacheStatus(available=True, reason=None, installed_version="1.6"),
@@ -379,7 +382,6 @@ class RecordedBackend(Backend):
 
     def __init__(self) -> None:
         super().__init__("host=db.example port=5432 dbname=pgvtui_demo user=demo")
-        self.searches: list[tuple[str, dict[str, str]]] = []
 
     @property
     def display(self) -> str:
@@ -388,10 +390,6 @@ class RecordedBackend(Backend):
     @property
     def short(self) -> str:
         return "demo@db.example:5432/pgvtui_demo"
-
-    @property
-    def server_label(self) -> str:
-        return "PostgreSQL 18.6"
 
     async def connect(self) -> None:
         return None
@@ -415,7 +413,6 @@ class RecordedBackend(Backend):
     async def search(
         self, sql: str, settings: Mapping[str, str], inventory: Inventory | None
     ) -> SearchOutcome:
-        self.searches.append((sql, dict(settings)))
         return search_outcome(sql, settings)
 
     async def activity(self) -> Activity:

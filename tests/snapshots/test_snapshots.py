@@ -18,9 +18,11 @@ from .recorded import RECALL, RecordedBackend
 SIZE = (160, 48)
 
 
-def make_app(screen: str) -> PgvtuiApp:
+def make_app(screen: str, backend: RecordedBackend | None = None) -> PgvtuiApp:
     return create_app(
-        "host=db.example dbname=pgvtui_demo", initial_screen=screen, backend=RecordedBackend()
+        "host=db.example dbname=pgvtui_demo",
+        initial_screen=screen,
+        backend=backend or RecordedBackend(),
     )
 
 
@@ -95,9 +97,7 @@ class IdleBackend(RecordedBackend):
 
 
 def test_activity_idle(snap_compare: Any) -> None:
-    app = create_app(
-        "host=db.example dbname=pgvtui_demo", initial_screen="activity", backend=IdleBackend()
-    )
+    app = make_app("activity", IdleBackend())
     assert snap_compare(app, terminal_size=SIZE, run_before=before())
 
 
