@@ -133,11 +133,24 @@ async def session_for(
 
 
 def stdout_console() -> Console:
-    return Console(no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+    return _console(stderr=False)
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+    return _console(stderr=True)
+
+
+def _console(*, stderr: bool) -> Console:
+    # No markup or emoji codes: what is printed quotes object names, queries and server
+    # messages ('[/]' in a table name would raise, ':fire:' would become a picture); styling is
+    # always explicit (rich Text).
+    return Console(
+        stderr=stderr,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
 
 
 def emit_json(doc: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pgvtui.core.sizing import EstimateReport, memory_needed, pg_size_literal
 from pgvtui.render.fmt import human_bytes, human_count
@@ -22,7 +23,7 @@ def _key(report: EstimateReport) -> str:
 
 def render_estimate(console: Console, report: EstimateReport) -> None:
     size, build = report.size, report.build
-    console.print(f"[bold]{_key(report)}[/]")
+    console.print(Text(_key(report), style="bold"))
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column(style="dim")
     t.add_column(justify="right")
@@ -56,19 +57,19 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
         f"usable {human_bytes(build.available_bytes)}",
     )
     if build.method == "hnsw":
-        verdict = "[green]fits[/]" if build.fits else "[yellow]spills[/]"
+        verdict = Text("fits", style="green") if build.fits else Text("spills", style="yellow")
         t.add_row(
             "graph in memory",
             verdict,
             f"up to {build.spill_after_rows:,} rows" if build.spill_after_rows is not None else "",
         )
     else:
-        verdict = "[green]fits[/]" if build.fits else "[red]ERROR[/]"
+        verdict = Text("fits", style="green") if build.fits else Text("ERROR", style="red")
         t.add_row("k-means memory", verdict, f"at most {build.max_lists:,} lists at this setting")
     console.print(t)
     if not build.fits:
         need = pg_size_literal(memory_needed(build))
-        console.print(f"[yellow]{build.consequence}[/]")
+        console.print(Text(build.consequence or "", style="yellow"))
         console.print(f"  SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX")
 
     w = Table(title="What if", title_justify="left")
@@ -104,6 +105,9 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
         )
     console.print(w)
     console.print(
-        "[dim]Freshly built index; later inserts and deletes only add pages. "
-        "Model: docs/residency.md.[/]"
+        Text(
+            "Freshly built index; later inserts and deletes only add pages. "
+            "Model: docs/residency.md.",
+            style="dim",
+        )
     )

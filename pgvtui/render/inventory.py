@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pgvtui.core.models import Inventory
 from pgvtui.render.fmt import human_bytes, human_count
@@ -15,8 +16,13 @@ def render_inventory(console: Console, inv: Inventory) -> None:
     s = inv.server
     newest = s.pgvector_available or "?"
     console.print(
-        f"[bold]PostgreSQL {s.version}[/]  pgvector {s.pgvector_version or 'not installed'}"
-        f" (newest available {newest})  database [bold]{s.database}[/] as {s.user}"
+        Text.assemble(
+            (f"PostgreSQL {s.version}", "bold"),
+            f"  pgvector {s.pgvector_version or 'not installed'} (newest available {newest})"
+            "  database ",
+            (s.database, "bold"),
+            f" as {s.user}",
+        )
     )
 
     def ext_state(v: dict[str, str | None]) -> str:
@@ -96,7 +102,7 @@ def render_inventory(console: Console, inv: Inventory) -> None:
             )
         else:
             params = f"lists={i.lists}{'*' if 'lists' in i.defaults else ''}"
-        row = [
+        row: list[str | Text] = [
             i.name,
             i.qualified_table,
             i.method,
@@ -107,9 +113,11 @@ def render_inventory(console: Console, inv: Inventory) -> None:
             i.predicate or "",
         ]
         if show_state:
-            row.append("building" if i.building else ("valid" if i.valid else "[red]INVALID[/]"))
+            row.append(
+                "building" if i.building else "valid" if i.valid else Text("INVALID", style="red")
+            )
         row += [human_bytes(i.size_bytes), "—" if i.idx_scan is None else str(i.idx_scan)]
         it.add_row(*row)
     console.print(it)
     if any(i.defaults for i in inv.indexes):
-        console.print("[dim]* pgvector default (not set in the index options)[/]")
+        console.print(Text("* pgvector default (not set in the index options)", style="dim"))

@@ -7,6 +7,7 @@ import math
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pgvtui.core.recall import RecallReport, SettingResult
 
@@ -36,8 +37,11 @@ def render_recall(console: Console, rep: RecallReport) -> None:
         else f"{len(rep.query_ids)} queries from file"
     )
     console.print(
-        f"[bold]Recall of {rep.index}[/] ({rep.method}, {rep.metric} {rep.operator}) on "
-        f"{rep.column} — k={rep.k}, {source}" + (f", where {rep.where}" if rep.where else "")
+        Text.assemble(
+            (f"Recall of {rep.index}", "bold"),
+            f" ({rep.method}, {rep.metric} {rep.operator}) on {rep.column} — k={rep.k}, {source}"
+            + (f", where {rep.where}" if rep.where else ""),
+        )
     )
     if rep.ground_truth_seconds is not None:
         console.print(
@@ -46,7 +50,10 @@ def render_recall(console: Console, rep: RecallReport) -> None:
         )
     if not rep.complete:
         console.print(
-            f"[bold yellow]Interrupted during {rep.stopped_during or 'the run'}: partial results[/]"
+            Text(
+                f"Interrupted during {rep.stopped_during or 'the run'}: partial results",
+                style="bold yellow",
+            )
         )
     if rep.results:
         any_not_index = any(r.index_used < 1.0 for r in rep.results)
@@ -69,12 +76,10 @@ def render_recall(console: Console, rep: RecallReport) -> None:
             if r.queries < len(rep.query_ids):
                 label += f" (partial: {r.queries} queries)"
             style = _recall_style(r, rep.target)
-            rows = f"{r.rows_mean:.1f}"
-            if r.rows_mean < rep.k - 1e-9:
-                rows = f"[yellow]{rows}[/]"
+            rows = Text(f"{r.rows_mean:.1f}", style="yellow" if r.rows_mean < rep.k - 1e-9 else "")
             t.add_row(
                 label,
-                f"[{style}]{r.recall_mean:.3f}[/]",
+                Text(f"{r.recall_mean:.3f}", style=style),
                 f"{r.recall_min:.2f}",
                 rows,
                 _ms(r.latency_ms_p50),
@@ -86,16 +91,22 @@ def render_recall(console: Console, rep: RecallReport) -> None:
             )
         console.print(t)
         console.print(
-            "[dim]p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "
-            "hit/read: shared buffers per query; rows: rows returned per query (mean)[/]"
+            Text(
+                "p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "
+                "hit/read: shared buffers per query; rows: rows returned per query (mean)",
+                style="dim",
+            )
         )
     rec = rep.recommendation
     if rec is not None:
         if rec.met:
             console.print(
-                f"[bold green]Recommendation:[/] {rec.set_sql or '(defaults)'}  — {rec.message}"
+                Text.assemble(
+                    ("Recommendation:", "bold green"),
+                    f" {rec.set_sql or '(defaults)'}  — {rec.message}",
+                )
             )
         else:
-            console.print(f"[bold red]Target not reached:[/] {rec.message}")
+            console.print(Text.assemble(("Target not reached:", "bold red"), f" {rec.message}"))
     for w in rep.warnings:
-        console.print(f"[yellow]note:[/] {w}")
+        console.print(Text.assemble(("note:", "yellow"), f" {w}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
@@ -19,15 +20,14 @@ def bar(pct: float | None, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled) + f" {pct:3.0f} %"
 
 
-def _fit(ok: bool) -> str:
-    return "[green]✓[/]" if ok else "[red]✗[/]"
+def _fit(ok: bool) -> Text:
+    return Text("✓", style="green") if ok else Text("✗", style="red")
 
 
-def _drift(i: IndexResidency) -> str:
+def _drift(i: IndexResidency) -> Text:
     if i.drift_pct is None:
-        return ""
-    text = f"({i.drift_pct:+.0f} %)"
-    return f"[yellow]{text}[/]" if abs(i.drift_pct) > 10 else text
+        return Text("")
+    return Text(f"({i.drift_pct:+.0f} %)", style="yellow" if abs(i.drift_pct) > 10 else "")
 
 
 def _factor(x: float) -> str:
@@ -48,13 +48,23 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
         "unknown": "(unknown: using effective_cache_size)",
     }[m.ram_source]
     console.print(
-        f"shared_buffers [bold]{human_bytes(m.shared_buffers_bytes)}[/]  "
-        f"effective_cache_size [bold]{human_bytes(m.effective_cache_size_bytes)}[/]  "
-        f"RAM [bold]{human_bytes(m.ram_bytes)}[/] {ram_label}"
+        Text.assemble(
+            "shared_buffers ",
+            (human_bytes(m.shared_buffers_bytes), "bold"),
+            "  effective_cache_size ",
+            (human_bytes(m.effective_cache_size_bytes), "bold"),
+            "  RAM ",
+            (human_bytes(m.ram_bytes), "bold"),
+            f" {ram_label}",
+        )
     )
     total = report.total_ann_bytes
     share = bar(100 * total / max(1, m.shared_buffers_bytes))
-    console.print(f"all ANN indexes: [bold]{human_bytes(total)}[/] — {share} of shared_buffers")
+    console.print(
+        Text.assemble(
+            "all ANN indexes: ", (human_bytes(total), "bold"), f" — {share} of shared_buffers"
+        )
+    )
     if report.growth_to_exceed_shared_buffers is not None and report.total_fits_shared_buffers:
         console.print(
             f"  together they outgrow shared_buffers at "
@@ -67,7 +77,7 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
         )
     bc = report.buffercache
     if not bc.available:
-        console.print(f"[yellow]measured residency unavailable:[/] {bc.reason}")
+        console.print(Text.assemble(("measured residency unavailable:", "yellow"), f" {bc.reason}"))
         if bc.needs_confirmation:
             console.print(f"  pass --scan-buffercache to run it anyway: {bc.scan_cost}")
         if bc.create_sql:
@@ -86,11 +96,11 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     ):
         t.add_column(col, justify="right" if right else "left")
     for i in report.indexes:
-        fits = " ".join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
+        fits = Text(" ").join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
         t.add_row(
-            f"{i.qualified_name} [dim]{i.method}[/]",
+            Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
             human_bytes(i.size_bytes),
-            f"{human_bytes(i.estimated_bytes)} {_drift(i)}",
+            Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
             f"{i.share_pct:.0f} %",
             bar(i.resident_pct, 10),
             fits,
@@ -102,24 +112,24 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
         )
     console.print(t)
     if any(i.usage_counts for i in report.indexes):
-        console.print("[dim]cached pages by usage count 0…5 (5 = hottest):[/]")
+        console.print(Text("cached pages by usage count 0…5 (5 = hottest):", style="dim"))
         for i in report.indexes:
             if i.usage_counts:
-                console.print(f"[dim]  {i.qualified_name}: {_usage(i)}[/]")
+                console.print(Text(f"  {i.qualified_name}: {_usage(i)}", style="dim"))
     notes = [f"{i.qualified_name}: {i.model_note}" for i in report.indexes if i.model_note]
     for n in notes:
-        console.print(f"[dim]model: {n}[/]")
+        console.print(Text(f"model: {n}", style="dim"))
 
     if report.prewarmed:
-        console.print("\n[bold]Prewarmed[/] (pg_prewarm, buffer mode)")
+        console.print(Text.assemble("\n", ("Prewarmed", "bold"), " (pg_prewarm, buffer mode)"))
         for p in report.prewarmed:
             what = f"{p.blocks:,} blocks" if p.blocks is not None else f"skipped: {p.skipped}"
             console.print(f"  {p.index}: {what}")
     if report.suggestions:
-        console.print("\n[bold]Suggestions[/]")
+        console.print(Text.assemble("\n", ("Suggestions", "bold")))
         for s in report.suggestions:
             console.print(f"  • {s.text}")
             if s.sql:
-                console.print(f"    {s.sql}", markup=False)
+                console.print(f"    {s.sql}")
     if bc.available and bc.scan_cost:
-        console.print(f"\n[dim]pg_buffercache: {bc.scan_cost}.[/]")
+        console.print(Text(f"\npg_buffercache: {bc.scan_cost}.", style="dim"))
