@@ -13,10 +13,18 @@ from pgvtui.core.activity import Activity
 from pgvtui.core.models import Inventory
 from pgvtui.errors import QueryFailed
 from pgvtui.ui.app import create_app
-from pgvtui.ui.backend import SearchOutcome
+from pgvtui.core.residency import ResidencyReport
+from pgvtui.ui.backend import Catalog, SearchOutcome
 from pgvtui.ui.screens.search import SearchScreen
 from pgvtui.ui.widgets.banner import ConnectionBanner
-from tests.snapshots.recorded import ACTIVITY, RecordedBackend, search_outcome
+from tests.snapshots.recorded import (
+    ACTIVITY,
+    CATALOG_FINDINGS,
+    INVENTORY,
+    RESIDENCY,
+    RecordedBackend,
+    search_outcome,
+)
 from tests.ui.test_recorded import SIZE, loaded
 
 ODD = "SELECT '[/]' AS \"[b]x[/b]\""
@@ -81,3 +89,42 @@ async def test_errors_and_banner_with_brackets() -> None:
         await pilot.pause()
         banner = app.screen.query_one(ConnectionBanner)
         assert "server said [/]" in str(banner.render())
+
+
+class OddCatalogBackend(RecordedBackend):
+    """The recorded catalog with every table and index renamed to something markup-like."""
+
+    async def inventory(self) -> Catalog:
+        inv = INVENTORY
+        cols = tuple(replace(c, table=f"[/]{c.table}", column="[b]e[/b]") for c in inv.columns)
+        idxs = tuple(
+            replace(i, table=f"[/]{i.table}", name=f"[/]{i.name}", key_column="[b]e[/b]")
+            for i in inv.indexes
+        )
+        findings = tuple(
+            replace(f, message=f"[/] {f.message}", object=f"public.[/]{f.object}")
+            for f in CATALOG_FINDINGS
+        )
+        residency = replace(
+            RESIDENCY, indexes=tuple(replace(r, name=f"[/]{r.name}") for r in RESIDENCY.indexes)
+        )
+        self.report = residency
+        return Catalog(replace(inv, columns=cols, indexes=idxs), findings, residency)
+
+    async def residency(self, inv: Inventory | None, *, scan: bool = False) -> ResidencyReport:
+        return self.report
+
+
+async def test_every_screen_shows_markup_like_names() -> None:
+    app = create_app("host=db.example", initial_screen="overview", backend=OddCatalogBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for key in ("1", "2", "enter", "tab", "4", "w", "escape", "6", "3"):
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.return_code is None  # still running: nothing raised
+        await pilot.press("2")
+        await pilot.pause()
+        svg = app.export_screenshot()
+        assert "[/]" in svg.replace("&#160;", " ")

@@ -21,6 +21,7 @@ from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.sizes import memory_limits
 from pgvtui.ui.widgets.findings_list import SEVERITY_ICON, SEVERITY_STYLE, FindingsList
 from pgvtui.ui.widgets.fit_bars import FitBars, FitRow
+from pgvtui.ui.widgets.plain_table import PlainTable
 
 KEY_SETTINGS = (
     "shared_buffers",
@@ -39,7 +40,7 @@ TOP_FINDINGS = 12
 
 def server_table(inv: Inventory, display: str) -> Table:
     s = inv.server
-    t = Table.grid(padding=(0, 2))
+    t = PlainTable.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
     t.add_column()
     vec = s.pgvector_version or "not installed"
@@ -64,7 +65,7 @@ def server_table(inv: Inventory, display: str) -> Table:
 
 
 def settings_table(settings: dict[str, str | None]) -> Table:
-    t = Table.grid(padding=(0, 2))
+    t = PlainTable.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
     t.add_column(no_wrap=True)
     for name in KEY_SETTINGS:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from pgvtui.render.fmt import human_bytes
+from pgvtui.ui.widgets.plain_table import PlainTable
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class FitBars(Static):
         if not self.rows:
             self.update(Text("no data", style="dim"))
             return
-        table = Table.grid(padding=(0, 1))
+        table = PlainTable.grid(padding=(0, 1))
         table.add_column(no_wrap=True)
         table.add_column(no_wrap=True)
         table.add_column(justify="right", no_wrap=True)

@@ -15,10 +15,11 @@ from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
 from pgvtui.core.rules.base import Finding
 from pgvtui.render.fmt import human_bytes, human_count
 from pgvtui.ui.widgets.findings_list import finding_renderable
+from pgvtui.ui.widgets.plain_table import PlainTable
 
 
 def _grid() -> Table:
-    t = Table.grid(padding=(0, 2))
+    t = PlainTable.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
     t.add_column()
     return t

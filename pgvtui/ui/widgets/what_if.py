@@ -21,6 +21,7 @@ from pgvtui.core.models import (
 from pgvtui.render.fmt import human_bytes
 from pgvtui.ui.widgets.fit_bars import bar, ratio
 from pgvtui.ui.widgets.form import choice
+from pgvtui.ui.widgets.plain_table import PlainTable
 
 if TYPE_CHECKING:
     from pgvtui.core import sizing
@@ -40,7 +41,7 @@ def what_if_table(
         est = sizing.estimate_size(spec)
     except (sizing.SizingError, ValueError) as exc:
         return Text(str(exc), style="yellow")
-    t = Table.grid(padding=(0, 1))
+    t = PlainTable.grid(padding=(0, 1))
     t.add_column(style="bold", no_wrap=True, width=6)
     t.add_column()
     t.add_column(no_wrap=True, justify="right")
@@ -143,7 +144,7 @@ class WhatIfPanel(Vertical):
                 self.query_one("#wi-type", Select).value = r.key_type
             if r.method in METHODS:
                 self.query_one("#wi-method", Select).value = r.method
-        self.border_subtitle = r.qualified_name
+        self.border_subtitle = Text(r.qualified_name)  # a name, not markup
         self._recompute()
 
     def focus_first(self) -> None:
