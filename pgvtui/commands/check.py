@@ -125,7 +125,8 @@ async def _check_query(
     source = parse_vector_from(args.vector_from) if args.vector_from else None
     async with session_for(args) as session:
         vector = await fetch_vector(session, source) if source is not None else None
-        diag = await diagnose(session, text, settings, vector=vector)
+        # the report shows no result rows: no preview, so the query runs once
+        diag = await diagnose(session, text, settings, vector=vector, preview_rows=0)
     err = unexplained_error(diag)
     if err is not None:
         raise err

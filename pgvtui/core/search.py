@@ -20,7 +20,8 @@ adapters are registered on the session).
 
 The query runs twice in the same transaction: once under EXPLAIN ANALYZE (the plan, timings and
 buffers — the measurement) and once for the first :data:`PREVIEW_ROWS` rows to show. The preview
-is for display only; its outer LIMIT may let the planner pick a different plan.
+is for display only; its outer LIMIT may let the planner pick a different plan. A caller that
+shows no rows (``pgvtui check``) asks for none, so its query runs once.
 
 Cancellation: :meth:`Session.cancel` from another task makes the running statement fail with
 ``QueryCanceled``; :class:`~pgvtui.errors.QueryCancelled` is raised, the transaction is rolled
@@ -490,14 +491,23 @@ async def diagnose(
     inventory: Inventory | None = None,
     kinds: tuple[str, ...] = ("query",),
     replan: bool = True,
+    preview_rows: int = PREVIEW_ROWS,
 ) -> Diagnosis:
     """Run the query safely (:func:`run_explain`), take the inventory and the query shape, add
     the ``enable_seqscan = off`` re-plan when it can tell something, and run the rules.
 
     ``RuleContext.extras`` keys: ``"noseqscan_plan"`` (:class:`Plan`, see
     :func:`replan_without_seqscan`), ``"search"`` (the :class:`SearchResult`), ``"vector"``
-    (the bound query vector when one was given)."""
-    result = await run_explain(session, sql_text, settings, params=params, vector=vector)
+    (the bound query vector when one was given). ``preview_rows`` 0: no result preview."""
+    result = await run_explain(
+        session,
+        sql_text,
+        settings,
+        params=params,
+        vector=vector,
+        preview=preview_rows > 0,
+        preview_rows=preview_rows,
+    )
     inv = inventory if inventory is not None else await catalog.inventory(session)
     shape = analyze_query(result.sql)
     extras: dict[str, Any] = {"search": result}
@@ -543,8 +553,6 @@ class CheckReport:
     plan: Plan | None = None
     error: str | None = None  # the statement's error, when a rule explained it
     effective_settings: dict[str, str | None] = field(default_factory=dict)
-    result_columns: tuple[str, ...] = ()
-    result_rows: tuple[tuple[Any, ...], ...] = ()
     source: str = "database"  # database | query | plan-file
 
     @classmethod
@@ -560,8 +568,6 @@ class CheckReport:
             plan=r.plan,
             error=r.error.message if r.error else None,
             effective_settings=dict(r.effective_settings),
-            result_columns=r.result_columns,
-            result_rows=r.result_rows,
             source="query",
         )
 

@@ -25,8 +25,6 @@ def to_report(outcome: SearchOutcome) -> CheckReport:
         rows=outcome.row_count,
         plan=outcome.plan,
         error=outcome.error.message if outcome.error else None,
-        result_columns=outcome.columns,
-        result_rows=outcome.rows,
         source="query",
     )
 

@@ -45,10 +45,10 @@ async def run(
 ) -> Result:
     """:func:`pgvtui.core.search.diagnose`: guard, EXPLAIN ANALYZE in a read-only transaction,
     a preview of the rows, the ``enable_seqscan = off`` re-plan when useful, the query rules."""
-    diag = await search.diagnose(session, sql, settings, inventory=inventory)
+    diag = await search.diagnose(session, sql, settings, inventory=inventory, preview_rows=MAX_ROWS)
     res = diag.search
     error = QueryFailed(res.error.message, title=res.error.title) if res.error else None
-    rows = tuple(tuple(cell(v) for v in r) for r in res.result_rows[:MAX_ROWS])
+    rows = tuple(tuple(cell(v) for v in r) for r in res.result_rows)
     return Result(
         plan=res.plan,
         findings=diag.findings,

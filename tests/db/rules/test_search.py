@@ -210,3 +210,16 @@ async def test_replan_without_seqscan_and_diagnose_extras(items_session: Session
         items_session, f"select id from items order by emb <-> '{Q}' limit 10", {}
     )
     assert "noseqscan_plan" not in healthy.extras
+
+
+async def test_no_preview_runs_the_query_once(items_session: Session) -> None:
+    # pgvtui check shows no rows, so it asks for none: one statement fewer on the server.
+    sql_text = f"select id from items order by emb <-> '{Q}' limit 5"
+    before = items_session.statements
+    shown = await diagnose(items_session, sql_text, replan=False)
+    with_preview = items_session.statements - before
+    before = items_session.statements
+    bare = await diagnose(items_session, sql_text, replan=False, preview_rows=0)
+    assert items_session.statements - before == with_preview - 1
+    assert len(shown.search.result_rows) == 5 and bare.search.result_rows == ()
+    assert bare.search.rows == shown.search.rows == 5 and bare.findings == shown.findings
