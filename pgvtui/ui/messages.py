@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from pgvtui.core.activity import Activity
+    from pgvtui.core.models import ColumnInfo
     from pgvtui.core.recall import RecallProgress, RecallReport
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.ui.backend import Catalog, SearchOutcome
@@ -61,6 +62,29 @@ class ActivityLoaded(Message):
     def __init__(self, activity: Activity) -> None:
         super().__init__()
         self.activity = activity
+
+
+class QueryVectorChosen(Message):
+    """The Search screen's query vector for ``column``: its row key and the vector choice."""
+
+    def __init__(
+        self, column: ColumnInfo, key: str | None, mode: str, value: str, run: bool
+    ) -> None:
+        super().__init__()
+        self.column = column
+        self.key = key
+        self.mode = mode
+        self.value = value
+        self.run = run
+
+
+class BackendCancelled(Message):
+    """The answer to Activity's cancel request for ``pid`` (False: it was not running)."""
+
+    def __init__(self, pid: int, ok: bool) -> None:
+        super().__init__()
+        self.pid = pid
+        self.ok = ok
 
 
 class WorkerFailed(Message):

@@ -48,6 +48,14 @@ def best_index(inv: Inventory | None, col: ColumnInfo) -> IndexInfo | None:
     return cands[0] if cands else None
 
 
+def best_column(inv: Inventory) -> ColumnInfo:
+    """The column to start with: the first one with a valid ANN index, else the first."""
+    for col in inv.columns:
+        if best_index(inv, col) is not None:
+            return col
+    return inv.columns[0]
+
+
 def operator_for(col: ColumnInfo, index: IndexInfo | None) -> str:
     if index is not None and index.operator:
         return index.operator

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
-from pgvtui.ui.messages import ActivityLoaded
+from pgvtui.ui.messages import ActivityLoaded, BackendCancelled
 from pgvtui.ui.screens.base import PgvScreen
 
 if TYPE_CHECKING:
@@ -187,5 +187,12 @@ class ActivityScreen(PgvScreen):
     @work(exclusive=True, exit_on_error=False, group="activity-cancel")
     async def cancel_backend(self, pid: int) -> None:
         ok = await self.papp.backend.cancel_backend(pid)
-        self.notify(f"cancel sent to {pid}" if ok else f"{pid} was not running", timeout=3)
+        self.post_message(BackendCancelled(pid, ok))
+
+    @on(BackendCancelled)
+    def _cancelled(self, event: BackendCancelled) -> None:
+        self.notify(
+            f"cancel sent to {event.pid}" if event.ok else f"{event.pid} was not running",
+            timeout=3,
+        )
         self.load()

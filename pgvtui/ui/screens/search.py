@@ -26,7 +26,7 @@ from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
 from pgvtui.ui.export import write_export
-from pgvtui.ui.messages import SearchFinished
+from pgvtui.ui.messages import QueryVectorChosen, SearchFinished
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
 from pgvtui.ui.widgets.findings_list import FindingsList
@@ -116,7 +116,7 @@ class SearchScreen(PgvScreen):
     def on_inventory(self, inventory: Inventory) -> None:
         if not self.editor.text.strip() and inventory.columns and self.papp.search_request is None:
             # Prefill only: nothing is sent to the server until the user runs it (F5).
-            self.load_column(best_column(inventory), run=False)
+            self.load_column(qt.best_column(inventory), run=False)
 
     @property
     def editor(self) -> TextArea:
@@ -150,24 +150,32 @@ class SearchScreen(PgvScreen):
 
     @work(exclusive=True, exit_on_error=False, group="search-key")
     async def lookup_key(self, col: ColumnInfo, run: bool = True) -> None:
-        key = await self.papp.backend.table_key(col.table_oid)
-        self.key = key.key_column if key else None
+        found = await self.papp.backend.table_key(col.table_oid)
+        key = found.key_column if found else None
         mode, value = self.controls.vector_choice()
         if mode == "random" or not value:
-            value = await self._sample(col) or "1"
-        self.controls.set_vector("id" if mode == "literal" else mode, value)
+            value = await self._sample(col, key) or "1"
+        mode = "id" if mode == "literal" else mode
+        self.post_message(QueryVectorChosen(col, key, mode, value, run))
+
+    async def _sample(self, col: ColumnInfo, key: str | None) -> str | None:
+        if key is None:
+            return "0"
+        return await self.papp.backend.sample_key(col.schema, col.table, col.column, key)
+
+    @on(QueryVectorChosen)
+    def _vector_chosen(self, event: QueryVectorChosen) -> None:
+        if event.column is not self.column:
+            return  # for a column the screen has moved on from
+        self.key = event.key
+        self.controls.set_vector(event.mode, event.value)
         self._regenerate()
-        if run:
+        if event.run:
             self.schedule_run(0)
         else:
             self._status(
                 Text("F5 runs the query (EXPLAIN ANALYZE in a read-only transaction)", style="dim")
             )
-
-    async def _sample(self, col: ColumnInfo) -> str | None:
-        if self.key is None:
-            return "0"
-        return await self.papp.backend.sample_key(col.schema, col.table, col.column, self.key)
 
     def _regenerate(self) -> None:
         col = self.column
@@ -212,12 +220,11 @@ class SearchScreen(PgvScreen):
 
     @work(exclusive=True, exit_on_error=False, group="search-key")
     async def random_vector(self) -> None:
-        if self.column is None:
+        col, key = self.column, self.key
+        if col is None:
             return
-        value = await self._sample(self.column) or "1"
-        self.controls.set_vector("random", value)
-        self._regenerate()
-        self.schedule_run(0)
+        value = await self._sample(col, key) or "1"
+        self.post_message(QueryVectorChosen(col, key, "random", value, run=True))
 
     def schedule_run(self, delay: float) -> None:
         if self._debounce is not None:
@@ -376,11 +383,3 @@ class SearchScreen(PgvScreen):
     @on(FindingsList.CopyRequested)
     def _copy_fix(self, event: FindingsList.CopyRequested) -> None:
         self.papp.copy_text(event.text, "Fix")
-
-
-def best_column(inv: Inventory) -> ColumnInfo:
-    """The column to start with: the first one with a valid ANN index, else the first."""
-    for col in inv.columns:
-        if qt.best_index(inv, col) is not None:
-            return col
-    return inv.columns[0]
