@@ -76,6 +76,11 @@ class ColumnInfo:
     def qualified_table(self) -> str:
         return f"{self.schema}.{self.table}"
 
+    @property
+    def qualified_name(self) -> str:
+        """schema.table.column"""
+        return f"{self.schema}.{self.table}.{self.column}"
+
 
 @dataclass(frozen=True)
 class IndexInfo:
@@ -122,6 +127,11 @@ class Inventory:
     columns: tuple[ColumnInfo, ...]
     indexes: tuple[IndexInfo, ...]
     statements: int = 0  # statements sent to build it (for the benchmark/budget test)
+
+    @property
+    def index_bytes(self) -> int:
+        """All ANN indexes together."""
+        return sum(i.size_bytes for i in self.indexes)
 
     def heap_bytes(self, index: IndexInfo) -> int | None:
         """Main fork size of the index's table (None when the table has no vector column)."""

@@ -296,7 +296,7 @@ async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = No
         if col is None:
             raise RecallError(f"column {idx.table}.{idx.key_column} not found in the inventory")
         if col.dims is None:
-            raise RecallError(f"{col.qualified_table}.{col.column} has no fixed dimensions")
+            raise RecallError(f"{col.qualified_name} has no fixed dimensions")
         key, key_is_expression, vtype, dims = col.column, False, col.type, col.dims
     else:
         # An expression index, e.g. ((embedding::halfvec(768))): queries order by the same

@@ -35,13 +35,13 @@ class DimsOverIndexLimit(Rule):
                 if nnz <= util.SPARSEVEC_NNZ_LIMIT:
                     continue
                 yield self.finding(
-                    f"{col.qualified_table}.{col.column} holds ~{nnz} non-zero elements per"
+                    f"{col.qualified_name} holds ~{nnz} non-zero elements per"
                     f" sparsevec: HNSW indexes at most {util.SPARSEVEC_NNZ_LIMIT}",
                     f"pg_stats.avg_width {col.avg_width} B ≈ 16 + 8·{nnz};"
                     f" sparsevec HNSW limit {util.SPARSEVEC_NNZ_LIMIT} non-zeros",
                     "Keep fewer non-zero elements (prune small weights) or store a dense"
                     " halfvec embedding for the index.",
-                    object=f"{col.qualified_table}.{col.column}",
+                    object=col.qualified_name,
                     fix_is_sql=False,
                 )
                 continue
@@ -50,12 +50,12 @@ class DimsOverIndexLimit(Rule):
                 continue
             fix, is_sql = _fix(col)
             yield self.finding(
-                f"{col.qualified_table}.{col.column} is {col.type}({col.dims}): HNSW and IVFFlat"
+                f"{col.qualified_name} is {col.type}({col.dims}): HNSW and IVFFlat"
                 f" index at most {util.num(limit)} dimensions of {col.type}",
                 f"pg_attribute: {col.column} {col.type}({col.dims}) (atttypmod);"
                 f" index limit for {col.type} is {util.num(limit)}",
                 fix,
-                object=f"{col.qualified_table}.{col.column}",
+                object=col.qualified_name,
                 fix_is_sql=is_sql,
             )
 

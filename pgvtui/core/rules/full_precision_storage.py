@@ -50,7 +50,7 @@ class FullPrecisionStorage(Rule):
             table = util.ident(col.schema, col.table)
             column = util.ident(col.column)
             evidence = (
-                f"{col.qualified_table}.{col.column} vector({d}): {full} B per value,"
+                f"{col.qualified_name} vector({d}): {full} B per value,"
                 f" ~{util.num(rows)} rows"
                 + (
                     f"; ANN indexes on it: {', '.join(i.qualified_name for i in plain)}"
@@ -69,10 +69,10 @@ class FullPrecisionStorage(Rule):
                 f"-- ALTER TABLE {table} ALTER COLUMN {column} TYPE halfvec({d});"
             )
             yield self.finding(
-                f"{col.qualified_table}.{col.column} stores vector({d}) in full precision:"
+                f"{col.qualified_name} stores vector({d}) in full precision:"
                 f" halfvec would save ~{util.human_bytes(saved)} in the table"
                 + (f" and about half of {util.human_bytes(index_bytes)} of index" if plain else ""),
                 evidence,
                 fix,
-                object=f"{col.qualified_table}.{col.column}",
+                object=col.qualified_name,
             )

@@ -50,7 +50,7 @@ class ToastedVectors(Rule):
                 if col.avg_width < size / 2:
                     width += " (a TOAST pointer)"
             evidence = (
-                f"{col.qualified_table}.{col.column} {col.type}({col.dims}): {size} B per value"
+                f"{col.qualified_name} {col.type}({col.dims}): {size} B per value"
                 f" (TOAST threshold {util.TOAST_THRESHOLD_BYTES} B per row), attstorage"
                 f" {col.storage}{width};"
                 f" TOAST {util.human_bytes(col.toast_bytes)} vs heap"
@@ -74,10 +74,10 @@ class ToastedVectors(Rule):
                 )
                 fix_is_sql = False
             yield self.finding(
-                f"{col.qualified_table}.{col.column} values ({size} B) are stored out of line"
+                f"{col.qualified_name} values ({size} B) are stored out of line"
                 " in TOAST: exact scans are slow and under-costed",
                 evidence,
                 fix,
-                object=f"{col.qualified_table}.{col.column}",
+                object=col.qualified_name,
                 fix_is_sql=fix_is_sql,
             )

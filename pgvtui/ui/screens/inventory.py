@@ -120,7 +120,7 @@ class InventoryScreen(PgvScreen):
             with Vertical(id="inventory-tables"):
                 cols: ObjectTable[ColumnInfo] = ObjectTable(
                     column_cols([]),
-                    key=lambda c: f"{c.qualified_table}.{c.column}",
+                    key=lambda c: f"{c.qualified_name}",
                     id="columns-table",
                 )
                 cols.border_title = "Vector columns"
@@ -152,7 +152,7 @@ class InventoryScreen(PgvScreen):
         it.cols = index_cols(findings, qualify=len({i.schema for i in inv.indexes}) > 1)
         it.set_items(inv.indexes)
         ct.border_subtitle = f"{len(inv.columns)}"
-        total = human_bytes(sum(i.size_bytes for i in inv.indexes))
+        total = human_bytes(inv.index_bytes)
         it.border_subtitle = f"{len(inv.indexes)} · {total}"
 
     def _columns(self) -> ObjectTable[ColumnInfo]:

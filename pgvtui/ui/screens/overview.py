@@ -59,7 +59,7 @@ def server_table(inv: Inventory, display: str) -> Table:
     t.add_row(
         "objects",
         f"{len(inv.columns)} vector columns · {len(inv.indexes)} ANN indexes · "
-        f"{human_bytes(sum(i.size_bytes for i in inv.indexes))} of index",
+        f"{human_bytes(inv.index_bytes)} of index",
     )
     return t
 
@@ -123,7 +123,7 @@ class OverviewScreen(PgvScreen):
             server_table(inventory, self.papp.backend.display)
         )
         self.query_one("#settings-info", Static).update(settings_table(inventory.settings))
-        total = sum(i.size_bytes for i in inventory.indexes)
+        total = inventory.index_bytes
         limits = memory_limits(inventory.settings, self.papp.backend.conninfo)
         rows = [FitRow(f"vs {label}", total, capacity, note) for label, capacity, note in limits]
         self.query_one(FitBars).set_rows(rows)

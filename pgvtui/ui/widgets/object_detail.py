@@ -55,7 +55,7 @@ def object_findings(
     if isinstance(item, IndexInfo):
         return findings_for(findings, item.qualified_name, item.name)
     if isinstance(item, ColumnInfo):
-        return findings_for(findings, f"{item.qualified_table}.{item.column}", item.qualified_table)
+        return findings_for(findings, item.qualified_name, item.qualified_table)
     return []
 
 
@@ -98,7 +98,7 @@ def index_detail(
 
 def column_detail(col: ColumnInfo, inv: Inventory, findings: Sequence[Finding]) -> RenderableType:
     t = _grid()
-    t.add_row("column", f"{col.qualified_table}.{col.column}")
+    t.add_row("column", col.qualified_name)
     t.add_row(
         "type",
         f"{col.type}({col.dims})" if col.dims else f"{col.type} (no dims: cannot be indexed)",
