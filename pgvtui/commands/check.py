@@ -18,7 +18,6 @@ Exit codes: 0 nothing at or above ``--fail-on`` (default ``error``); 1 findings 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -33,7 +32,7 @@ from pgvtui.commands.common import (
     stdout_console,
 )
 from pgvtui.core import catalog, guard
-from pgvtui.core.plan import parse_plan_text
+from pgvtui.core.plan import load_plan_json, parse_plan
 from pgvtui.core.search import (
     CheckReport,
     diagnose,
@@ -146,8 +145,8 @@ async def _check_catalog(args: argparse.Namespace) -> CheckReport:
 async def _check_plan(
     args: argparse.Namespace, plan_text: str, query: str | None, settings: dict[str, str]
 ) -> CheckReport:
-    plan = parse_plan_text(plan_text)
-    doc = json.loads(plan_text)  # valid JSON: parse_plan_text has read it
+    doc = load_plan_json(plan_text)
+    plan = parse_plan(doc)
     if not isinstance(doc, dict):
         doc = {}
     if query is None and isinstance(doc.get("query"), str):

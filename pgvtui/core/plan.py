@@ -243,11 +243,15 @@ def parse_plan(doc: Any) -> Plan:
     )
 
 
-def parse_plan_text(text: str) -> Plan:
+def load_plan_json(text: str) -> Any:
+    """The decoded JSON of a plan file, or :class:`PlanFileError`."""
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
     except RecursionError as exc:
         raise PlanFileError("JSON nested too deeply") from exc
-    return parse_plan(doc)
+
+
+def parse_plan_text(text: str) -> Plan:
+    return parse_plan(load_plan_json(text))
