@@ -68,6 +68,11 @@ def version_tuple(version: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
+def version_text(version: tuple[int, ...]) -> str:
+    """``(0, 8, 1)`` → ``"0.8.1"``."""
+    return ".".join(map(str, version))
+
+
 # What older pgvector releases lack (CHANGELOG): connect anyway, say so once, and let inventory,
 # rules and search degrade; a query that names a missing type gets the reason as its hint.
 PGVECTOR_FEATURES: tuple[tuple[tuple[int, ...], str], ...] = (
@@ -83,7 +88,7 @@ def pgvector_warnings(version: str | None) -> list[str]:
         return []
     have = version_tuple(version)
     return [
-        f"pgvector {version} is installed; {what} need {'.'.join(map(str, need))} or newer"
+        f"pgvector {version} is installed; {what} need {version_text(need)} or newer"
         for need, what in PGVECTOR_FEATURES
         if have < need
     ]

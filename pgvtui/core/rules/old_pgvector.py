@@ -12,14 +12,11 @@ from collections.abc import Iterator
 
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+from pgvtui.core.session import version_text
 
 ITERATIVE = (0, 8, 0)
 HNSW_VACUUM_FIX = (0, 8, 3)
 IVFFLAT_MEMORY_FIX = (0, 8, 4)
-
-
-def _v(t: tuple[int, ...]) -> str:
-    return ".".join(str(p) for p in t)
 
 
 @register
@@ -41,14 +38,17 @@ class OldPgvector(Rule):
         reasons: list[str] = []
         if installed < ITERATIVE:
             reasons.append(
-                f"< {_v(ITERATIVE)}: no iterative index scans (filtered queries"
+                f"< {version_text(ITERATIVE)}: no iterative index scans (filtered queries"
                 " return too few rows), older filtered cost estimates"
             )
         if installed < HNSW_VACUUM_FIX and "hnsw" in methods:
-            reasons.append(f"< {_v(HNSW_VACUUM_FIX)} with HNSW indexes: HNSW vacuum corruption fix")
+            reasons.append(
+                f"< {version_text(HNSW_VACUUM_FIX)} with HNSW indexes: HNSW vacuum corruption fix"
+            )
         if installed < IVFFLAT_MEMORY_FIX and "ivfflat" in methods:
             reasons.append(
-                f"< {_v(IVFFLAT_MEMORY_FIX)} with IVFFlat indexes: IVFFlat memory overrun fix"
+                f"< {version_text(IVFFLAT_MEMORY_FIX)} with IVFFlat indexes: "
+                "IVFFlat memory overrun fix"
             )
         newer = bool(available) and available > installed
         if not reasons and not newer:
