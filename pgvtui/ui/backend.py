@@ -149,10 +149,11 @@ class Backend:
             if s is not None:
                 await s.close()
 
-    def cancel(self) -> None:
-        """Cancel the statement running on the main session (out of band; no lock)."""
+    async def cancel(self) -> None:
+        """Cancel the statement running on the main session (out of band: a round trip on a
+        connection of its own; no lock)."""
         if self.session is not None:
-            self.session.cancel()
+            await self.session.cancel_async()
 
     async def _main(self, fn: Callable[[Session], Awaitable[T]]) -> T:
         async with self._lock:

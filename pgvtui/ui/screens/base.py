@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -45,6 +45,12 @@ class PgvScreen(Screen[None]):
         self.watch(self.app, "connection_state", self._conn_changed)
         self.watch(self.app, "connection_detail", self._conn_changed)
         self.watch(self.app, "inventory", self._inventory_changed)
+
+    @work(exclusive=True, exit_on_error=False, group="cancel")
+    async def send_cancel(self) -> None:
+        """Ask the server to cancel the main session's statement, in a worker: the request is a
+        round trip on a connection of its own and must not hold up the screen."""
+        await self.papp.backend.cancel()
 
     def _conn_changed(self) -> None:
         banner = self.query_one(ConnectionBanner)

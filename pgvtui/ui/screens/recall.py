@@ -173,7 +173,7 @@ class RecallScreen(PgvScreen):
     def action_stop(self) -> None:
         if self.running:
             self._stop = True
-            self.papp.backend.cancel()
+            self.send_cancel()
             self.query_one("#recall-status", Static).update(Text("stopping…", style="yellow"))
 
     def action_escape(self) -> None:

@@ -269,7 +269,7 @@ class SearchScreen(PgvScreen):
 
     def action_cancel(self) -> None:
         if self.running:
-            self.papp.backend.cancel()
+            self.send_cancel()
             self._status(Text("cancelling…", style="yellow"))
 
     def action_escape(self) -> None:
