@@ -11,9 +11,9 @@ from textual.widgets import DataTable
 
 from pgvtui.core.activity import Activity
 from pgvtui.core.models import Inventory
+from pgvtui.core.residency import ResidencyReport
 from pgvtui.errors import QueryFailed
 from pgvtui.ui.app import create_app
-from pgvtui.core.residency import ResidencyReport
 from pgvtui.ui.backend import Catalog, SearchOutcome
 from pgvtui.ui.screens.search import SearchScreen
 from pgvtui.ui.widgets.banner import ConnectionBanner
