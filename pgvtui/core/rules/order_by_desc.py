@@ -21,19 +21,10 @@ class OrderByDesc(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        inv = ctx.inventory
-        if inv is None or ctx.plan is None:
-            return
-        for hit in util.sorted_scans(ctx):
+        for hit, idx in util.served_sorted_scans(ctx):
             term, t = hit.term, hit.table
-            if not term.desc or term.wrapped or term.cast is not None or term.column is None:
+            if not term.desc or term.wrapped or term.column is None:
                 continue
-            serving = util.serving(
-                util.column_indexes(inv, t.schema, t.table, term.column), term.operator
-            )
-            if not serving:
-                continue
-            idx = serving[0]
             evidence = (
                 f"{hit.sort.node_type} (Sort Key {term.expression} DESC) over {hit.scan.label()};"
                 f" {idx.qualified_name} ({idx.method} {idx.opclass}) serves {term.operator}"

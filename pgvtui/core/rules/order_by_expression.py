@@ -22,19 +22,10 @@ class OrderByExpression(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        inv = ctx.inventory
-        if inv is None or ctx.plan is None:
-            return
-        for hit in util.sorted_scans(ctx):
+        for hit, idx in util.served_sorted_scans(ctx):
             term, t = hit.term, hit.table
-            if not term.wrapped or term.cast is not None or term.column is None:
+            if not term.wrapped or term.column is None:
                 continue
-            serving = util.serving(
-                util.column_indexes(inv, t.schema, t.table, term.column), term.operator
-            )
-            if not serving:
-                continue
-            idx = serving[0]
             direction = " DESC" if term.desc else ""
             evidence = (
                 f"{hit.sort.node_type} (Sort Key {term.expression}{direction}) over"

@@ -602,6 +602,22 @@ def sorted_scans(ctx: RuleContext, scan_types: tuple[str, ...] = SEQ_SCANS) -> l
     return out
 
 
+def served_sorted_scans(ctx: RuleContext) -> Iterator[tuple[SortedScan, IndexInfo]]:
+    """Sorted scans (:func:`sorted_scans`) of an uncast column that an ANN index on it serves
+    with the sort's operator, each with the first such index: sorts that index could have
+    replaced, had the ORDER BY been written its way."""
+    inv = ctx.inventory
+    if inv is None:
+        return
+    for hit in sorted_scans(ctx):
+        term, t = hit.term, hit.table
+        if term.cast is not None or term.column is None:
+            continue
+        found = serving(column_indexes(inv, t.schema, t.table, term.column), term.operator)
+        if found:
+            yield hit, found[0]
+
+
 def query_int(ctx: RuleContext, attr: str) -> int | None:
     """LIMIT / OFFSET of the query level that runs the k-NN (parsed query), when constant."""
     if ctx.query is None:
