@@ -21,7 +21,7 @@ from pgvtui.commands.common import (
     stderr_console,
     stdout_console,
 )
-from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, run_recall
+from pgvtui.core.recall.sweep import RecallProgress, RecallReport, RecallSpec, run_recall
 from pgvtui.core.session import Session
 
 EXIT_INTERRUPTED = 130

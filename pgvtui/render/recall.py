@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pgvtui.core.recall import RecallReport, SettingResult
+from pgvtui.core.recall.sweep import RecallReport, SettingResult
 
 
 def _ms(x: float) -> str:

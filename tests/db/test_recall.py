@@ -16,8 +16,8 @@ import pytest
 from psycopg import sql
 
 from pgvtui.cli import main
-from pgvtui.core import recall_exact
-from pgvtui.core.recall import (
+from pgvtui.core.recall import exact_topk
+from pgvtui.core.recall.sweep import (
     RecallProgress,
     RecallSpec,
     exact_ground_truth,
@@ -334,7 +334,7 @@ async def test_stop_during_ann_returns_partial_results(session: Session, rdsn: s
 async def test_stop_during_ground_truth(
     session: Session, rdsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(recall_exact, "CHUNK_ELEMENTS", 256 * DIMS)  # many small chunks
+    monkeypatch.setattr(exact_topk, "CHUNK_ELEMENTS", 256 * DIMS)  # many small chunks
     seen: list[RecallProgress] = []
 
     def stop() -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from pgvtui.core.activity import Activity, IndexBuild, TableKey, VectorQuery
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
 from pgvtui.core.plan import Plan, parse_plan
-from pgvtui.core.recall import RecallReport, Recommendation, SettingResult
+from pgvtui.core.recall.sweep import RecallReport, Recommendation, SettingResult
 from pgvtui.core.residency import (
     BuffercacheStatus,
     IndexResidency,

@@ -8,19 +8,8 @@ import struct
 import numpy as np
 import pytest
 
-from pgvtui.core import recall_exact
-from pgvtui.core.recall import (
-    RecallSpec,
-    SettingResult,
-    metric_of,
-    plan_numbers,
-    query_recall,
-    recommend,
-    set_sql,
-    settings_grid,
-    summarise,
-)
-from pgvtui.core.recall_exact import (
+from pgvtui.core.recall import exact_topk
+from pgvtui.core.recall.exact_topk import (
     COPY_SIGNATURE,
     ExactTopK,
     Kernel,
@@ -30,6 +19,17 @@ from pgvtui.core.recall_exact import (
     merge_topk,
     sort_topk,
     split_code,
+)
+from pgvtui.core.recall.sweep import (
+    RecallSpec,
+    SettingResult,
+    metric_of,
+    plan_numbers,
+    query_recall,
+    recommend,
+    set_sql,
+    settings_grid,
+    summarise,
 )
 from pgvtui.errors import UsageError
 
@@ -111,7 +111,7 @@ def _reference(metric: str, q: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("metric", recall_exact.METRICS)
+@pytest.mark.parametrize("metric", exact_topk.METRICS)
 def test_kernel_distances_match_a_reference(metric: str) -> None:
     rng = np.random.default_rng(7)
     if metric in ("hamming", "jaccard"):
@@ -350,7 +350,7 @@ def test_running_topk_over_many_chunks_equals_a_full_sort(metric: str) -> None:
 
 
 def test_set_statements_quote_names_and_skip_missing_iterative_guc() -> None:
-    from pgvtui.core.recall import _set_statements
+    from pgvtui.core.recall.sweep import _set_statements
 
     settings: dict[str, int | str] = {"hnsw.ef_search": 40, "hnsw.iterative_scan": "off"}
     new = [s.as_string() for s in _set_statements(settings, RecallSpec())]

@@ -23,7 +23,7 @@ from pgvtui.ui.widgets.fit_bars import bar
 from pgvtui.ui.widgets.object_table import Col, ObjectTable
 
 if TYPE_CHECKING:
-    from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, SettingResult
+    from pgvtui.core.recall.sweep import RecallProgress, RecallReport, RecallSpec, SettingResult
 
 INDEX_COLS: list[Col[IndexInfo]] = [
     Col("index", lambda i: i.qualified_name, lambda i: i.qualified_name),
@@ -142,7 +142,7 @@ class RecallScreen(PgvScreen):
         if not isinstance(index, IndexInfo):
             self.notify("select an index first", severity="warning")
             return
-        from pgvtui.core.recall import RecallSpec
+        from pgvtui.core.recall.sweep import RecallSpec
 
         spec = RecallSpec(
             index=index.qualified_name,
@@ -158,7 +158,7 @@ class RecallScreen(PgvScreen):
 
     @work(exclusive=True, exit_on_error=False, group="recall")
     async def sweep(self, spec: RecallSpec) -> None:
-        from pgvtui.core.recall import run_recall
+        from pgvtui.core.recall.sweep import run_recall
 
         inv = self.papp.inventory
 

@@ -7,7 +7,8 @@
 2. Query vectors: a deterministic sample of rows (``ORDER BY md5(id::text || seed)``), or vectors
    the caller loaded from a file (:func:`load_query_file`).
 3. Ground truth, exact, for all queries in ONE pass: ``COPY (SELECT tableoid, ctid, col …) TO
-   STDOUT (FORMAT BINARY)`` streamed chunk by chunk into numpy (:mod:`pgvtui.core.recall_exact`),
+   STDOUT (FORMAT BINARY)`` streamed chunk by chunk into numpy
+   (:mod:`pgvtui.core.recall.exact_topk`),
    then the winners' positions resolved to ids — in the same REPEATABLE READ snapshot as the sample.
 4. For every setting combination (``SET LOCAL hnsw.ef_search`` / ``ivfflat.probes`` / iterative
    scan), every query runs twice through the index: ``EXPLAIN (ANALYZE, BUFFERS, TIMING OFF,
@@ -38,8 +39,8 @@ from psycopg import sql
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import VECTOR_TYPES, IndexInfo, Inventory, to_jsonable
-from pgvtui.core.recall_exact import F32
-from pgvtui.core.recall_truth import (
+from pgvtui.core.recall.exact_topk import F32
+from pgvtui.core.recall.ground_truth import (
     GroundTruth,
     RecallError,
     Stopped,
@@ -47,7 +48,7 @@ from pgvtui.core.recall_truth import (
     bind_vector,
     ground_truth,
 )
-from pgvtui.core.recall_where import validate_where
+from pgvtui.core.recall.where_check import validate_where
 from pgvtui.core.session import Session, version_tuple
 from pgvtui.errors import QueryCancelled, QueryFailed, UsageError
 
