@@ -17,7 +17,7 @@ all made on PostgreSQL's own scanner and parser (:mod:`pgvtui.core.query.parser`
   SELECT, no locking clause, no ``INTO``).
 
 The server then checks that it is a boolean expression over the table (``EXPLAIN SELECT 1 FROM
-t WHERE (<predicate>)``, not executed) — see :func:`pgvtui.core.recall.check_where`.
+t WHERE (<predicate>)``, not executed) — see :func:`pgvtui.core.recall.sweep.check_where`.
 
 User-defined functions are not inspected: a function the role may call can still do what its
 body does, within a read-only transaction (no writes, no nextval).
