@@ -162,7 +162,6 @@ def oracle(text: str) -> str | None:
     return None
 
 
-
 def lexical_policy(text: str) -> bool:
     """Would the guard's small lexical policy refuse it (U&, psql ':' variables, '\\')?"""
     try:
