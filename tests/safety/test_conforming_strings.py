@@ -8,16 +8,20 @@ database settings — so the guard and the server read the text the same way."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from psycopg import sql
 
 from pgvtui.core import guard
 from pgvtui.core.search import run_explain
 from pgvtui.core.session import check_pinned, connect
-from pgvtui.errors import UnsafeSession
+from pgvtui.errors import PgvtuiError, QueryRefused, UnsafeSession
 from tests.safety.support import Roles, Target, run_cli
 
 BYPASS = "SELECT N'\\' AS a, ' , pg_terminate_backend({victim}) AS b -- ' AS c"
@@ -58,7 +62,7 @@ async def test_bypass_reads_the_same_for_guard_and_server(
 ) -> None:
     text = target.render(BYPASS)
     checked = guard.check_sql(text)  # one harmless SELECT of three string columns
-    s = await connect(roles.monitor.dsn)
+    s = await connect(target.dsn)  # superuser, on the database whose default is off
     try:
         with target.unchanged(session_open=True):
             result = await run_explain(s, checked, preview_rows=5)
@@ -80,6 +84,45 @@ def test_bypass_through_the_cli(
             capsys,
         )
     assert code == 0, err
+
+
+PIECES = [
+    "SELECT 1", " ", ",", "N'\\'", "E'\\'", "'\\'", "'", "AS a", "AS b", "-- ", "\r", "\n",
+    "pg_terminate_backend({victim})", "/*", "*/", "$$", "(", ")", ";",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(parts=st.lists(st.sampled_from(PIECES), min_size=1, max_size=10))
+@example(parts=[BYPASS])
+@example(
+    parts=["SELECT ", "N'\\'", " AS a, ", "'", " , ", "pg_terminate_backend({victim})", " -- ", "'"]
+)
+def test_what_the_guard_accepts_runs_as_it_read_it(
+    scs_off: None, roles: Roles, target: Target, parts: list[str]
+) -> None:
+    """Generated texts around backslashes, quotes and line ends, on a role and database whose
+    default is standard strings off: whatever the guard accepts, the server runs without
+    touching the victim backend (or anything else)."""
+    try:
+        checked = guard.check_sql(target.render("".join(parts)))
+    except QueryRefused:
+        return
+
+    async def run() -> None:
+        s = await connect(target.dsn)  # superuser, on the database whose default is off
+        try:
+            with contextlib.suppress(PgvtuiError):
+                await run_explain(s, checked, preview=False, read_settings=False)
+        finally:
+            await s.close()
+
+    with target.unchanged():
+        asyncio.run(run())
 
 
 class _Info:

@@ -267,7 +267,7 @@ SQL_PIECES = [
     "$$", "$q$", "/*", "*/", "--", "\n", "E'\\'", "::vector", "<->", "'[1,2,3]'", "LIMIT 5",
     "DELETE", "INSERT INTO", "UPDATE", "FOR UPDATE", "INTO", "pg_sleep(0)", "bump()",
     "dblink_exec(", "U&\"x\"", "COPY", "TABLE items", "VALUES (1)", ",", ".", "a.1", "%s", "$1",
-    "²", "a.²", "ts_stat(",
+    "²", "a.²", "ts_stat(", "\r", "-- c\r", "N'\\'", "'\\'", "E'\\\\'",
 ]  # fmt: skip
 sql_texts = st.one_of(
     st.lists(st.sampled_from(SQL_PIECES), max_size=14).map(" ".join),
