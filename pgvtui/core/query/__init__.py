@@ -1,31 +1,54 @@
-"""Reading SQL: PostgreSQL's parser (:mod:`.parser`) and the shape of a vector query
-(:mod:`.analysis`). The rules import the shape model from here."""
+"""Reading SQL with PostgreSQL's own parser.
 
-from pgvtui.core.query.analysis import (
-    Cte,
-    DistanceUse,
-    FromItem,
+- :mod:`.parser` — the one SQL reader: libpg_query's scanner and parser (through pglast), with
+  size caps, an iterative tree walk and the psycopg placeholder mapping.
+- :mod:`.shape` — the frozen model the rules import (:class:`QueryShape` and its parts).
+- :mod:`.spans` — where parse-tree nodes sit in the text (for fixes that splice it).
+- :mod:`.analysis` — :func:`analyze_query`: a statement's parse tree → :class:`QueryShape`.
+- :mod:`.legacy_lexer` — the old hand-written lexer, kept only while the guard still imports
+  it (``tokenize``, ``Token``, ``LexError``, ``build_tree``, ``Group``, ``split_statements``,
+  ``qualified_name``); nothing new may use it.
+"""
+
+from pgvtui.core.query.analysis import analyze_query
+from pgvtui.core.query.legacy_lexer import (
     Group,
     LexError,
-    OrderItem,
-    QueryShape,
-    TableRef,
     Token,
-    analyze_query,
     build_tree,
     qualified_name,
     split_statements,
     tokenize,
 )
+from pgvtui.core.query.parser import SqlError
+from pgvtui.core.query.shape import (
+    Cast,
+    ColumnSide,
+    Cte,
+    DistanceUse,
+    FromItem,
+    KnnTarget,
+    OrderItem,
+    QueryShape,
+    QuerySide,
+    SelectItem,
+    TableRef,
+)
 
 __all__ = [
+    "Cast",
+    "ColumnSide",
     "Cte",
     "DistanceUse",
     "FromItem",
     "Group",
+    "KnnTarget",
     "LexError",
     "OrderItem",
     "QueryShape",
+    "QuerySide",
+    "SelectItem",
+    "SqlError",
     "TableRef",
     "Token",
     "analyze_query",
