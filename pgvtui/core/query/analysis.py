@@ -393,7 +393,8 @@ class _Analyzer:
                 k -= 1
                 lateral = lateral or src.names[k] == "LATERAL_P"
             sep_start, join_type = self._separator(k - 1)
-            end = src.run_end(start, FROM_ITEM_ENDS)
+            head = start + 2 if src.is_(start, "ROWS") and src.is_(start + 1, "FROM") else start
+            end = src.run_end(head, FROM_ITEM_ENDS)
             item = self._from_leaf(node, scope, lateral, out, level)
             item = replace(
                 item,
@@ -596,6 +597,7 @@ class _Analyzer:
                 limit_text = str(limit) if limit is not None else "1"
             else:
                 limit_text = src.text(*r)
+                r = src.parenthesised(*r)
                 kw = r[0] - 1
                 if src.is_(kw, "FIRST_P", "NEXT") and src.is_(kw - 1, "FETCH"):
                     kw -= 1
@@ -610,6 +612,7 @@ class _Analyzer:
         if sel.limitOffset is not None:
             offset = _int_const(sel.limitOffset)
             r = src.node_range(sel.limitOffset)
+            r = src.parenthesised(*r) if r is not None else None
             if r is not None and src.is_(r[0] - 1, "OFFSET"):
                 starts.append(src.start(r[0] - 1))
                 ends.append(src.end(max(src.run_end(r[0], CLAUSE_WORDS), r[1])))

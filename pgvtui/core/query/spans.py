@@ -207,6 +207,12 @@ class SourceText:
                     hi, changed = m, True
         return lo, hi
 
+    def parenthesised(self, lo: int, hi: int) -> tuple[int, int]:
+        """``[lo, hi]`` widened over the parentheses written around it: ``((x))``."""
+        while self.is_(lo - 1, "ASCII_40") and self.match[lo - 1] == hi + 1:
+            lo, hi = lo - 1, hi + 1
+        return lo, hi
+
     def type_end(self, i: int) -> int:
         """The last token of a type name starting at ``i``: ``schema.name``, ``double
         precision``, ``timestamp with time zone``, ``(typmods)``, ``[]``."""
