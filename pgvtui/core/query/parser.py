@@ -127,9 +127,13 @@ def parse_json(text: str) -> str:
     return out
 
 
+EXPRESSION_PREFIX = "SELECT "
+
+
 def parse_expression(text: str) -> ast.Node:
-    """One SQL expression (a plan's Sort Key, Filter, Order By …) as pglast's AST."""
-    stmts = parse(f"SELECT {text}")
+    """One SQL expression (a plan's Sort Key, Filter, Order By …) as pglast's AST. Its
+    locations count from the start of ``EXPRESSION_PREFIX + text``."""
+    stmts = parse(EXPRESSION_PREFIX + text)
     if len(stmts) != 1:
         raise SqlError("not one expression")
     select = stmts[0].stmt

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from pgvtui.core.plan import PlanNode
 from pgvtui.core.query import FromItem, QueryShape, parser
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import plan_walk, rewrite
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 _JOINS = ("Nested Loop", "Hash Join", "Merge Join")
@@ -29,7 +29,7 @@ class JoinQueryVector(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:
             return
-        hits = util.sorted_scans(ctx)
+        hits = plan_walk.sorted_scans(ctx)
         for _scope, shape, _item, k in rewrite.knn_uses(ctx):
             q = k.use.query
             if q.kind not in ("column", "cte_ref") or q.from_kind in (None, "outer"):
@@ -133,7 +133,7 @@ def _identifier(text: str) -> str:
 def _join_between(ctx: RuleContext, top: PlanNode, bottom: PlanNode) -> PlanNode | None:
     """The first join on the way up from ``bottom`` to ``top`` (exclusive)."""
     assert ctx.plan is not None
-    for node in util.ancestors(ctx.plan, bottom):
+    for node in plan_walk.ancestors(ctx.plan, bottom):
         if node is top:
             return None
         if node.node_type in _JOINS:
