@@ -253,7 +253,7 @@ _STRINGS = st.sampled_from(
 _IDENTS = st.sampled_from(["emb", '"emb"', "EMB", "i.emb", '"I"."emb"'])
 _DIRS = st.sampled_from(["", " ASC", " DESC", " DESC NULLS LAST"])
 _LIMITS = st.sampled_from(["", " LIMIT 5", " LIMIT $2", " LIMIT ALL", " FETCH FIRST 3 ROWS ONLY"])
-_OPS = st.sampled_from(sorted(VECTOR_OPERATORS) + ["OPERATOR(public.<->)"])
+_OPS = st.sampled_from([*sorted(VECTOR_OPERATORS), "OPERATOR(public.<->)"])
 
 
 @settings(max_examples=150, deadline=None)
