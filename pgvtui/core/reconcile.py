@@ -202,7 +202,7 @@ def reconcile(findings: Sequence[Finding], ctx: RuleContext | None = None) -> li
     """The findings, agreeing with each other and numbered in the order to act (module doc)."""
     database = None
     if ctx is not None and ctx.inventory is not None:
-        from pgvtui.core.rules.util import ident
+        from pgvtui.core.rules.wording import ident
 
         database = ident(ctx.inventory.server.database)
     out = _keep_beats_drop(list(findings))

@@ -1,36 +1,40 @@
-"""Reading SQL: PostgreSQL's parser (:mod:`.parser`) and the shape of a vector query
-(:mod:`.analysis`). The rules import the shape model from here."""
+"""Reading SQL with PostgreSQL's own parser.
 
-from pgvtui.core.query.analysis import (
+- :mod:`.parser` — the one SQL reader: libpg_query's scanner and parser (through pglast), with
+  size caps, an iterative tree walk and the psycopg placeholder mapping.
+- :mod:`.shape` — the frozen model the rules import (:class:`QueryShape` and its parts).
+- :mod:`.spans` — where parse-tree nodes sit in the text (for fixes that splice it).
+- :mod:`.analysis` — :func:`analyze_query`: a statement's parse tree → :class:`QueryShape`.
+"""
+
+from pgvtui.core.query.analysis import analyze_query
+from pgvtui.core.query.parser import SqlError
+from pgvtui.core.query.shape import (
+    Cast,
+    ColumnSide,
     Cte,
     DistanceUse,
     FromItem,
-    Group,
-    LexError,
+    KnnTarget,
     OrderItem,
     QueryShape,
+    QuerySide,
+    SelectItem,
     TableRef,
-    Token,
-    analyze_query,
-    build_tree,
-    qualified_name,
-    split_statements,
-    tokenize,
 )
 
 __all__ = [
+    "Cast",
+    "ColumnSide",
     "Cte",
     "DistanceUse",
     "FromItem",
-    "Group",
-    "LexError",
+    "KnnTarget",
     "OrderItem",
     "QueryShape",
+    "QuerySide",
+    "SelectItem",
+    "SqlError",
     "TableRef",
-    "Token",
     "analyze_query",
-    "build_tree",
-    "qualified_name",
-    "split_statements",
-    "tokenize",
 ]

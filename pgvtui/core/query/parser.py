@@ -120,9 +120,20 @@ def parse(text: str) -> tuple[ast.RawStmt, ...]:
     return stmts
 
 
+def parse_json(text: str) -> str:
+    """libpg_query's JSON for ``text`` (locations in bytes). :func:`parse` first."""
+    parse(text)
+    out: str = _on_big_stack(pg.parse_sql_json, text)
+    return out
+
+
+EXPRESSION_PREFIX = "SELECT "
+
+
 def parse_expression(text: str) -> ast.Node:
-    """One SQL expression (a plan's Sort Key, Filter, Order By …) as pglast's AST."""
-    stmts = parse(f"SELECT {text}")
+    """One SQL expression (a plan's Sort Key, Filter, Order By …) as pglast's AST. Its
+    locations count from the start of ``EXPRESSION_PREFIX + text``."""
+    stmts = parse(EXPRESSION_PREFIX + text)
     if len(stmts) != 1:
         raise SqlError("not one expression")
     select = stmts[0].stmt
@@ -174,6 +185,7 @@ class Placeholder:
     text: str
     number: int
     name: str | None  # the ``%(name)s`` name
+    start: int = -1  # where it starts in the text given to map_placeholders
 
 
 def map_placeholders(text: str) -> tuple[str, tuple[Placeholder, ...]]:
@@ -202,7 +214,7 @@ def map_placeholders(text: str) -> tuple[str, tuple[Placeholder, ...]]:
                     if name is not None:
                         by_name[name] = number
                 holder = text[t.start : toks[last].end]
-                found.append(Placeholder(holder, number, name))
+                found.append(Placeholder(holder, number, name, t.start))
                 edits.append((t.start, toks[last].end, f"${number}"))
                 i = last + 1
                 continue

@@ -133,13 +133,29 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+# Modules of pgvtui.core.rules that are not rules: the engine and the helpers rules share.
+HELPER_MODULES = frozenset(
+    {
+        "base",
+        "engine",
+        "rewrite",
+        "pgvector_facts",
+        "wording",
+        "effective_settings",
+        "catalog",
+        "plan_walk",
+        "plan_expressions",
+    }
+)
+
+
 def all_rules() -> dict[str, type[Rule]]:
     global _LOADED
     if not _LOADED:
         import pgvtui.core.rules as pkg
 
         for mod in pkgutil.iter_modules(pkg.__path__):
-            if mod.name not in {"base", "engine", "util", "rewrite"}:
+            if mod.name not in HELPER_MODULES:
                 importlib.import_module(f"{pkg.__name__}.{mod.name}")
         _LOADED = True
     return dict(sorted(_REGISTRY.items()))

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.plan import Plan
-from pgvtui.core.rules import util
+from pgvtui.core.rules import catalog, effective_settings, pgvector_facts, plan_walk, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 FASTER = 0.8  # the index plan must take less than 80 % of the chosen plan's time
 
 
 def _cost(plan: Plan) -> str:
-    return util.num(plan.root.total_cost)
+    return wording.num(plan.root.total_cost)
 
 
 def _time(plan: Plan) -> str:
@@ -38,15 +38,15 @@ class IndexNotChosen(Rule):
         other = ctx.extras.get("noseqscan_plan")
         if inv is None or plan is None or not isinstance(other, Plan):
             return
-        for hit in util.sorted_scans(ctx):
+        for hit in plan_walk.sorted_scans(ctx):
             t, term = hit.table, hit.term
             if not term.plain or term.column is None:
                 continue
-            if util.is_small_table(inv, t.schema, t.table):
+            if catalog.is_small_table(inv, t.schema, t.table):
                 continue
             usable = {
                 i.name: i
-                for i in util.column_indexes(inv, t.schema, t.table, term.column)
+                for i in catalog.column_indexes(inv, t.schema, t.table, term.column)
                 if i.valid and i.operator == term.operator and i.predicate is None
             }
             used = [
@@ -67,7 +67,7 @@ class IndexNotChosen(Rule):
             settings = ", ".join(
                 f"{name} = {value}"
                 for name in ("random_page_cost", "effective_cache_size")
-                if (value := util.setting(ctx, name)) is not None
+                if (value := effective_settings.setting(ctx, name)) is not None
             )
             evidence = (
                 f"chosen: {hit.sort.node_type} over {hit.scan.label()}, cost {_cost(plan)},"
@@ -82,15 +82,15 @@ class IndexNotChosen(Rule):
                 "-- SET effective_cache_size = '<3/4 of RAM>';",
             ]
             if col is not None and col.storage in ("extended", "external"):
-                size = util.value_bytes(col.type, col.dims)
-                if size is not None and size > util.TOAST_THRESHOLD_BYTES:
+                size = pgvector_facts.value_bytes(col.type, col.dims)
+                if size is not None and size > pgvector_facts.TOAST_THRESHOLD_BYTES:
                     lines.append(
                         f"-- {t.display}.{term.column} is TOASTed ({size} B values): the Seq Scan"
                         " cost ignores the TOAST reads; see toasted-vectors"
                     )
             yield self.finding(
                 f"the planner chose a Seq Scan on {t.display} although"
-                f" {index_node.index_name} serves ORDER BY {util.name(term.column)}"
+                f" {index_node.index_name} serves ORDER BY {wording.name(term.column)}"
                 f" {term.operator}:"
                 f" {_time(other)} with the index vs {_time(plan)}",
                 evidence,

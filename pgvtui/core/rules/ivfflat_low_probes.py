@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 
 from pgvtui.core.reconcile import settings_fix
-from pgvtui.core.rules import util
+from pgvtui.core.rules import effective_settings, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -27,10 +27,10 @@ class IvfflatLowProbes(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        probes = util.setting_int(ctx, "ivfflat.probes")
+        probes = effective_settings.setting_int(ctx, "ivfflat.probes")
         if probes is None:
             return
-        db = util.ident(inv.server.database)
+        db = wording.ident(inv.server.database)
         for index in inv.indexes:
             if index.method != "ivfflat" or not index.lists or not index.valid:
                 continue

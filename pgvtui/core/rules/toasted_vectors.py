@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import pgvector_facts, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 PAGE_FIT_BYTES = 8000  # a PLAIN row must fit one 8 kB page with the other columns
@@ -32,18 +32,18 @@ class ToastedVectors(Rule):
         for col in inv.columns:
             if col.storage not in ("extended", "external"):
                 continue
-            size = util.value_bytes(col.type, col.dims)
+            size = pgvector_facts.value_bytes(col.type, col.dims)
             if size is None:
                 continue
             # ANALYZE measures stored widths: an average far below V is a TOAST pointer (~18 B),
             # proof even when V alone is under the threshold (wide rows TOAST their largest value)
             pointer = col.avg_width is not None and size >= 512 and col.avg_width < size / 2
-            if size <= util.TOAST_THRESHOLD_BYTES and not pointer:
+            if size <= pgvector_facts.TOAST_THRESHOLD_BYTES and not pointer:
                 continue
             if not col.rows_estimate and col.toast_bytes < MIN_TOAST_BYTES:
                 continue  # empty table: nothing is TOASTed yet
-            table = util.ident(col.schema, col.table)
-            column = util.ident(col.column)
+            table = wording.ident(col.schema, col.table)
+            column = wording.ident(col.column)
             width = ""
             if col.avg_width is not None:
                 width = f", pg_stats.avg_width {col.avg_width} B"
@@ -51,10 +51,10 @@ class ToastedVectors(Rule):
                     width += " (a TOAST pointer)"
             evidence = (
                 f"{col.qualified_name} {col.type}({col.dims}): {size} B per value"
-                f" (TOAST threshold {util.TOAST_THRESHOLD_BYTES} B per row), attstorage"
+                f" (TOAST threshold {pgvector_facts.TOAST_THRESHOLD_BYTES} B per row), attstorage"
                 f" {col.storage}{width};"
-                f" TOAST {util.human_bytes(col.toast_bytes)} vs heap"
-                f" {util.human_bytes(col.table_bytes)}"
+                f" TOAST {wording.human_bytes(col.toast_bytes)} vs heap"
+                f" {wording.human_bytes(col.table_bytes)}"
             )
             if size <= PAGE_FIT_BYTES:
                 fix = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 LARGE_BYTES = 1024**3
@@ -33,12 +33,13 @@ class UnusedIndex(Rule):
         for index in inv.indexes:
             if not index.valid or index.building or index.idx_scan is None or index.idx_scan > 0:
                 continue
-            name = util.ident(index.schema, index.name)
+            name = wording.ident(index.schema, index.name)
             note = ""
             if inv.server.in_recovery:
                 note = "; this is a standby: its counters only cover queries run here"
             yield self.finding(
-                f"{index.qualified_name} ({util.human_bytes(index.size_bytes)}) has not been used"
+                f"{index.qualified_name} ({wording.human_bytes(index.size_bytes)})"
+                " has not been used"
                 f" {since_text}",
                 f"pg_stat_all_indexes.idx_scan = 0 for {index.qualified_name}"
                 f" ({index.method}, {index.opclass}); stats_reset = {since or 'null'}"
