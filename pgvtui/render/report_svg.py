@@ -1,0 +1,228 @@
+"""Inline SVG charts for the HTML report: no script, no external asset, styled by the page's CSS.
+
+Every chart is one ``<svg role="img">`` with a ``<title>``, a ``viewBox`` and ``width="100%"``
+so it scales to a phone and prints as it shows. Every label passes :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pgvtui.core.units import human_bytes
+
+WIDTH = 640
+LABEL_H = 16
+BAR_H = 14
+ROW_GAP = 8
+PALETTE = ("#3b6ea5", "#e0a030", "#5a9e6f", "#b5536b", "#7b68a6", "#4f9fa8", "#a0785a", "#888")
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _svg(height: float, title: str, body: list[str]) -> str:
+    return (
+        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {math.ceil(height)}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{esc(title)}</title>" + "".join(body) + "</svg>"
+    )
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str  # "shared_buffers", "effective_cache_size", "RAM"
+    bytes: int
+    css: str  # "sb" | "ecs" | "ram"
+
+
+@dataclass(frozen=True)
+class FitRow:
+    label: str
+    bytes: int
+    limits: tuple[Limit, ...]  # first one decides the bar's colour (ok / over)
+
+
+def fit_bars(rows: Sequence[FitRow], title: str) -> str:
+    """One bar per row (an index or a database's ANN total) with its memory limits as ticks.
+    Green: fits the first limit (shared_buffers); amber: fits a later one; red: fits none."""
+    if not rows:
+        return ""
+    biggest = max([r.bytes for r in rows] + [m.bytes for r in rows for m in r.limits[:2]] + [1])
+    scale = 1.08 * biggest
+    row_h = LABEL_H + BAR_H + ROW_GAP
+    body: list[str] = []
+    off_scale: dict[str, int] = {}
+    for n, r in enumerate(rows):
+        y = 4 + n * row_h
+        fits = [r.bytes <= lim.bytes for lim in r.limits]
+        css = "ok" if fits and fits[0] else "warn" if any(fits) else "bad"
+        w = max(1.0, (WIDTH - 8) * r.bytes / scale)
+        body.append(f'<text class="lbl" x="4" y="{y + 12}">{esc(r.label)}</text>')
+        body.append(
+            f'<rect class="bar {css}" x="4" y="{y + LABEL_H}" width="{w:.1f}" height="{BAR_H}">'
+            f"<title>{esc(r.label)}: {esc(human_bytes(r.bytes))}</title></rect>"
+        )
+        tx = min(w + 8, WIDTH - 70)
+        body.append(
+            f'<text class="val" x="{tx:.1f}" y="{y + LABEL_H + 11}">{esc(human_bytes(r.bytes))}'
+            "</text>"
+        )
+        for lim in r.limits:
+            if lim.bytes > scale:
+                off_scale[lim.name] = lim.bytes
+                continue
+            x = 4 + (WIDTH - 8) * lim.bytes / scale
+            body.append(
+                f'<line class="limit {lim.css}" x1="{x:.1f}" x2="{x:.1f}" y1="{y + LABEL_H - 3}" '
+                f'y2="{y + LABEL_H + BAR_H + 3}"><title>{esc(lim.name)}: '
+                f"{esc(human_bytes(lim.bytes))}</title></line>"
+            )
+    y = 4 + len(rows) * row_h + 4
+    x = 4.0
+    for css, name in (("sb", "shared_buffers"), ("ecs", "effective_cache_size"), ("ram", "RAM")):
+        body.append(
+            f'<line class="limit {css}" x1="{x}" x2="{x}" y1="{y}" y2="{y + 12}"></line>'
+            f'<text class="legend" x="{x + 6}" y="{y + 10}">{esc(name)}'
+            + (
+                f" ({esc(human_bytes(off_scale[name]))}, off the scale)"
+                if name in off_scale
+                else ""
+            )
+            + "</text>"
+        )
+        x += 200
+    return _svg(y + 18, title, body)
+
+
+@dataclass(frozen=True)
+class ShareItem:
+    label: str
+    bytes: int
+
+
+def share_bar(items: Sequence[ShareItem], title: str, top: int = 7) -> str:
+    """A 100 % stacked bar of the largest items (the rest as "other"), with a legend."""
+    items = sorted((i for i in items if i.bytes > 0), key=lambda i: -i.bytes)
+    total = sum(i.bytes for i in items)
+    if total <= 0:
+        return ""
+    shown = list(items[:top])
+    rest = sum(i.bytes for i in items[top:])
+    if rest:
+        shown.append(ShareItem(f"{len(items) - top} others", rest))
+    body: list[str] = []
+    x = 4.0
+    for n, it in enumerate(shown):
+        w = (WIDTH - 8) * it.bytes / total
+        pct = 100.0 * it.bytes / total
+        body.append(
+            f'<rect x="{x:.1f}" y="4" width="{max(w, 0.5):.1f}" height="22" '
+            f'fill="{PALETTE[n % len(PALETTE)]}"><title>{esc(it.label)}: '
+            f"{esc(human_bytes(it.bytes))} ({pct:.1f} %)</title></rect>"
+        )
+        x += w
+    for n, it in enumerate(shown):
+        y = 36 + n * 18
+        pct = 100.0 * it.bytes / total
+        body.append(
+            f'<rect x="4" y="{y}" width="12" height="12" fill="{PALETTE[n % len(PALETTE)]}">'
+            f'</rect><text class="lbl" x="22" y="{y + 11}">{pct:.1f} % · '
+            f"{esc(human_bytes(it.bytes))} · {esc(it.label)}</text>"
+        )
+    return _svg(36 + len(shown) * 18 + 4, title, body)
+
+
+@dataclass(frozen=True)
+class DeltaRow:
+    label: str
+    delta: int  # bytes, signed
+
+
+def growth_bars(rows: Sequence[DeltaRow], title: str) -> str:
+    """Growth (right, red) and shrinkage (left, green) around a centre line."""
+    rows = [r for r in rows if r.delta != 0]
+    if not rows:
+        return ""
+    scale = max(abs(r.delta) for r in rows) * 1.15
+    mid = WIDTH / 2
+    half = WIDTH / 2 - 8
+    row_h = LABEL_H + BAR_H + ROW_GAP
+    body: list[str] = []
+    for n, r in enumerate(rows):
+        y = 4 + n * row_h
+        w = max(1.0, half * abs(r.delta) / scale)
+        x = mid if r.delta > 0 else mid - w
+        css = "bad" if r.delta > 0 else "ok"
+        sign = "+" if r.delta > 0 else "−"
+        value = sign + human_bytes(abs(r.delta))
+        body.append(f'<text class="lbl" x="4" y="{y + 12}">{esc(r.label)}</text>')
+        body.append(
+            f'<rect class="bar {css}" x="{x:.1f}" y="{y + LABEL_H}" width="{w:.1f}" '
+            f'height="{BAR_H}"><title>{esc(r.label)}: {esc(value)}</title></rect>'
+        )
+        tx = mid + w + 6 if r.delta > 0 else mid - w - 6
+        anchor = "start" if r.delta > 0 else "end"
+        body.append(
+            f'<text class="val" text-anchor="{anchor}" x="{tx:.1f}" y="{y + LABEL_H + 11}">'
+            f"{esc(value)}</text>"
+        )
+    h = 4 + len(rows) * row_h
+    body.append(f'<line class="axis" x1="{mid}" x2="{mid}" y1="2" y2="{h}"></line>')
+    return _svg(h + 4, title, body)
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str  # shown in the tooltip and the numbered key
+    latency_ms: float
+    recall: float
+
+
+def recall_scatter(points: Sequence[Point], title: str) -> str:
+    """Recall@k (y, 0–1) against p50 latency (x, ms, from 0), points numbered 1…n."""
+    if not points:
+        return ""
+    left, right, top, bottom = 44.0, WIDTH - 12.0, 10.0, 200.0
+    xmax = max(p.latency_ms for p in points) * 1.15 or 1.0
+    ymin = min(0.5, math.floor(min(p.recall for p in points) * 10) / 10)
+    body: list[str] = [
+        f'<line class="axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"></line>',
+        f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"></line>',
+    ]
+
+    def px(v: float) -> float:
+        return left + (right - left) * v / xmax
+
+    def py(v: float) -> float:
+        return bottom - (bottom - top) * (v - ymin) / (1.0 - ymin or 1.0)
+
+    for i in range(6):
+        rv = ymin + (1.0 - ymin) * i / 5
+        body.append(
+            f'<text class="tick" text-anchor="end" x="{left - 4}" y="{py(rv) + 4:.1f}">'
+            f"{rv:.2f}</text>"
+            f'<line class="grid" x1="{left}" x2="{right}" y1="{py(rv):.1f}" y2="{py(rv):.1f}">'
+            "</line>"
+        )
+    for i in range(5):
+        lv = xmax * i / 4
+        body.append(
+            f'<text class="tick" text-anchor="middle" x="{px(lv):.1f}" y="{bottom + 14}">'
+            f"{lv:.2f}</text>"
+        )
+    body.append(
+        f'<text class="legend" text-anchor="middle" x="{(left + right) / 2}" '
+        f'y="{bottom + 30}">p50 latency (ms) — higher and further left is better</text>'
+    )
+    for n, p in enumerate(points, start=1):
+        x, y = px(p.latency_ms), py(p.recall)
+        body.append(
+            f'<circle class="pt" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{n}. {esc(p.label)}: '
+            f"recall {p.recall:.3f}, p50 {p.latency_ms:.3f} ms</title></circle>"
+            f'<text class="tick" x="{x + 7:.1f}" y="{y - 5:.1f}">{n}</text>'
+        )
+    return _svg(bottom + 36, title, body)
