@@ -51,17 +51,25 @@ def fit_bars(rows: Sequence[FitRow], title: str) -> str:
     Green: fits the first limit (shared_buffers); amber: fits a later one; red: fits none."""
     if not rows:
         return ""
-    biggest = max([r.bytes for r in rows] + [m.bytes for r in rows for m in r.limits[:2]] + [1])
-    scale = 1.08 * biggest
+    # The scale is the bars and shared_buffers: effective_cache_size and RAM are often 100×
+    # larger and would flatten every bar; when off the scale they are named in the row's label.
+    biggest = max([r.bytes for r in rows] + [r.limits[0].bytes for r in rows if r.limits] + [1])
+    scale = 1.15 * biggest
     row_h = LABEL_H + BAR_H + ROW_GAP
     body: list[str] = []
-    off_scale: dict[str, int] = {}
+    shared = len({r.limits for r in rows}) == 1  # one set of limits: name them in the legend
     for n, r in enumerate(rows):
         y = 4 + n * row_h
         fits = [r.bytes <= lim.bytes for lim in r.limits]
         css = "ok" if fits and fits[0] else "warn" if any(fits) else "bad"
         w = max(1.0, (WIDTH - 8) * r.bytes / scale)
+        off = [f"{lim.name} {human_bytes(lim.bytes)}" for lim in r.limits if lim.bytes > scale]
         body.append(f'<text class="lbl" x="4" y="{y + 12}">{esc(r.label)}</text>')
+        if off and not shared:
+            body.append(
+                f'<text class="tick" text-anchor="end" x="{WIDTH - 4}" y="{y + 12}">'
+                f"{esc(' · '.join(off))} →</text>"
+            )
         body.append(
             f'<rect class="bar {css}" x="4" y="{y + LABEL_H}" width="{w:.1f}" height="{BAR_H}">'
             f"<title>{esc(r.label)}: {esc(human_bytes(r.bytes))}</title></rect>"
@@ -73,7 +81,6 @@ def fit_bars(rows: Sequence[FitRow], title: str) -> str:
         )
         for lim in r.limits:
             if lim.bytes > scale:
-                off_scale[lim.name] = lim.bytes
                 continue
             x = 4 + (WIDTH - 8) * lim.bytes / scale
             body.append(
@@ -83,18 +90,14 @@ def fit_bars(rows: Sequence[FitRow], title: str) -> str:
             )
     y = 4 + len(rows) * row_h + 4
     x = 4.0
+    sizes = {lim.name: lim.bytes for lim in rows[0].limits} if shared else {}
     for css, name in (("sb", "shared_buffers"), ("ecs", "effective_cache_size"), ("ram", "RAM")):
+        text = f"{name} {human_bytes(sizes[name])}" if name in sizes else name
         body.append(
             f'<line class="limit {css}" x1="{x}" x2="{x}" y1="{y}" y2="{y + 12}"></line>'
-            f'<text class="legend" x="{x + 6}" y="{y + 10}">{esc(name)}'
-            + (
-                f" ({esc(human_bytes(off_scale[name]))}, off the scale)"
-                if name in off_scale
-                else ""
-            )
-            + "</text>"
+            f'<text class="legend" x="{x + 6}" y="{y + 10}">{esc(text)}</text>'
         )
-        x += 200
+        x += 210
     return _svg(y + 18, title, body)
 
 
@@ -183,11 +186,15 @@ class Point:
 
 
 def recall_scatter(points: Sequence[Point], title: str) -> str:
-    """Recall@k (y, 0–1) against p50 latency (x, ms, from 0), points numbered 1…n."""
+    """Recall@k (y) against p50 latency (x, ms, log scale: latencies span decades), points
+    numbered 1…n."""
     if not points:
         return ""
     left, right, top, bottom = 44.0, WIDTH - 12.0, 10.0, 200.0
-    xmax = max(p.latency_ms for p in points) * 1.15 or 1.0
+    lats = [max(p.latency_ms, 1e-3) for p in points]
+    lo = math.floor(math.log10(min(lats)) * 2) / 2
+    hi = math.ceil(math.log10(max(lats)) * 2) / 2
+    hi = hi if hi > lo else lo + 0.5
     ymin = min(0.5, math.floor(min(p.recall for p in points) * 10) / 10)
     body: list[str] = [
         f'<line class="axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"></line>',
@@ -195,7 +202,7 @@ def recall_scatter(points: Sequence[Point], title: str) -> str:
     ]
 
     def px(v: float) -> float:
-        return left + (right - left) * v / xmax
+        return left + (right - left) * (math.log10(max(v, 1e-3)) - lo) / (hi - lo)
 
     def py(v: float) -> float:
         return bottom - (bottom - top) * (v - ymin) / (1.0 - ymin or 1.0)
@@ -209,14 +216,14 @@ def recall_scatter(points: Sequence[Point], title: str) -> str:
             "</line>"
         )
     for i in range(5):
-        lv = xmax * i / 4
+        lv = 10 ** (lo + (hi - lo) * i / 4)
         body.append(
             f'<text class="tick" text-anchor="middle" x="{px(lv):.1f}" y="{bottom + 14}">'
-            f"{lv:.2f}</text>"
+            f"{lv:.3g}</text>"
         )
     body.append(
         f'<text class="legend" text-anchor="middle" x="{(left + right) / 2}" '
-        f'y="{bottom + 30}">p50 latency (ms) — higher and further left is better</text>'
+        f'y="{bottom + 30}">p50 latency (ms, log scale) — up and to the left is better</text>'
     )
     for n, p in enumerate(points, start=1):
         x, y = px(p.latency_ms), py(p.recall)
