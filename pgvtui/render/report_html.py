@@ -23,13 +23,16 @@ from pgvtui.render.report_svg import (
     growth_bars,
     recall_scatter,
     share_bar,
+    share_slices,
+    swatch,
 )
 
 CSS = """
 :root { --ok:#2e7d4f; --warn:#c98a00; --bad:#b3261e; --ink:#1d2125; --mute:#5c6670;
         --line:#d5dbe0; --bg:#fff; --card:#f5f7f9; }
 * { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+body { overflow-wrap: break-word; color: var(--ink);
+       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        background: var(--bg); margin: 0 auto; padding: 12px 16px 40px; max-width: 1100px; }
 h1 { font-size: 1.6em; margin: .2em 0; } h2 { font-size: 1.3em; margin-top: 1.6em;
   border-bottom: 2px solid var(--line); padding-bottom: .2em; } h3 { font-size: 1.05em; }
@@ -52,8 +55,9 @@ pre { background: var(--card); padding: 6px 8px; border-radius: 4px; overflow-x:
 code { font-size: .92em; }
 ul.findings { padding-left: 1.1em; } ul.findings li { margin-bottom: .6em; }
 section.db { break-before: auto; }
-.chart { max-width: 100%; height: auto; display: block; margin: .3em 0 1em; }
-.chart .lbl, .chart .val, .chart .legend, .chart .tick { font: 12px system-ui, sans-serif;
+.chart { width: 100%; max-width: 620px; height: auto; display: block; margin: .3em 0 1em; }
+ul.key { list-style: none; padding: 0; font-size: .9em; } .swatch { vertical-align: -1px; }
+.chart .lbl, .chart .val, .chart .legend, .chart .tick { font: 11px system-ui, sans-serif;
   fill: var(--ink); } .chart .tick, .chart .legend { fill: var(--mute); }
 .chart .bar.ok { fill: var(--ok); } .chart .bar.warn { fill: var(--warn); }
 .chart .bar.bad { fill: var(--bad); }
@@ -172,8 +176,17 @@ def summary_html(doc: dict[str, Any]) -> str:
         for i in d["indexes"]
     ]
     if items:
+        slices = share_slices(items)
         out.append("<h3>Index size share across the fleet</h3>")
-        out.append(share_bar(items, "Share of all ANN index bytes"))
+        out.append(share_bar(slices, "Share of all ANN index bytes"))
+        out.append(
+            '<ul class="key">'
+            + "".join(
+                f"<li>{swatch(colour)} {pct:.1f} % · {_b(it.bytes)} · {esc(it.label)}</li>"
+                for it, pct, colour in slices
+            )
+            + "</ul>"
+        )
     if s["not_fitting"]:
         out.append("<h3>Indexes larger than shared_buffers</h3>")
         out.append(

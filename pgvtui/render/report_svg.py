@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pgvtui.core.units import human_bytes
 
-WIDTH = 640
+WIDTH = 440  # viewBox units; the page shows charts at most 620 px wide (CSS)
 LABEL_H = 16
 BAR_H = 14
 ROW_GAP = 8
@@ -88,17 +88,16 @@ def fit_bars(rows: Sequence[FitRow], title: str) -> str:
                 f'y2="{y + LABEL_H + BAR_H + 3}"><title>{esc(lim.name)}: '
                 f"{esc(human_bytes(lim.bytes))}</title></line>"
             )
-    y = 4 + len(rows) * row_h + 4
-    x = 4.0
+    y = 4 + len(rows) * row_h
     sizes = {lim.name: lim.bytes for lim in rows[0].limits} if shared else {}
     for css, name in (("sb", "shared_buffers"), ("ecs", "effective_cache_size"), ("ram", "RAM")):
         text = f"{name} {human_bytes(sizes[name])}" if name in sizes else name
         body.append(
-            f'<line class="limit {css}" x1="{x}" x2="{x}" y1="{y}" y2="{y + 12}"></line>'
-            f'<text class="legend" x="{x + 6}" y="{y + 10}">{esc(text)}</text>'
+            f'<line class="limit {css}" x1="6" x2="6" y1="{y}" y2="{y + 11}"></line>'
+            f'<text class="legend" x="14" y="{y + 10}">{esc(text)}</text>'
         )
-        x += 210
-    return _svg(y + 18, title, body)
+        y += 15
+    return _svg(y + 2, title, body)
 
 
 @dataclass(frozen=True)
@@ -107,36 +106,40 @@ class ShareItem:
     bytes: int
 
 
-def share_bar(items: Sequence[ShareItem], title: str, top: int = 7) -> str:
-    """A 100 % stacked bar of the largest items (the rest as "other"), with a legend."""
+def share_slices(items: Sequence[ShareItem], top: int = 7) -> list[tuple[ShareItem, float, str]]:
+    """The largest ``top`` items (the rest as one "N others") as (item, percent, colour)."""
     items = sorted((i for i in items if i.bytes > 0), key=lambda i: -i.bytes)
     total = sum(i.bytes for i in items)
     if total <= 0:
-        return ""
+        return []
     shown = list(items[:top])
     rest = sum(i.bytes for i in items[top:])
     if rest:
         shown.append(ShareItem(f"{len(items) - top} others", rest))
+    return [(it, 100.0 * it.bytes / total, PALETTE[n % len(PALETTE)]) for n, it in enumerate(shown)]
+
+
+def swatch(colour: str) -> str:
+    return (
+        '<svg class="swatch" viewBox="0 0 10 10" width="10" height="10" aria-hidden="true">'
+        f'<rect width="10" height="10" fill="{esc(colour)}"></rect></svg>'
+    )
+
+
+def share_bar(slices: Sequence[tuple[ShareItem, float, str]], title: str) -> str:
+    """A 100 % stacked bar of :func:`share_slices` (the key is HTML, next to it)."""
+    if not slices:
+        return ""
     body: list[str] = []
     x = 4.0
-    for n, it in enumerate(shown):
-        w = (WIDTH - 8) * it.bytes / total
-        pct = 100.0 * it.bytes / total
+    for it, pct, colour in slices:
+        w = (WIDTH - 8) * pct / 100.0
         body.append(
-            f'<rect x="{x:.1f}" y="4" width="{max(w, 0.5):.1f}" height="22" '
-            f'fill="{PALETTE[n % len(PALETTE)]}"><title>{esc(it.label)}: '
-            f"{esc(human_bytes(it.bytes))} ({pct:.1f} %)</title></rect>"
+            f'<rect x="{x:.1f}" y="2" width="{max(w, 0.5):.1f}" height="20" fill="{esc(colour)}">'
+            f"<title>{esc(it.label)}: {esc(human_bytes(it.bytes))} ({pct:.1f} %)</title></rect>"
         )
         x += w
-    for n, it in enumerate(shown):
-        y = 36 + n * 18
-        pct = 100.0 * it.bytes / total
-        body.append(
-            f'<rect x="4" y="{y}" width="12" height="12" fill="{PALETTE[n % len(PALETTE)]}">'
-            f'</rect><text class="lbl" x="22" y="{y + 11}">{pct:.1f} % · '
-            f"{esc(human_bytes(it.bytes))} · {esc(it.label)}</text>"
-        )
-    return _svg(36 + len(shown) * 18 + 4, title, body)
+    return _svg(24, title, body)
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ def recall_scatter(points: Sequence[Point], title: str) -> str:
     numbered 1…n."""
     if not points:
         return ""
-    left, right, top, bottom = 44.0, WIDTH - 12.0, 10.0, 200.0
+    left, right, top, bottom = 40.0, WIDTH - 12.0, 10.0, 170.0
     lats = [max(p.latency_ms, 1e-3) for p in points]
     lo = math.floor(math.log10(min(lats)) * 2) / 2
     hi = math.ceil(math.log10(max(lats)) * 2) / 2
