@@ -7,6 +7,7 @@ and fixes go in fenced ```sql blocks.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pgvtui.core.units import human_bytes, human_count
@@ -17,9 +18,13 @@ def cell(value: Any) -> str:
     if value is None:
         return "—"
     text = str(value).replace("\r", " ").replace("\n", " ")
-    for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+    for ch in ("\\", "|", "*", "`", "[", "]", "<", ">"):
         text = text.replace(ch, "\\" + ch)
-    return text
+    # an underscore inside a word is never emphasis (GFM): escape only the others
+    return _EDGE_UNDERSCORE.sub(r"\\_", text)
+
+
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
 
 def _fence(body: str, lang: str = "") -> str:

@@ -135,3 +135,8 @@ def test_markdown_cells_are_inert() -> None:
     assert cell("a|b\nc") == "a\\|b c"
     assert cell("<script>[x](y)</script>") == "\\<script\\>\\[x\\](y)\\</script\\>"
     assert cell(None) == "—"
+
+
+def test_markdown_underscores_inside_words_stay_plain() -> None:
+    assert cell("public.documents_embedding_l2") == "public.documents_embedding_l2"
+    assert cell("_tmp_ x_") == "\\_tmp\\_ x\\_"
