@@ -12,6 +12,7 @@ fleet (one server per database) would show.
 
     python bench/report.py                 # 6 databases × 2000 rows, 3 rounds (~1-2 minutes)
     python bench/report.py --dbs 8 --rows 1000 --rounds 5
+    python bench/report.py --dbs 6 --rows 1000 --recall-sample 10   # with the recall check
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from pgvtui.core.embedded import EmbeddedServer
 from pgvtui.core.report.collect import Checked, ReportOptions, collect_fleet
 from pgvtui.core.report.targets import Target, make_targets
 
+RECALL_SAMPLE = 0
+
 
 def wall(targets: list[Target], jobs: int) -> float:
-    opts = ReportOptions(jobs=jobs)
+    opts = ReportOptions(jobs=jobs, recall_sample=RECALL_SAMPLE)
     start = time.perf_counter()
     outcomes = asyncio.run(collect_fleet(targets, opts))
     took = time.perf_counter() - start
@@ -48,7 +51,10 @@ def main() -> None:
     ap.add_argument("--dbs", type=int, default=6)
     ap.add_argument("--rows", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--recall-sample", type=int, default=0, help="as pgvtui report's")
     args = ap.parse_args()
+    global RECALL_SAMPLE
+    RECALL_SAMPLE = args.recall_sample
     tmp = Path(tempfile.mkdtemp(prefix="pgvtui-bench-report-"))
     server = EmbeddedServer(tmp / "pg", settings={"shared_buffers": "128MB"})
     try:
@@ -76,12 +82,15 @@ def main() -> None:
         slowest = max(med.values())
         per_db = statistics.median(med.values())
         tog, ser = statistics.median(together), statistics.median(serial)
-        print(f"| databases | rows each | rounds | slowest alone s | median alone s | "
-              f"all, --jobs {args.dbs} s | all, --jobs 1 s | jobs N / slowest alone | "
-              "jobs N / jobs 1 |")  # fmt: skip
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        print(f"| {args.dbs} | {args.rows} | {args.rounds} | {slowest:.2f} | {per_db:.2f} | "
-              f"{tog:.2f} | {ser:.2f} | {tog / slowest:.2f} | {tog / ser:.2f} |")  # fmt: skip
+        head = ["databases", "rows each", "recall sample", "rounds", "slowest alone s",
+                "median alone s", f"all, --jobs {args.dbs} s", "all, --jobs 1 s",
+                "jobs N / slowest alone", "jobs N / jobs 1"]  # fmt: skip
+        row = [args.dbs, args.rows, args.recall_sample, args.rounds, f"{slowest:.2f}",
+               f"{per_db:.2f}", f"{tog:.2f}", f"{ser:.2f}", f"{tog / slowest:.2f}",
+               f"{tog / ser:.2f}"]  # fmt: skip
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join(" ---: " for _ in head) + "|")
+        print("| " + " | ".join(map(str, row)) + " |")
     finally:
         server.destroy()
         shutil.rmtree(tmp, ignore_errors=True)
