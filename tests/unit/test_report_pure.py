@@ -140,3 +140,33 @@ def test_markdown_cells_are_inert() -> None:
 def test_markdown_underscores_inside_words_stay_plain() -> None:
     assert cell("public.documents_embedding_l2") == "public.documents_embedding_l2"
     assert cell("_tmp_ x_") == "\\_tmp\\_ x\\_"
+
+
+async def test_a_bug_on_one_target_does_not_stop_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unexpected exception while checking one database becomes that target's failure
+    (type only, never the text); the other targets are still checked."""
+    from pgvtui.core.report import collect
+
+    class FakeSession:
+        async def close(self) -> None:
+            pass
+
+    async def fake_connect(*_a: Any, **_k: Any) -> FakeSession:
+        return FakeSession()
+
+    async def check_database(_s: Any, target: Any, _o: Any, _t: float) -> Any:
+        if target.dbname == "bad":
+            raise ZeroDivisionError("secret text from somewhere")
+        return "checked"
+
+    monkeypatch.delenv("PGVTUI_DEBUG", raising=False)
+    monkeypatch.setattr(collect, "connect", fake_connect)
+    monkeypatch.setattr(collect, "check_database", check_database)
+    targets = make_targets(["dbname=bad host=x", "dbname=other host=y"])
+    bad, good = await collect.collect_fleet(targets, collect.ReportOptions(jobs=2))
+    assert isinstance(bad, collect.Failed)
+    assert bad.error.startswith("Internal error: ZeroDivisionError")
+    assert "secret" not in bad.error
+    assert good == "checked"

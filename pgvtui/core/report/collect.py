@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -253,6 +254,15 @@ async def check_target(target: Target, options: ReportOptions) -> Outcome:
         return failed(exc.one_line())
     except OSError as exc:
         return failed(f"Connection failed: {exc.strerror or type(exc).__name__}")
+    except Exception as exc:
+        # A bug met on one database must not cost the report the others. Like the CLI's last
+        # line of defence: the exception's type, never its text (it may quote a conninfo).
+        if os.environ.get("PGVTUI_DEBUG"):
+            raise
+        return failed(
+            f"Internal error: {type(exc).__name__} (a bug in pgvtui; set PGVTUI_DEBUG=1 for "
+            "the traceback and please report it)"
+        )
     finally:
         if session is not None:
             await session.close()
