@@ -187,7 +187,7 @@ class _Progress:
         else:
             line = f"[{e.done}/{e.total}] {e.target.label}: checked in {e.outcome.seconds:.1f} s"
         if self.bar is not None:
-            self.bar.update(self.task, completed=e.done)
+            self.bar.update(self.task, completed=e.done, description=f"last: {e.target.label}")
             if isinstance(e.outcome, Failed):
                 self.bar.console.print(line)
         else:
