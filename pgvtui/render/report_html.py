@@ -64,13 +64,15 @@ ul.key { list-style: none; padding: 0; font-size: .9em; } .swatch { vertical-ali
 .chart .limit { stroke-width: 2.5; } .chart .limit.sb { stroke: #111; }
 .chart .limit.ecs { stroke: #555; stroke-dasharray: 4 2; }
 .chart .limit.ram { stroke: #888; stroke-dasharray: 1 2; }
+.chart .val { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+.chart .val.inside { fill: #fff; stroke: none; font-weight: 600; }
 .chart .axis { stroke: #777; } .chart .grid { stroke: #e4e8ec; }
 .chart .pt { fill: #3b6ea5; stroke: #fff; }
 .failed td { color: var(--bad); }
 @media (max-width: 600px) { body { font-size: 14px; padding: 8px; } h1 { font-size: 1.3em; }
   th, td { padding: 3px 5px; } }
 @media print { body { max-width: none; padding: 0; font-size: 11pt; }
-  .scroll { overflow: visible; } pre { white-space: pre-wrap; }
+  .scroll { overflow: visible; } pre { white-space: pre-wrap; } table { font-size: 8.5pt; }
   h2 { break-after: avoid; } table, .chart, li { break-inside: avoid; }
   .card { border: 1px solid var(--line); background: none; } th { background: none; } }
 """

@@ -17,6 +17,7 @@ WIDTH = 440  # viewBox units; the page shows charts at most 620 px wide (CSS)
 LABEL_H = 16
 BAR_H = 14
 ROW_GAP = 8
+VALUE_W = 52  # room a value label such as '31.3 MB' takes
 PALETTE = ("#3b6ea5", "#e0a030", "#5a9e6f", "#b5536b", "#7b68a6", "#4f9fa8", "#a0785a", "#888")
 
 
@@ -74,11 +75,6 @@ def fit_bars(rows: Sequence[FitRow], title: str) -> str:
             f'<rect class="bar {css}" x="4" y="{y + LABEL_H}" width="{w:.1f}" height="{BAR_H}">'
             f"<title>{esc(r.label)}: {esc(human_bytes(r.bytes))}</title></rect>"
         )
-        tx = min(w + 8, WIDTH - 70)
-        body.append(
-            f'<text class="val" x="{tx:.1f}" y="{y + LABEL_H + 11}">{esc(human_bytes(r.bytes))}'
-            "</text>"
-        )
         for lim in r.limits:
             if lim.bytes > scale:
                 continue
@@ -88,6 +84,14 @@ def fit_bars(rows: Sequence[FitRow], title: str) -> str:
                 f'y2="{y + LABEL_H + BAR_H + 3}"><title>{esc(lim.name)}: '
                 f"{esc(human_bytes(lim.bytes))}</title></line>"
             )
+        # the value after the bar, or inside its end when the bar reaches the right edge; a
+        # halo (paint-order stroke, in the CSS) keeps it readable across a limit tick
+        inside = w + 8 + VALUE_W > WIDTH
+        tx, anchor = (w, "end") if inside else (w + 8, "start")
+        body.append(
+            f'<text class="val{" inside" if inside else ""}" text-anchor="{anchor}" '
+            f'x="{tx:.1f}" y="{y + LABEL_H + 11}">{esc(human_bytes(r.bytes))}</text>'
+        )
     y = 4 + len(rows) * row_h
     sizes = {lim.name: lim.bytes for lim in rows[0].limits} if shared else {}
     for css, name in (("sb", "shared_buffers"), ("ecs", "effective_cache_size"), ("ram", "RAM")):
