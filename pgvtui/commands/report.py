@@ -83,7 +83,12 @@ def add_parser(sub: Any) -> None:
         "--baseline", metavar="PREVIOUS.json", help="compare with an earlier JSON report"
     )
     p.add_argument(
-        "--jobs", "-j", type=_count(1, MAX_JOBS), default=8, help="targets at once (default 8)"
+        "--jobs",
+        "-j",
+        type=_count(1, MAX_JOBS),
+        default=8,
+        metavar="N",
+        help="targets checked at once, one connection each (default 8)",
     )
     p.add_argument(
         "--connect-timeout",
@@ -125,7 +130,8 @@ def add_parser(sub: Any) -> None:
         type=_count(0, 1000),
         default=0,
         metavar="N",
-        help="the top N vector statements from pg_stat_statements with their diagnosis",
+        help="the top N vector statements from pg_stat_statements with their diagnosis "
+        "(reported as not available until this build has the workload module)",
     )
 
 
