@@ -135,6 +135,7 @@ def test_fleet_report_json_field_by_field(
     assert fails["silent"]["target"] == f"127.0.0.1:{the_fleet.silent_port}/silent"
     assert "connect timeout" in fails["silent"]["error"]
     assert fails["closed"]["port"] == str(the_fleet.closed_port)
+    assert "password=********" in fails["closed"]["conninfo"]
     assert "refused" in fails["closed"]["error"].lower()
     assert all("\n" not in f["error"] for f in doc["failures"])
     assert "FAILED" in err and f"/{the_fleet.demo_a}: checked" in err

@@ -35,7 +35,8 @@ def test_target_labels_hold_no_password(monkeypatch: pytest.MonkeyPatch) -> None
         "service=prod",
         "db2:5432/crm#2",
     ]
-    assert all("pw-secret" not in t.label for t in ts)
+    assert all("pw-secret" not in t.label + t.redacted for t in ts)
+    assert "password=********" in ts[1].redacted
     assert "pw-secret" in ts[0].conninfo  # libpq still gets it
 
 

@@ -106,6 +106,7 @@ def database_doc(c: Checked, options: ReportOptions) -> dict[str, Any]:
         }
     return {
         "target": c.target.label,
+        "conninfo": c.target.redacted,
         "host": c.target.host,
         "port": c.target.port,
         "dbname": c.target.dbname,
@@ -156,6 +157,7 @@ def failure_doc(f: Failed) -> dict[str, Any]:
     t = f.target
     return {
         "target": t.label,
+        "conninfo": t.redacted,
         "host": t.host,
         "port": t.port,
         "dbname": t.dbname,

@@ -20,6 +20,7 @@ from pgvtui.errors import UsageError
 @dataclass(frozen=True)
 class Target:
     conninfo: str  # as libpq takes it (may hold a password: never print it)
+    redacted: str  # the conninfo with any password replaced (conninfo.redact)
     label: str  # host:port/dbname (or service=name), unique within one report
     host: str
     port: str
@@ -84,5 +85,5 @@ def make_targets(texts: Iterable[str]) -> list[Target]:
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
             label = f"{label}#{seen[label]}"
-        out.append(Target(conninfo, label, host, port, dbname))
+        out.append(Target(conninfo, ci.redact(conninfo), label, host, port, dbname))
     return out
