@@ -140,7 +140,13 @@ def baseline_lines(doc: dict[str, Any]) -> list[str]:
     b = doc.get("baseline")
     if not b:
         return []
-    out = [f"## Changes since {cell(b.get('source'))} ({cell(b.get('generated_at'))})", ""]
+    out = [
+        f"## Changes since {cell(b.get('source'))} ({cell(b.get('generated_at'))})",
+        "",
+        f"ANN bytes then {human_bytes(b.get('total_ann_bytes_before'))}, now "
+        f"{human_bytes(doc['summary']['total_ann_bytes'])}.",
+        "",
+    ]
     if b["databases_added"] or b["databases_missing"]:
         out += [
             "- New databases: " + (", ".join(cell(x) for x in b["databases_added"]) or "none"),
@@ -222,7 +228,7 @@ def database_lines(d: dict[str, Any]) -> list[str]:
         f"## {cell(d['target'])}",
         "",
         f"- PostgreSQL {cell(srv['version'])}, pgvector {cell(srv['pgvector'] or 'not installed')}"
-        f", {srv['role']}; checked in {d['seconds']:.1f} s",
+        f", {srv['role']}, {d['vector_columns']} vector columns; checked in {d['seconds']:.1f} s",
     ]
     if mem:
         out.append(
@@ -247,25 +253,29 @@ def database_lines(d: dict[str, Any]) -> list[str]:
                 "Table",
                 "Method",
                 "Key",
+                "Options",
                 "Size",
                 "Rows",
                 "Share",
                 "Fits SB",
                 "Fits RAM",
                 "Resident",
+                "Scans",
             ],
             [
                 [
                     f"{i['schema']}.{i['name']}",
                     i["table"],
                     i["method"],
-                    f"{i['key_type'] or '?'}({i['dims'] or '?'})",
+                    f"{i['key']} {i['key_type'] or '?'}({i['dims'] or '?'})",
+                    ", ".join(f"{k}={v}" for k, v in i["options"].items()),
                     human_bytes(i["size_bytes"]),
                     human_count(i["rows"]),
                     _pct(i["share_pct"]),
                     _yn(i["fits_shared_buffers"]),
                     _yn(i["fits_ram"]),
                     _pct(i["resident_pct"]),
+                    human_count(i["idx_scan"]),
                 ]
                 for i in d["indexes"]
             ],

@@ -248,3 +248,38 @@ def test_exit_codes(the_fleet: Fleet, tmp_path: Path, capsys: pytest.CaptureFixt
     bad.write_text('{"hello": 1}')
     rc, _, err = _report([the_fleet.dsn(the_fleet.hostile), "--baseline", str(bad)], capsys)
     assert rc == 2 and "not a pgvtui report" in err
+
+
+def test_markdown_and_html_carry_the_json_content(
+    the_fleet: Fleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import html
+
+    from pgvtui.core.units import human_bytes, human_count
+    from pgvtui.render.report_html import render_html
+    from pgvtui.render.report_markdown import render_markdown
+
+    rc, out, err = _report(
+        [*the_fleet.targets(), "--format", "json", "--connect-timeout", "1",
+         "--recall-sample", "4"],
+        capsys,
+    )  # fmt: skip
+    assert rc == 1, err
+    doc = json.loads(out)
+    md = render_markdown(doc).replace("\\", "")  # Markdown escapes off
+    page = html.unescape(render_html(doc))
+    for text in (md, page):
+        for d in doc["databases"]:
+            assert d["target"] in text
+            for k, v in d["settings"].items():
+                assert k in text and str(v) in text
+            for i in d["indexes"]:
+                for fact in (f"{i['schema']}.{i['name']}", human_bytes(i["size_bytes"]),
+                             human_count(i["rows"]), human_count(i["idx_scan"])):  # fmt: skip
+                    assert fact in text, fact
+            for f in d["findings"]:
+                assert f["rule"] in text and f["message"] in text and f["evidence"] in text
+            for r in d["recall"]:
+                assert f"{r['recall_mean']:.3f}".rstrip("0") in text or r["error"] in text
+        for x in doc["failures"]:
+            assert x["target"] in text and x["error"] in text
