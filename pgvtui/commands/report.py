@@ -83,6 +83,11 @@ def add_parser(sub: Any) -> None:
         "--baseline", metavar="PREVIOUS.json", help="compare with an earlier JSON report"
     )
     p.add_argument(
+        "--from-json",
+        metavar="REPORT.json",
+        help="render an earlier JSON report (e.g. as HTML) instead of checking targets",
+    )
+    p.add_argument(
         "--jobs",
         "-j",
         type=_count(1, MAX_JOBS),
@@ -229,11 +234,27 @@ def _write(text: str, path: str | None) -> None:
         raise PgvtuiError(f"cannot write {path!r}: {exc.strerror}", title="Write failed") from None
 
 
+def rerender(args: argparse.Namespace, fmt: str) -> int:
+    """``--from-json``: the same report in another format, no connection (exit 1 when it lists
+    failed targets, as the run that wrote it did)."""
+    from pgvtui.core.report.baseline import apply_baseline, load_baseline
+
+    if args.targets or args.targets_file:
+        raise UsageError("--from-json renders a saved report: give no targets with it")
+    doc = load_baseline(args.from_json)
+    if args.baseline:
+        apply_baseline(doc, load_baseline(args.baseline), Path(args.baseline).name)
+    _write(render(doc, fmt), args.output)
+    return EXIT_FINDINGS if doc.get("failures") else EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     from pgvtui.core.report.baseline import apply_baseline, load_baseline
     from pgvtui.core.report.document import build_document
 
     fmt = output_format(args)
+    if args.from_json:
+        return rerender(args, fmt)
     targets = gather_targets(args)
     previous = load_baseline(args.baseline) if args.baseline else None
     options = ReportOptions(

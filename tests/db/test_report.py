@@ -283,3 +283,19 @@ def test_markdown_and_html_carry_the_json_content(
                 assert f"{r['recall_mean']:.3f}".rstrip("0") in text or r["error"] in text
         for x in doc["failures"]:
             assert x["target"] in text and x["error"] in text
+
+
+def test_from_json_renders_the_saved_report(
+    the_fleet: Fleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pgvtui.render.report_html import render_html
+
+    saved = tmp_path / "saved.json"
+    rc, _, err = _report([the_fleet.dsn(the_fleet.hostile), "-o", str(saved)], capsys)
+    assert rc == 0, err
+    page = tmp_path / "again.html"
+    rc, _, err = _report(["--from-json", str(saved), "-o", str(page)], capsys)
+    assert rc == 0, err
+    assert page.read_text() == render_html(json.loads(saved.read_text()))
+    rc, _, err = _report(["--from-json", str(saved), the_fleet.dsn(the_fleet.hostile)], capsys)
+    assert rc == 2 and "no targets" in err
