@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from pgvtui.core.units import human_bytes, human_count
+from pgvtui.render.report_overview import DATABASE_HEAD, database_row
 from pgvtui.render.report_svg import (
     DeltaRow,
     FitRow,
@@ -163,6 +164,16 @@ def summary_html(doc: dict[str, Any]) -> str:
         '<section id="summary"><h2>Fleet summary</h2>',
         f'<div class="cards">{"".join(cards)}</div>',
     ]
+    if doc["databases"]:
+        out.append("<h3>Databases</h3>")
+        rows = []
+        for n, d in enumerate(doc["databases"]):
+            cells = [esc(c) for c in database_row(d)]
+            cells[0] = f'<a href="#db{n}">{cells[0]}</a>'
+            if d["fits"] and not d["fits"]["shared_buffers"]:
+                cells[7] = '<span class="no">NO</span>'
+            rows.append(cells)
+        out.append(_table(DATABASE_HEAD, rows, {4, 5, 6, 9}))
     dbs = [d for d in doc["databases"] if d["memory"]]
     if dbs:
         out.append("<h3>Memory fit per database (all ANN indexes together)</h3>")
@@ -499,7 +510,7 @@ def database_html(d: dict[str, Any], n: int) -> str:
         )
     else:
         out.append("<p>No HNSW or IVFFlat index.</p>")
-    if d["recall"] is not None:
+    if d["recall"]:
         out.append("<h3>Recall at the current settings</h3>")
         out.append(
             _table(

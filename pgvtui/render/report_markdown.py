@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from pgvtui.core.units import human_bytes, human_count
+from pgvtui.render.report_overview import DATABASE_HEAD, database_row
 
 
 def cell(value: Any) -> str:
@@ -73,6 +74,9 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
         f"{f.get('info', 0)} info",
         "",
     ]
+    if doc["databases"]:
+        out += ["### Databases", ""]
+        out += _table(DATABASE_HEAD, [database_row(d) for d in doc["databases"]])
     if s["not_fitting"]:
         out += ["### Indexes larger than shared_buffers", ""]
         out += _table(
@@ -282,7 +286,7 @@ def database_lines(d: dict[str, Any]) -> list[str]:
         )
     else:
         out += ["No HNSW or IVFFlat index.", ""]
-    if d["recall"] is not None:
+    if d["recall"]:
         out += ["### Recall at the current settings", ""]
         out += _table(
             ["Index", "Settings", "Queries", "Recall@k mean", "Min", "p50 ms", "p95 ms", "Note"],
