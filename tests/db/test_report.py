@@ -118,6 +118,7 @@ def test_fleet_report_json_field_by_field(
                 assert r["latency_ms_p50"] > 0
         assert d["workload"]["requested"] == 3 and d["workload"]["available"] is False
     assert s["total_ann_bytes"] == total
+    assert all(d["statements"] > 4 for d in doc["databases"])  # the recall check's queries
     assert s["ann_indexes"] == sum(len(d["indexes"]) for d in doc["databases"])
     assert {(n["database"], n["index"]) for n in s["not_fitting"]} == not_fitting
 
@@ -170,6 +171,8 @@ def test_baseline_shows_what_changed(
     )  # fmt: skip
     assert rc == 0, err
     doc = json.loads(after.read_text())
+    # set-up, inventory, memory settings, one pg_buffercache pass: whatever the catalog size
+    assert [d["statements"] for d in doc["databases"]] == [4, 4]
     b = doc["baseline"]
     assert b["source"] == "before.json"
     assert b["generated_at"] == json.loads(before.read_text())["generated_at"]

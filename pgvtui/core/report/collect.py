@@ -69,6 +69,7 @@ class Checked:
     recall: tuple[RecallSpot, ...]
     notes: tuple[str, ...]  # what could not be measured, one line each
     workload_available: bool = False
+    statements: int = 0  # statements this database was sent, the connection set-up included
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ async def check_database(
     session: Session, target: Target, options: ReportOptions, started: float
 ) -> Checked:
     """Everything the report shows for one database, over an open session."""
-    notes: list[str] = []
+    notes: list[str] = list(session.warnings)  # e.g. an old pgvector: what degrades
     inv = await load_inventory(session)
     residency: res.ResidencyReport | None = None
     try:
@@ -213,6 +214,7 @@ async def check_database(
         recall=tuple(spots),
         notes=tuple(notes),
         workload_available=workload_available(),
+        statements=session.statements,
     )
 
 

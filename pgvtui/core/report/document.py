@@ -111,6 +111,7 @@ def database_doc(c: Checked, options: ReportOptions) -> dict[str, Any]:
         "port": c.target.port,
         "dbname": c.target.dbname,
         "seconds": c.seconds,
+        "statements": c.statements,
         "server": {
             "version": server.version,
             "version_num": server.version_num,
