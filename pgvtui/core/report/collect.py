@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pgvtui.core import residency as res
 from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core.models import ANN_METHODS, IndexInfo, Inventory
-from pgvtui.core.recall import RecallReport, RecallSpec, run_recall
+from pgvtui.core.recall.sweep import RecallReport, RecallSpec, run_recall
 from pgvtui.core.report.targets import Target
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session, SessionOptions, connect
