@@ -19,7 +19,7 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import sql
@@ -27,6 +27,7 @@ from psycopg import sql
 from pgvtui.core import sizing, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
+from pgvtui.core.coverage import Coverage, CoverageEntry
 from pgvtui.core.models import (
     HNSW_DEFAULT_EF_CONSTRUCTION,
     HNSW_DEFAULT_M,
@@ -154,6 +155,7 @@ class ResidencyReport:
     prewarmed: tuple[PrewarmResult, ...] = ()
     statements: int = 0  # statements sent to build the report (budget tests)
     prewarm_plan: PrewarmPlan | None = None
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def total_fits_shared_buffers(self) -> bool:
@@ -190,6 +192,7 @@ class ResidencyReport:
             "suggestions": [to_jsonable(s) for s in self.suggestions],
             "prewarmed": [to_jsonable(p) for p in self.prewarmed],
             "prewarm_plan": to_jsonable(self.prewarm_plan) if self.prewarm_plan else None,
+            "coverage": self.coverage.to_json(),
         }
 
 
@@ -645,4 +648,30 @@ async def collect(
         prewarmed=tuple(prewarmed),
         statements=session.statements - start,
         prewarm_plan=prewarm_plan(rows, memory) if rows else None,
+        coverage=coverage(bc, [i.qualified_name for i in rows], row["shared_preload_libraries"]),
     )
+
+
+def coverage(bc: BuffercacheStatus, indexes: list[str], preload: str | None) -> Coverage:
+    """What this residency report could not measure, and why."""
+    out: list[CoverageEntry] = []
+    if not bc.available and bc.reason:
+        out.append(
+            CoverageEntry(
+                "pg_buffercache",
+                bc.reason,
+                kind="privilege" if bc.installed_version else "extension",
+                objects=tuple(indexes),
+                affects=("measured residency", "index-mostly-cold", "prewarm ranking"),
+                fix=bc.create_sql,
+            )
+        )
+    if preload is None:
+        out.append(
+            CoverageEntry(
+                "settings",
+                "shared_preload_libraries not readable without pg_read_all_settings (pg_monitor)",
+                affects=("autoprewarm advice",),
+            )
+        )
+    return Coverage(tuple(out))

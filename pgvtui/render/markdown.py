@@ -70,7 +70,11 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
             out += [f"The query failed: `{report.error}`", ""]
     if report.plan is not None:
         out += ["## Plan", "", _fence(plan_text(report.plan, report.findings), "text"), ""]
-    out += ["## Findings", "", f"**{summary(report.findings)}**", ""]
+    if report.coverage.entries:
+        out += ["## Coverage — not checked", ""]
+        out += [f"- {_md_escape(line)}" for line in report.coverage.lines()]
+        out += [""]
+    out += ["## Findings", "", f"**{summary(report.findings, report.coverage)}**", ""]
     for sev, group in by_severity(report.findings):
         out += [f"### {_title(sev)} ({len(group)})", ""]
         for f in group:
