@@ -158,11 +158,16 @@ def _one_value_per_setting(findings: list[Finding], database: str | None) -> lis
 
 def _only_if_kept(findings: list[Finding]) -> list[Finding]:
     dropped: dict[str, Finding] = {}
-    for f in findings:
+    for f in sorted(findings, key=lambda f: not f.keeps):  # a choice between copies first
         for name in f.drops:
             dropped.setdefault(name, f)
     out = []
     for f in findings:
+        same = [dropped[n] for n in f.drops if dropped[n] is not f and dropped[n].keeps]
+        if f.drops and len(same) == len(f.drops):  # already dropped by a choice between copies
+            f = _with_note(f, f"covered by {same[0].rule}, which drops it", fix=_commented(f.fix))
+            out.append(f)
+            continue
         acted = sorted(
             name for name in _objects(f) - set(f.drops) - set(f.keeps) if name in dropped
         )

@@ -127,7 +127,7 @@ class PrewarmPlan:
     chosen: tuple[PrewarmPick, ...]
     left_out: tuple[PrewarmPick, ...]
     total_bytes: int  # of the chosen
-    hot_bytes: int  # every ANN index queries use (idx_scan > 0; all when unknown)
+    hot_bytes: int  # every ANN index queries use (idx_scan > 0; all when no scans are counted)
     hot_indexes: int
 
     @property
@@ -357,8 +357,9 @@ def prewarm_plan(indexes: list[IndexResidency], memory: MemoryInfo) -> PrewarmPl
     what is left of the budget (PREWARM_SHARE of shared_buffers). Indexes already
     ALREADY_RESIDENT_PCT resident are left out: a prewarm would gain nothing."""
     budget = int(memory.shared_buffers_bytes * PREWARM_SHARE)
-    known = any(i.idx_scan is not None for i in indexes)
-    hot = [i for i in indexes if not known or (i.idx_scan or 0) > 0]
+    # with no scan counted anywhere (new server, reset statistics) nothing says which are hot
+    used = any((i.idx_scan or 0) > 0 for i in indexes)
+    hot = [i for i in indexes if not used or (i.idx_scan or 0) > 0]
     ranked = sorted(
         indexes,
         key=lambda i: (
