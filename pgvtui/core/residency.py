@@ -129,6 +129,7 @@ class PrewarmPlan:
     total_bytes: int  # of the chosen
     hot_bytes: int  # every ANN index queries use (idx_scan > 0; all when no scans are counted)
     hot_indexes: int
+    hot_by_scans: bool = True  # False: no scan counted anywhere, so every index counts
 
     @property
     def hot_fits(self) -> bool:
@@ -394,6 +395,7 @@ def prewarm_plan(indexes: list[IndexResidency], memory: MemoryInfo) -> PrewarmPl
         total_bytes=budget - room,
         hot_bytes=sum(i.size_bytes for i in hot),
         hot_indexes=len(hot),
+        hot_by_scans=used,
     )
 
 
@@ -420,8 +422,9 @@ def suggestions(
         out.append(
             Suggestion(
                 f"The hot set — {human_bytes(plan.hot_bytes)} in {plan.hot_indexes} ANN "
-                f"index{'es' * (plan.hot_indexes != 1)} queries use — does not fit the "
-                f"{human_bytes(plan.budget_bytes)} prewarm budget "
+                f"index{'es' * (plan.hot_indexes != 1)} "
+                + ("queries use" if plan.hot_by_scans else "(no scans counted yet: all of them)")
+                + f" — does not fit the {human_bytes(plan.budget_bytes)} prewarm budget "
                 f"({PREWARM_SHARE:.0%} of {plan.memory}): prewarming cannot keep it cached. "
                 "Fix memory first — see the memory findings (index-exceeds-memory, "
                 "index-mostly-cold in pgvtui check / Overview)"
