@@ -81,7 +81,11 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
             head = f"#### `{f.rule}`"
             if f.object:
                 head += f" — {_md_escape(f.object)}"
+            if f.step is not None:
+                head += f" (step {f.step})"
             out += [head, "", _md_escape(f.message), ""]
+            out += [f"*Plan:* {_md_escape(note)}" + "  " for note in f.notes]
+            out += [""] if f.notes else []
             if f.evidence:
                 out += [f"*Evidence:* {_md_escape(shorten_sql(f.evidence))}", ""]
             if f.fix:

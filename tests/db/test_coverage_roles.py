@@ -83,6 +83,7 @@ def test_check_states_coverage_and_never_no_findings(
     main(["check", dsn, "--format", "markdown"])
     md = capsys.readouterr().out
     assert "## Coverage — not checked" in md and "public.docs" in md
+    assert "(step 1)" in md and "*Plan:*" in md  # one plan: ordered, notes shown
 
 
 def test_inventory_and_residency_state_coverage(
