@@ -22,11 +22,15 @@ SELECT (SELECT coalesce(json_agg(DISTINCT pg_catalog.quote_ident(nspname) || '.'
           FROM cols
          WHERE NOT pg_catalog.has_column_privilege(relid, attnum::int2, 'SELECT')) AS stats_hidden,
        -- vector columns in schemas the role may not use are not in the inventory at all
+       -- (found through pg_depend, indexed, as inventory.sql does: no pg_attribute scan)
        (SELECT json_build_array(count(*), count(DISTINCT n.oid))
-          FROM pg_catalog.pg_attribute a
-          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'm')
+          FROM vtypes vt
+          JOIN pg_catalog.pg_depend d
+            ON d.refclassid = 'pg_catalog.pg_type'::regclass AND d.refobjid = vt.oid
+           AND d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid > 0
+          JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind IN ('r', 'p', 'm')
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE a.atttypid IN (SELECT oid FROM vtypes) AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
            AND NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE')) AS hidden_schemas,
        coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),
                 false) AS superuser,
