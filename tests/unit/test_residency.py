@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pgvtui.core import residency, sizing
+from pgvtui.core import prewarm_plan, residency, sizing
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
 from pgvtui.render.residency import bar
 
@@ -192,7 +192,7 @@ def test_prewarm_plan_ranks_by_scans_per_byte_and_cuts_to_the_budget() -> None:
         _ir("resident", 2 * MB, 5000, resident=95.0),
         _ir("unused", 1 * MB, 0),
     ]
-    plan = residency.prewarm_plan(rows, mem)
+    plan = prewarm_plan.prewarm_plan(rows, mem)
     assert plan.budget_bytes == 24 * MB
     assert [p.index for p in plan.chosen] == ["public.small_warm", "public.big_hot"]
     assert plan.total_bytes == 24 * MB == plan.budget_bytes  # 4 + 20 MB, in rank order
@@ -201,5 +201,5 @@ def test_prewarm_plan_ranks_by_scans_per_byte_and_cuts_to_the_budget() -> None:
     assert "does not fit" in left["public.mid"] and "does not fit" in left["public.unused"]
     assert plan.hot_bytes == 36 * MB and not plan.hot_fits  # every scanned index
     # nothing scanned anywhere: every index counts as hot
-    cold = residency.prewarm_plan([_ir("a", 20 * MB, 0), _ir("b", 10 * MB, 0)], mem)
+    cold = prewarm_plan.prewarm_plan([_ir("a", 20 * MB, 0), _ir("b", 10 * MB, 0)], mem)
     assert cold.hot_indexes == 2 and not cold.hot_fits
