@@ -141,7 +141,7 @@ async def _check_catalog(args: argparse.Namespace) -> CheckReport:
         result = await check_catalog(session)
     if result.residency_error:
         sys.stderr.write(f"Note: residency not measured: {result.residency_error}\n")
-    return CheckReport(findings=result.findings, source="database")
+    return CheckReport(findings=result.findings, source="database", coverage=result.coverage)
 
 
 async def _check_plan(

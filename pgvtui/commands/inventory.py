@@ -14,7 +14,9 @@ from pgvtui.commands.common import (
     stdout_console,
 )
 from pgvtui.core.catalog import inventory
+from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import Inventory
+from pgvtui.core.visibility import coverage_of
 
 
 def add_parser(sub: Any) -> None:
@@ -28,17 +30,21 @@ def add_parser(sub: Any) -> None:
     add_format_arg(p)
 
 
-async def collect(args: argparse.Namespace) -> Inventory:
+async def collect(args: argparse.Namespace) -> tuple[Inventory, Coverage]:
     async with session_for(args) as session:
-        return await inventory(session)
+        inv = await inventory(session)
+        return inv, await coverage_of(session, inv)
 
 
 def run(args: argparse.Namespace) -> int:
-    inv = run_async(lambda: collect(args))
+    inv, coverage = run_async(lambda: collect(args))
     if args.format == "json":
-        emit_json(inv.to_json())
+        emit_json({**inv.to_json(), "coverage": coverage.to_json()})
     else:
+        from pgvtui.render.check import render_coverage
         from pgvtui.render.inventory import render_inventory
 
-        render_inventory(stdout_console(), inv)
+        console = stdout_console()
+        render_inventory(console, inv)
+        render_coverage(console, coverage)
     return 0

@@ -55,7 +55,7 @@ def add_parser(sub: Any) -> None:
         description="Sample query vectors (or read them from a file), compute the exact top-k "
         "in one streamed pass, run every query through the ANN index for each setting, and "
         "report recall@k, rows returned, latency percentiles and buffers, with the fastest "
-        "setting (p95) that meets --target on the mean and --floor on the worst 10%% of "
+        "setting (p95) that meets --target on the mean and --floor on the worst 10% of "
         "queries, never below the current/default setting unless --allow-lower. Read-only.",
     )
     what = p.add_mutually_exclusive_group(required=True)

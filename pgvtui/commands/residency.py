@@ -70,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit_json(report.to_json())
     else:
+        from pgvtui.render.check import render_coverage
         from pgvtui.render.residency import render_residency
 
-        render_residency(stdout_console(), report)
+        console = stdout_console()
+        render_residency(console, report)
+        render_coverage(console, report.coverage)
     return 0

@@ -36,6 +36,8 @@ class CoverageEntry:
     count: int | None = None  # how many objects were not checked (defaults to len(objects))
     affects: tuple[str, ...] = ()  # checks or report parts skipped or weakened (rule ids, …)
     fix: str | None = None  # how to close the gap (SQL or prose)
+    # False for a gap no check of this report depends on (listed, but "no findings" stays true)
+    skips_checks: bool = True
 
     @property
     def not_checked(self) -> int:
@@ -63,6 +65,7 @@ class CoverageEntry:
             "not_checked": self.not_checked,
             "affects": list(self.affects),
             "fix": self.fix,
+            "skips_checks": self.skips_checks,
         }
 
 
@@ -72,14 +75,15 @@ class Coverage:
 
     @property
     def complete(self) -> bool:
-        return not self.entries
+        """No gap that skipped or weakened a check (informational entries aside)."""
+        return not any(e.skips_checks for e in self.entries)
 
     @property
     def objects_not_checked(self) -> int:
         """Distinct objects some gap left unchecked (entries without names count by number)."""
         named: set[str] = set()
         unnamed = 0
-        for e in self.entries:
+        for e in (e for e in self.entries if e.skips_checks):
             if e.objects:
                 named.update(e.objects)
                 unnamed += max(0, e.not_checked - len(e.objects))
@@ -108,12 +112,13 @@ def verdict(findings: int, coverage: Coverage) -> str:
     """The headline count, honest about gaps: "no findings" only when nothing was skipped."""
     if coverage.complete:
         return "no findings" if findings == 0 else f"{findings} finding{'s' * (findings != 1)}"
+    head = "no findings" if findings == 0 else f"{findings} finding{'s' * (findings != 1)}"
+    return f"{head} in what could be checked; {not_checked(coverage)}"
+
+
+def not_checked(coverage: Coverage) -> str:
+    """ "3 objects not checked (2 coverage gaps, see Coverage)"."""
     n = coverage.objects_not_checked
-    gaps = len(coverage.entries)
+    gaps = sum(1 for e in coverage.entries if e.skips_checks)
     skipped = f"{n} object{'s' * (n != 1)} not checked" if n else "some checks skipped"
-    head = (
-        "no findings in what could be checked"
-        if findings == 0
-        else (f"{findings} finding{'s' * (findings != 1)} in what could be checked")
-    )
-    return f"{head}; {skipped} ({gaps} coverage gap{'s' * (gaps != 1)}, see Coverage)"
+    return f"{skipped} ({gaps} coverage gap{'s' * (gaps != 1)}, see Coverage)"

@@ -28,7 +28,7 @@ collected) makes them agree, generically, by these fields:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -144,7 +144,7 @@ def _one_value_per_setting(findings: list[Finding], database: str | None) -> lis
         fix: str | None
         if pure:
             fix = settings_fix(new_sets, database if f.fix != settings_fix(f.sets) else None)
-        elif folded and len(folded) == len(changes):
+        elif folded and len(folded) == len(changes) and _only_sets(f.fix, changes):
             # its only action is a setting for a rebuild another finding already plans
             fix = _commented(f.fix)
             notes.append(f"covered by {folded[0].rule}, whose rebuild sets it")
@@ -156,13 +156,28 @@ def _one_value_per_setting(findings: list[Finding], database: str | None) -> lis
     return out
 
 
+def _only_sets(fix: str | None, names: Iterable[str]) -> bool:
+    """Every statement line of ``fix`` is a ``SET`` of one of ``names`` (the rest comments)."""
+    names = list(names)
+    lines = [ln.strip() for ln in (fix or "").splitlines()]
+    statements = [ln for ln in lines if ln and not ln.startswith("--")]
+    return bool(statements) and all(
+        any(ln.startswith(f"SET {n} ") for n in names) for ln in statements
+    )
+
+
 def _only_if_kept(findings: list[Finding]) -> list[Finding]:
     dropped: dict[str, Finding] = {}
-    for f in findings:
+    for f in sorted(findings, key=lambda f: not f.keeps):  # a choice between copies first
         for name in f.drops:
             dropped.setdefault(name, f)
     out = []
     for f in findings:
+        same = [dropped[n] for n in f.drops if dropped[n] is not f and dropped[n].keeps]
+        if f.drops and len(same) == len(f.drops):  # already dropped by a choice between copies
+            f = _with_note(f, f"covered by {same[0].rule}, which drops it", fix=_commented(f.fix))
+            out.append(f)
+            continue
         acted = sorted(
             name for name in _objects(f) - set(f.drops) - set(f.keeps) if name in dropped
         )

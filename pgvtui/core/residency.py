@@ -19,7 +19,7 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import sql
@@ -27,6 +27,7 @@ from psycopg import sql
 from pgvtui.core import sizing, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
+from pgvtui.core.coverage import Coverage, CoverageEntry
 from pgvtui.core.models import (
     HNSW_DEFAULT_EF_CONSTRUCTION,
     HNSW_DEFAULT_M,
@@ -36,6 +37,7 @@ from pgvtui.core.models import (
     Inventory,
     to_jsonable,
 )
+from pgvtui.core.prewarm_plan import PREWARM_SHARE, PrewarmPlan, prewarm_plan
 from pgvtui.core.session import Session
 from pgvtui.core.units import human_bytes
 
@@ -44,8 +46,6 @@ SCAN_LIMIT_BYTES = 32 * GB  # from here on, scanning pg_buffercache needs an exp
 COLD_PCT = 50.0  # below this measured residency a used index counts as mostly cold
 EXTRAS_KEY = "residency"  # RuleContext.extras key holding a ResidencyReport
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-PREWARM_SHARE = 0.75  # share of shared_buffers prewarm may fill: the rest stays for heap pages
-ALREADY_RESIDENT_PCT = 90.0  # an index this resident gains nothing from a prewarm
 
 
 @dataclass(frozen=True)
@@ -108,33 +108,6 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
-class PrewarmPick:
-    index: str
-    size_bytes: int
-    idx_scan: int | None
-    resident_pct: float | None
-    sql: str
-    reason: str  # for a pick: its value; for one left out: why
-
-
-@dataclass(frozen=True)
-class PrewarmPlan:
-    """What to prewarm, most valuable first, cut to the budget of the memory it goes into."""
-
-    memory: str  # the memory pg_prewarm (buffer mode) loads into: shared_buffers
-    budget_bytes: int  # PREWARM_SHARE of it
-    chosen: tuple[PrewarmPick, ...]
-    left_out: tuple[PrewarmPick, ...]
-    total_bytes: int  # of the chosen
-    hot_bytes: int  # every ANN index queries use (idx_scan > 0; all when unknown)
-    hot_indexes: int
-
-    @property
-    def hot_fits(self) -> bool:
-        return self.hot_bytes <= self.budget_bytes
-
-
-@dataclass(frozen=True)
 class PrewarmResult:
     index: str
     blocks: int | None
@@ -154,6 +127,7 @@ class ResidencyReport:
     prewarmed: tuple[PrewarmResult, ...] = ()
     statements: int = 0  # statements sent to build the report (budget tests)
     prewarm_plan: PrewarmPlan | None = None
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def total_fits_shared_buffers(self) -> bool:
@@ -190,6 +164,7 @@ class ResidencyReport:
             "suggestions": [to_jsonable(s) for s in self.suggestions],
             "prewarmed": [to_jsonable(p) for p in self.prewarmed],
             "prewarm_plan": to_jsonable(self.prewarm_plan) if self.prewarm_plan else None,
+            "coverage": self.coverage.to_json(),
         }
 
 
@@ -342,57 +317,6 @@ def build_index_rows(
     return out, specs, offset
 
 
-def _value(i: IndexResidency) -> str:
-    scans = "scans unknown" if i.idx_scan is None else f"{i.idx_scan:,} scans"
-    res = "residency not measured" if i.resident_pct is None else f"{i.resident_pct:.0f} % resident"
-    return f"{scans}, {human_bytes(i.size_bytes)}, {res}"
-
-
-def prewarm_plan(indexes: list[IndexResidency], memory: MemoryInfo) -> PrewarmPlan:
-    """Rank the indexes by value — scans per byte (what queries use most, for the memory it
-    takes), then the least resident, then the smallest — and keep, in that order, those that fit
-    what is left of the budget (PREWARM_SHARE of shared_buffers). Indexes already
-    ALREADY_RESIDENT_PCT resident are left out: a prewarm would gain nothing."""
-    budget = int(memory.shared_buffers_bytes * PREWARM_SHARE)
-    known = any(i.idx_scan is not None for i in indexes)
-    hot = [i for i in indexes if not known or (i.idx_scan or 0) > 0]
-    ranked = sorted(
-        indexes,
-        key=lambda i: (
-            -((i.idx_scan or 0) / max(i.size_bytes, 1)),
-            i.resident_pct if i.resident_pct is not None else 0.0,
-            i.size_bytes,
-            i.qualified_name,
-        ),
-    )
-    chosen: list[PrewarmPick] = []
-    left: list[PrewarmPick] = []
-    room = budget
-    for i in ranked:
-        pick = PrewarmPick(i.qualified_name, i.size_bytes, i.idx_scan, i.resident_pct,
-                           i.prewarm_sql, _value(i))  # fmt: skip
-        if i.resident_pct is not None and i.resident_pct >= ALREADY_RESIDENT_PCT:
-            left.append(replace(pick, reason=f"already {i.resident_pct:.0f} % resident"))
-        elif i.size_bytes > budget:
-            left.append(replace(pick, reason=f"larger than the budget ({human_bytes(budget)})"))
-        elif i.size_bytes > room:
-            left.append(
-                replace(pick, reason=f"does not fit the {human_bytes(room)} left of the budget")
-            )
-        else:
-            room -= i.size_bytes
-            chosen.append(pick)
-    return PrewarmPlan(
-        memory="shared_buffers",
-        budget_bytes=budget,
-        chosen=tuple(chosen),
-        left_out=tuple(left),
-        total_bytes=budget - room,
-        hot_bytes=sum(i.size_bytes for i in hot),
-        hot_indexes=len(hot),
-    )
-
-
 def suggestions(
     indexes: list[IndexResidency],
     bc: BuffercacheStatus,
@@ -416,8 +340,9 @@ def suggestions(
         out.append(
             Suggestion(
                 f"The hot set — {human_bytes(plan.hot_bytes)} in {plan.hot_indexes} ANN "
-                f"index{'es' * (plan.hot_indexes != 1)} queries use — does not fit the "
-                f"{human_bytes(plan.budget_bytes)} prewarm budget "
+                f"index{'es' * (plan.hot_indexes != 1)} "
+                + ("queries use" if plan.hot_by_scans else "(no scans counted yet: all of them)")
+                + f" — does not fit the {human_bytes(plan.budget_bytes)} prewarm budget "
                 f"({PREWARM_SHARE:.0%} of {plan.memory}): prewarming cannot keep it cached. "
                 "Fix memory first — see the memory findings (index-exceeds-memory, "
                 "index-mostly-cold in pgvtui check / Overview)"
@@ -645,4 +570,30 @@ async def collect(
         prewarmed=tuple(prewarmed),
         statements=session.statements - start,
         prewarm_plan=prewarm_plan(rows, memory) if rows else None,
+        coverage=coverage(bc, [i.qualified_name for i in rows], row["shared_preload_libraries"]),
     )
+
+
+def coverage(bc: BuffercacheStatus, indexes: list[str], preload: str | None) -> Coverage:
+    """What this residency report could not measure, and why."""
+    out: list[CoverageEntry] = []
+    if not bc.available and bc.reason:
+        out.append(
+            CoverageEntry(
+                "pg_buffercache",
+                bc.reason,
+                kind="privilege" if bc.installed_version else "extension",
+                objects=tuple(indexes),
+                affects=("measured residency", "index-mostly-cold", "prewarm ranking"),
+                fix=bc.create_sql,
+            )
+        )
+    if preload is None:
+        out.append(
+            CoverageEntry(
+                "settings",
+                "shared_preload_libraries not readable without pg_read_all_settings (pg_monitor)",
+                affects=("autoprewarm advice",),
+            )
+        )
+    return Coverage(tuple(out))

@@ -44,6 +44,7 @@ from psycopg import sql
 
 from pgvtui.core import catalog, guard, sqltext
 from pgvtui.core import sql as sqlfiles
+from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan, parse_plan
 from pgvtui.core.query import QueryShape, analyze_query
@@ -560,6 +561,7 @@ class CheckReport:
     error: str | None = None  # the statement's error, when a rule explained it
     effective_settings: dict[str, str | None] = field(default_factory=dict)
     source: str = "database"  # database | query | plan-file
+    coverage: Coverage = field(default_factory=Coverage)  # what could not be checked, and why
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -585,6 +587,7 @@ class CheckReport:
             "rows": self.rows,
             "plan": self.plan.raw if self.plan is not None else None,
             "findings": [f.to_json() for f in self.findings],
+            "coverage": self.coverage.to_json(),
         }
 
 

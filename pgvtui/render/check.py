@@ -14,6 +14,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
 
+from pgvtui.core.coverage import Coverage, not_checked, verdict
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.reconcile import action, action_plan
 from pgvtui.core.rules.base import Finding, Severity
@@ -111,7 +112,16 @@ def render_finding(console: Console, f: Finding) -> None:
     console.print()
 
 
-def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
+def summary(findings: tuple[Finding, ...] | list[Finding], coverage: Coverage | None = None) -> str:
+    """The count line; with coverage gaps it never says "no findings" (core.coverage.verdict)."""
+    if coverage is not None and not coverage.complete:
+        head = ", ".join(
+            f"{len(group)} {sev.value}{'' if len(group) == 1 else 's'}"
+            for sev, group in by_severity(findings)
+        )
+        if not head:
+            return verdict(0, coverage)
+        return f"{head} in what could be checked; {not_checked(coverage)}"
     if not findings:
         return "no findings"
     return ", ".join(
@@ -151,6 +161,7 @@ def render_check(console: Console, report: CheckReport) -> None:
     if report.plan is not None:
         console.print(plan_tree(report.plan, report.findings))
         console.print()
+    render_coverage(console, report.coverage)
     for sev, group in by_severity(report.findings):
         console.print(
             Text(f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline")
@@ -163,8 +174,22 @@ def render_check(console: Console, report: CheckReport) -> None:
         for f in plan:
             console.print(Text(f"  {f.step}. {action(f):<7} {f.object or ''}  ({f.rule})"))
         console.print()
-    console.print(Text(summary(report.findings), style="bold"))
+    console.print(Text(summary(report.findings, report.coverage), style="bold"))
     if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
         console.print(
             Text("(long vector literals shown as '[…]'; --format json has the full SQL)", "dim")
         )
+
+
+def render_coverage(console: Console, coverage: Coverage) -> None:
+    """ "Coverage — not checked": what could not be seen and why, before any conclusion."""
+    if not coverage.entries:
+        return
+    n = coverage.objects_not_checked
+    head = f"COVERAGE — not checked{f' ({n} objects)' if n else ''}"
+    console.print(Text(head, style="bold yellow underline"))
+    for e in coverage.entries:
+        console.print(Text(f"  • {e.line()}"))
+        if e.fix:
+            console.print(Text(f"    {e.fix}", style="dim"))
+    console.print()

@@ -70,14 +70,22 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
             out += [f"The query failed: `{report.error}`", ""]
     if report.plan is not None:
         out += ["## Plan", "", _fence(plan_text(report.plan, report.findings), "text"), ""]
-    out += ["## Findings", "", f"**{summary(report.findings)}**", ""]
+    if report.coverage.entries:
+        out += ["## Coverage — not checked", ""]
+        out += [f"- {_md_escape(line)}" for line in report.coverage.lines()]
+        out += [""]
+    out += ["## Findings", "", f"**{summary(report.findings, report.coverage)}**", ""]
     for sev, group in by_severity(report.findings):
         out += [f"### {_title(sev)} ({len(group)})", ""]
         for f in group:
             head = f"#### `{f.rule}`"
             if f.object:
                 head += f" — {_md_escape(f.object)}"
+            if f.step is not None:
+                head += f" (step {f.step})"
             out += [head, "", _md_escape(f.message), ""]
+            out += [f"*Plan:* {_md_escape(note)}" + "  " for note in f.notes]
+            out += [""] if f.notes else []
             if f.evidence:
                 out += [f"*Evidence:* {_md_escape(shorten_sql(f.evidence))}", ""]
             if f.fix:

@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
+from pgvtui.core.coverage import Coverage
 from pgvtui.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -88,6 +89,8 @@ class PgvtuiApp(App[None]):
     """The latest inventory (None until loaded)."""
     catalog_findings: reactive[tuple[Finding, ...]] = reactive((), always_update=True)
     """Catalog-rule findings for the latest inventory."""
+    catalog_coverage: Coverage = Coverage()
+    """What the role could not see (set before catalog_findings: its watchers read it)."""
     residency: reactive[ResidencyReport | None] = reactive(None, always_update=True)
     """The latest residency report (None until measured or when it cannot be)."""
     search_request: reactive[SearchRequest | None] = reactive(None, always_update=True)
@@ -147,6 +150,7 @@ class PgvtuiApp(App[None]):
 
     @on(InventoryLoaded)
     def _inventory_loaded(self, event: InventoryLoaded) -> None:
+        self.catalog_coverage = event.catalog.coverage
         self.catalog_findings = event.catalog.findings
         self.inventory = event.catalog.inventory
         self.residency = event.catalog.residency

@@ -78,6 +78,15 @@ class QueryVectorChosen(Message):
         self.run = run
 
 
+class SampleFailed(Message):
+    """Sampling a row of ``column``'s table for the Search screen failed (e.g. no SELECT)."""
+
+    def __init__(self, column: ColumnInfo, error: PgvtuiError) -> None:
+        super().__init__()
+        self.column = column
+        self.error = error
+
+
 class BackendCancelled(Message):
     """The answer to Activity's cancel request for ``pid`` (False: it was not running)."""
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import psycopg
 import pytest
+from psycopg import sql
 
 from pgvtui.cli import main
 from pgvtui.core.recall.policy import PGVECTOR_DEFAULTS, recommend
@@ -158,3 +159,34 @@ def test_cli_json_and_text_say_the_same(pdsn: str, capsys: pytest.CaptureFixture
     assert "policy: mean recall@10 ≥ 0.9, p10 ≥ 0.8" in text
     assert "worst queries at" in text
     assert ("Recommendation:" in text) == rec["met"]
+
+
+def test_never_below_the_servers_current_ef_search(pdsn: str) -> None:
+    with psycopg.connect(pdsn, autocommit=True) as conn:
+        db = conn.info.dbname
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET hnsw.ef_search = 100").format(sql.Identifier(db))
+        )
+
+    async def go() -> RecallReport:
+        session = await connect(pdsn)
+        try:
+            spec = RecallSpec(index="docs_poor", queries=30, ef_search=(40, 80, 160, 320),
+                              target=0.5, floor=0.0)  # fmt: skip
+            return await run_recall(session, spec)
+        finally:
+            await session.close()
+
+    try:
+        rep = asyncio.run(go())
+    finally:
+        with psycopg.connect(pdsn, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} RESET hnsw.ef_search").format(sql.Identifier(db))
+            )
+    rec = rep.recommendation
+    assert rec is not None and rec.baseline is not None
+    assert rec.baseline["current"] == 100 and rec.baseline["value"] == 100
+    assert "current" in rec.baseline["source"]
+    # ef_search 40 and 80 reach a 0.5 target on this index, but the server already runs at 100
+    assert rec.met and rec.settings is not None and int(rec.settings["hnsw.ef_search"]) >= 160

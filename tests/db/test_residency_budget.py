@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from pgvtui.cli import main
-from pgvtui.core import residency
+from pgvtui.core import prewarm_plan, residency
 from pgvtui.core.checkup import check_catalog
 from pgvtui.core.session import Session, connect
 from tests.db.tables import knn, make_table
@@ -49,11 +49,11 @@ async def test_hot_set_larger_than_shared_buffers(session: Session) -> None:
     sb = rep.memory.shared_buffers_bytes
     assert sb == 32 * MB
     by = {i.name: i for i in rep.indexes}
-    assert all(i.size_bytes < sb * residency.PREWARM_SHARE for i in by.values())
+    assert all(i.size_bytes < sb * prewarm_plan.PREWARM_SHARE for i in by.values())
     hot = sum(by[f"{t}_hnsw"].size_bytes for t, n in SCANS.items() if n)
     assert hot > sb  # the hot set is larger than shared_buffers
     plan = rep.prewarm_plan
-    assert plan is not None and plan.budget_bytes == int(sb * residency.PREWARM_SHARE)
+    assert plan is not None and plan.budget_bytes == int(sb * prewarm_plan.PREWARM_SHARE)
     assert not plan.hot_fits and plan.hot_bytes == hot and plan.hot_indexes == 3
     # ranked by value, cut to the budget, total shown
     chosen = [p.index for p in plan.chosen]

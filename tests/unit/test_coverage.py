@@ -47,3 +47,9 @@ def test_offline_input_gap_has_no_objects() -> None:
     assert cov.objects_not_checked == 0
     assert verdict(0, cov).endswith("some checks skipped (1 coverage gap, see Coverage)")
     assert cov.to_json()["complete"] is False
+
+
+def test_informational_entries_do_not_block_no_findings() -> None:
+    cov = Coverage((CoverageEntry("pg_stat_statements", "not installed", skips_checks=False),))
+    assert cov.complete and verdict(0, cov) == "no findings"
+    assert cov.lines() == ["pg_stat_statements: not installed"]

@@ -55,19 +55,25 @@ class FilterUnderflow(Rule):
                 if got > 0
                 else f"kept none of {wording.num(seen)} ANN candidates"
             )
+            fix, sets = _fix(ctx, scan, limit_n, selectivity)
             yield self.finding(
                 f"the filter {kept}: the query returned fewer than LIMIT {limit_n} rows",
                 evidence,
-                _fix(ctx, scan, limit_n, selectivity),
+                fix,
                 object=f"plan: {node.label()}",
                 node_id=node.id,
+                sets=sets,
             )
 
 
-def _fix(ctx: RuleContext, scan: plan_walk.AnnScan, limit_n: int, selectivity: float) -> str:
+def _fix(
+    ctx: RuleContext, scan: plan_walk.AnnScan, limit_n: int, selectivity: float
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The fix text and the settings it sets (for reconciliation)."""
     index, node = scan.index, scan.node
     iterative = effective_settings.pgvector_at_least(ctx, (0, 8, 0))
     lines: list[str] = []
+    sets: tuple[tuple[str, str], ...]
     needed = math.ceil(limit_n / max(selectivity, 1e-6) * 2)
     if index.method == "hnsw":
         ef = effective_settings.setting_int(ctx, "hnsw.ef_search") or 40
@@ -75,8 +81,10 @@ def _fix(ctx: RuleContext, scan: plan_walk.AnnScan, limit_n: int, selectivity: f
         if iterative:
             lines.append("SET hnsw.iterative_scan = relaxed_order;  -- or strict_order")
             lines.append(f"-- or raise the candidate list: SET hnsw.ef_search = {new_ef};")
+            sets = (("hnsw.iterative_scan", "relaxed_order"),)
         else:
             lines.append(f"SET hnsw.ef_search = {new_ef};")
+            sets = (("hnsw.ef_search", str(new_ef)),)
             lines.append("-- pgvector 0.8.0+ adds iterative scans: ALTER EXTENSION vector UPDATE;")
     else:
         probes = effective_settings.setting_int(ctx, "ivfflat.probes") or 1
@@ -85,8 +93,10 @@ def _fix(ctx: RuleContext, scan: plan_walk.AnnScan, limit_n: int, selectivity: f
         if iterative:
             lines.append("SET ivfflat.iterative_scan = relaxed_order;")
             lines.append(f"-- or scan more lists: SET ivfflat.probes = {new_probes};")
+            sets = (("ivfflat.iterative_scan", "relaxed_order"),)
         else:
             lines.append(f"SET ivfflat.probes = {new_probes};")
+            sets = (("ivfflat.probes", str(new_probes)),)
     key = wording.ident(index.key_column) if index.key_column else f"({index.key_expression})"
     if node.filter and "$" not in node.filter and "Plan" not in node.filter:
         lines.append(
@@ -98,4 +108,4 @@ def _fix(ctx: RuleContext, scan: plan_walk.AnnScan, limit_n: int, selectivity: f
         )
     else:
         lines.append("-- for a fixed, low-cardinality filter: a partial index or partitioning")
-    return "\n".join(lines)
+    return "\n".join(lines), sets

@@ -74,20 +74,25 @@ class LimitOverEfSearch(Rule):
                 if lim.actual_rows is not None
                 else ""
             )
+            fix, sets = _fix(ctx, wanted)
             yield self.finding(
                 f"LIMIT {limit_n}{offset_note} needs {wanted} rows but an HNSW scan with"
                 f" ef_search = {ef} returns at most {ef}{returned}",
                 evidence,
-                _fix(ctx, wanted),
+                fix,
                 object=f"plan: {node.label()}",
                 node_id=node.id,
+                sets=sets,
             )
 
 
-def _fix(ctx: RuleContext, wanted: int) -> str:
+def _fix(ctx: RuleContext, wanted: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The fix text and the settings it sets (for reconciliation)."""
     iterative = effective_settings.pgvector_at_least(ctx, (0, 8, 0))
     lines: list[str] = []
+    sets: tuple[tuple[str, str], ...]
     if wanted <= pgvector_facts.HNSW_EF_SEARCH_MAX:
+        sets = (("hnsw.ef_search", str(max(wanted, 1))),)
         lines.append(f"SET hnsw.ef_search = {max(wanted, 1)};")
         if iterative:
             lines.append("-- or keep ef_search and let the scan continue past it:")
@@ -98,7 +103,9 @@ def _fix(ctx: RuleContext, wanted: int) -> str:
             " iterative scan:"
         )
         lines.append("SET hnsw.iterative_scan = relaxed_order;")
+        sets = (("hnsw.iterative_scan", "relaxed_order"),)
     else:
         lines.append(f"SET hnsw.ef_search = {pgvector_facts.HNSW_EF_SEARCH_MAX};")
         lines.append("-- more rows need iterative scan: ALTER EXTENSION vector UPDATE; (0.8.0+)")
-    return "\n".join(lines)
+        sets = (("hnsw.ef_search", str(pgvector_facts.HNSW_EF_SEARCH_MAX)),)
+    return "\n".join(lines), sets

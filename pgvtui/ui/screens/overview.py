@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from pgvtui.core.coverage import verdict
 from pgvtui.core.models import Inventory
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.render.fmt import human_bytes
@@ -129,7 +130,13 @@ class OverviewScreen(PgvScreen):
         self.query_one(FitBars).set_rows(rows)
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
-        self.query_one("#finding-counts", Static).update(severity_counts(findings))
+        counts = severity_counts(findings)
+        coverage = self.papp.catalog_coverage
+        if coverage.entries:
+            counts.append(f"\n{verdict(len(findings), coverage)}", style="bold yellow")
+            for line in coverage.lines():
+                counts.append(f"\n• {line}", style="yellow")
+        self.query_one("#finding-counts", Static).update(counts)
         self.query_one(FindingsList).show(findings[:TOP_FINDINGS])
 
     def action_refresh(self) -> None:

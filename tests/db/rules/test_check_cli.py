@@ -47,7 +47,7 @@ def test_golden_path_json_exit_0(items_db: VectorDB, capsys: pytest.CaptureFixtu
     )
     doc = json.loads(out)
     assert code == 0, doc["findings"]
-    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings"}
+    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings", "coverage"}
     assert doc["query"] == GOLDEN and doc["settings"] == {"hnsw.ef_search": "100"}
     assert doc["rows"] == 10 and doc["execution_ms"] > 0
     assert doc["plan"][0]["Plan"]["Node Type"] == "Limit"

@@ -139,6 +139,12 @@ async def test_observed_pairs_agree_on_the_real_server(
     kinds = [action(f) for f in plan]
     assert kinds == sorted(kinds, key=["drop", "rebuild", "set", "review"].index)
     assert plan[0].step == 1 and action(plan[0]) == "drop"
+    # unused-index's drop of the copy duplicate-index drops is folded into it (one step) ...
+    (dropped_copy,) = dup.drops
+    unused_copy = next(f for f in findings if f.rule == "unused-index" and f.object == dropped_copy)
+    assert unused_copy.step is None and any(
+        "covered by duplicate-index" in n for n in unused_copy.notes
+    )
     # acting on the copy duplicate-index drops is skipped (no step, fix commented out) ...
     dropped = set(dup.drops)
     acting = [f for f in findings if not f.drops and _objects(f) & dropped]
