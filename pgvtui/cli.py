@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     mod = importlib.import_module(f"pgvtui.commands.{args.command}")
     try:
+        from pgvtui.commands.common import apply_config
+
+        apply_config(args)  # the config file fills what the flags left unset
         return int(mod.run(args))
     except PgvtuiError as exc:
         sys.stderr.write(exc.one_line() + "\n")

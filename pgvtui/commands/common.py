@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from pgvtui.core.config import Config, load_config
 from pgvtui.core.conninfo import ConnOptions
 from pgvtui.core.session import DEFAULT_STATEMENT_TIMEOUT_MS, Session, SessionOptions, connect
+from pgvtui.core.units import parse_duration_ms
 from pgvtui.errors import PgvtuiError, UsageError
 
 T = TypeVar("T")
-
-MAX_DURATION_MS = 2_147_483_647  # statement_timeout / lock_timeout are int milliseconds
 
 
 def add_command_parser(
@@ -58,39 +58,48 @@ def add_conn_args(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--statement-timeout",
         type=_duration_ms,
-        default=DEFAULT_STATEMENT_TIMEOUT_MS,
+        default=None,
         metavar="DURATION",
-        help="statement_timeout for every statement (default 30s; e.g. 5s, 2min, 1500ms)",
+        help="statement_timeout for every statement (default: the config file's, else 30s; "
+        "e.g. 5s, 2min, 1500ms)",
     )
 
 
 def add_format_arg(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")) -> None:
-    p.add_argument("--format", choices=choices, default="text", help="output format")
+    p.add_argument(
+        "--format",
+        choices=choices,
+        default=None,
+        help="output format (default: the config file's format when this command has it, "
+        "else text)",
+    )
+    p.set_defaults(format_choices=choices)
+
+
+def apply_config(args: argparse.Namespace, config: Config | None = None) -> Config:
+    """Fill what the command line left unset from the config file (docs/config.md): --format,
+    --statement-timeout and the default connection. Flags always win."""
+    cfg = load_config() if config is None else config
+    if "format" in args and args.format is None:
+        choices = getattr(args, "format_choices", ("text",))
+        args.format = cfg.format if cfg.format in choices else "text"
+    if "statement_timeout" in args and args.statement_timeout is None:
+        args.statement_timeout = (
+            DEFAULT_STATEMENT_TIMEOUT_MS
+            if cfg.statement_timeout_ms is None
+            else cfg.statement_timeout_ms
+        )
+    if "conninfo" in args and args.conninfo is None:
+        args.conninfo = cfg.default_conninfo()
+    args.config = cfg
+    return cfg
 
 
 def _duration_ms(text: str) -> int:
-    t = text.strip().lower()
-    units = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
-    for unit in ("ms", "min", "s", "h"):
-        if t.endswith(unit):
-            num = t[: -len(unit)].strip()
-            break
-    else:
-        unit, num = "ms", t
     try:
-        value = float(num)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r}") from None
-    if not math.isfinite(value * units[unit]):
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError("a duration must not be negative")
-    ms = int(value * units[unit])
-    if ms > MAX_DURATION_MS:
-        raise argparse.ArgumentTypeError(
-            f"too long: {text!r} (PostgreSQL's limit is about 24 days)"
-        )
-    return ms
+        return parse_duration_ms(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def conn_options(args: argparse.Namespace) -> ConnOptions:
