@@ -29,8 +29,8 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core import catalog, guard
 from pgvtui.core.plan import load_plan_json, parse_plan
 from pgvtui.core.search import (
@@ -208,5 +208,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.check import render_check
 
-        render_check(stdout_console(), report)
+        with text_output() as out:
+            render_check(out, report)
     return exit_code(report, args.fail_on)

@@ -11,8 +11,8 @@ from pgvtui.commands.common import (
     add_format_arg,
     emit_json,
     parse_size,
-    stdout_console,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core import sizing
 from pgvtui.core.models import HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_DEFAULT_M, IVFFLAT_DEFAULT_LISTS
 from pgvtui.errors import UsageError
@@ -126,5 +126,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.estimate import render_estimate
 
-        render_estimate(stdout_console(), report)
+        with text_output() as out:
+            render_estimate(out, report)
     return 0

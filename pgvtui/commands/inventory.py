@@ -11,8 +11,8 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import Inventory
 
@@ -40,5 +40,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.inventory import render_inventory
 
-        render_inventory(stdout_console(), inv)
+        with text_output() as out:
+            render_inventory(out, inv)
     return 0

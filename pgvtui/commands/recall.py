@@ -19,8 +19,8 @@ from pgvtui.commands.common import (
     run_async,
     session_for,
     stderr_console,
-    stdout_console,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, run_recall
 from pgvtui.core.session import Session
 
@@ -216,5 +216,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.recall import render_recall
 
-        render_recall(stdout_console(), report)
+        with text_output() as out:
+            render_recall(out, report)
     return 0 if report.complete else EXIT_INTERRUPTED

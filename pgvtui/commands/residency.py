@@ -17,8 +17,8 @@ from pgvtui.commands.common import (
     parse_size,
     run_async,
     session_for,
-    stdout_console,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.residency import ResidencyReport, collect
 
 
@@ -72,5 +72,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.residency import render_residency
 
-        render_residency(stdout_console(), report)
+        with text_output() as out:
+            render_residency(out, report)
     return 0

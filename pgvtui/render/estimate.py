@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from pgvtui.core.sizing import EstimateReport, memory_needed, pg_size_literal
 from pgvtui.render.fmt import human_bytes, human_count
+from pgvtui.render.layout import Col, print_table
+
+
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: list[list[str | Text]] = []
+
+    def add_row(self, *cells: str | Text) -> None:
+        self.rows.append(list(cells))
 
 
 def _key(report: EstimateReport) -> str:
@@ -24,10 +32,7 @@ def _key(report: EstimateReport) -> str:
 def render_estimate(console: Console, report: EstimateReport) -> None:
     size, build = report.size, report.build
     console.print(Text(_key(report), style="bold"))
-    t = Table(show_header=False, box=None, pad_edge=False)
-    t.add_column(style="dim")
-    t.add_column(justify="right")
-    t.add_column(style="dim")
+    t = _Rows()
     t.add_row("index size", human_bytes(size.bytes), f"{size.pages:,} pages of 8 kB")
     t.add_row(
         "per row", f"{size.bytes_per_row:,.0f} B", f"stored value {report.spec.value_bytes} B"
@@ -66,23 +71,21 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
     else:
         verdict = Text("fits", style="green") if build.fits else Text("ERROR", style="red")
         t.add_row("k-means memory", verdict, f"at most {build.max_lists:,} lists at this setting")
-    console.print(t)
+    print_table(
+        console,
+        [Col(""), Col("", "number"), Col("", "text")],
+        t.rows,
+        box=None,
+        pad_edge=False,
+        show_header=False,
+        styles=("dim", "", "dim"),
+    )
     if not build.fits:
         need = pg_size_literal(memory_needed(build))
         console.print(Text(build.consequence or "", style="yellow"))
         console.print(f"  SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX")
 
-    w = Table(title="What if", title_justify="left")
-    for col, right in (
-        ("variant", False),
-        ("size", True),
-        ("vs now", True),
-        ("per row", True),
-        ("build memory", True),
-        ("fits mwm", False),
-        ("note", False),
-    ):
-        w.add_column(col, justify="right" if right else "left")
+    w = _Rows()
     w.add_row(
         "as given",
         human_bytes(size.bytes),
@@ -103,7 +106,20 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
             "yes" if v.build.fits else "no",
             v.note,
         )
-    console.print(w)
+    print_table(
+        console,
+        [
+            Col("variant"),
+            Col("size", "number"),
+            Col("vs now", "number"),
+            Col("per row", "number"),
+            Col("build memory", "number"),
+            Col("fits mwm"),
+            Col("note", "text"),
+        ],
+        w.rows,
+        title="What if",
+    )
     console.print(
         Text(
             "Freshly built index; later inserts and deletes only add pages. "

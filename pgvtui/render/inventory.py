@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from pgvtui.core.models import Inventory
 from pgvtui.render.fmt import human_bytes, human_count
+from pgvtui.render.layout import Col, Kind, print_table
 
 SIZE_SETTINGS = ("shared_buffers", "effective_cache_size", "maintenance_work_mem", "work_mem")
 
@@ -51,50 +51,47 @@ def render_inventory(console: Console, inv: Inventory) -> None:
     )
     console.print(f"settings: {settings}\n")
 
-    ct = Table(title=f"Vector columns ({len(inv.columns)})", title_justify="left")
-    for col in (
-        "table",
-        "column",
-        "type",
-        "dims",
-        "rows",
-        "null %",
-        "avg width",
-        "storage",
-        "table size",
-        "toast",
-        "total",
-    ):
-        right = col in ("dims", "rows", "null %", "avg width", "table size", "toast", "total")
-        ct.add_column(col, justify="right" if right else "left", overflow="fold", no_wrap=right)
-    for c in inv.columns:
-        ct.add_row(
-            c.qualified_table,
-            c.column,
-            c.type,
-            str(c.dims or "—"),
-            human_count(c.rows_estimate),
-            "—" if c.null_frac is None else f"{c.null_frac * 100:.0f}",
-            "—" if c.avg_width is None else str(c.avg_width),
-            c.storage,
-            human_bytes(c.table_bytes),
-            human_bytes(c.toast_bytes),
-            human_bytes(c.total_bytes),
-        )
-    console.print(ct)
+    col_kinds: tuple[tuple[str, Kind], ...] = (
+        ("table", "name"),
+        ("column", "name"),
+        ("type", "name"),
+        ("dims", "number"),
+        ("rows", "number"),
+        ("null %", "number"),
+        ("avg width", "number"),
+        ("storage", "name"),
+        ("table size", "number"),
+        ("toast", "number"),
+        ("total", "number"),
+    )
+    print_table(
+        console,
+        [Col(h, k) for h, k in col_kinds],
+        [
+            [
+                c.qualified_table,
+                c.column,
+                c.type,
+                str(c.dims or "—"),
+                human_count(c.rows_estimate),
+                "—" if c.null_frac is None else f"{c.null_frac * 100:.0f}",
+                "—" if c.avg_width is None else str(c.avg_width),
+                c.storage,
+                human_bytes(c.table_bytes),
+                human_bytes(c.toast_bytes),
+                human_bytes(c.total_bytes),
+            ]
+            for c in inv.columns
+        ],
+        title=f"Vector columns ({len(inv.columns)})",
+    )
 
-    it = Table(title=f"ANN indexes ({len(inv.indexes)})", title_justify="left")
     show_state = any(not i.valid or i.building for i in inv.indexes)
-    cols = ["index", "table", "method", "opclass", "op", "key", "params", "where"]
-    cols += ["state"] if show_state else []
-    cols += ["size", "scans"]
-    for col in cols:
-        if col in ("key", "where"):
-            it.add_column(col, overflow="fold")
-        else:
-            it.add_column(
-                col, no_wrap=True, justify="right" if col in ("size", "scans") else "left"
-            )
+    cols = [Col(h) for h in ("index", "table", "method", "opclass", "op")]
+    cols += [Col("key", "text"), Col("params"), Col("where", "text")]
+    cols += [Col("state")] if show_state else []
+    cols += [Col("size", "number"), Col("scans", "number")]
+    rows: list[list[str | Text]] = []
     for i in inv.indexes:
         if i.method == "hnsw":
             params = f"m={i.m}{'*' if 'm' in i.defaults else ''} ef_c={i.ef_construction}" + (
@@ -117,7 +114,7 @@ def render_inventory(console: Console, inv: Inventory) -> None:
                 "building" if i.building else "valid" if i.valid else Text("INVALID", style="red")
             )
         row += [human_bytes(i.size_bytes), "—" if i.idx_scan is None else str(i.idx_scan)]
-        it.add_row(*row)
-    console.print(it)
+        rows.append(row)
+    print_table(console, cols, rows, title=f"ANN indexes ({len(inv.indexes)})")
     if any(i.defaults for i in inv.indexes):
         console.print(Text("* pgvector default (not set in the index options)", style="dim"))

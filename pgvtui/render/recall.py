@@ -6,10 +6,10 @@ import math
 
 from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from pgvtui.core.recall import RecallReport, SettingResult
+from pgvtui.render.layout import Col, print_table
 
 
 def _ms(x: float) -> str:
@@ -57,16 +57,12 @@ def render_recall(console: Console, rep: RecallReport) -> None:
         )
     if rep.results:
         any_not_index = any(r.index_used < 1.0 for r in rep.results)
-        t = Table(
-            title=f"recall@{rep.k} by setting (target {rep.target:g})",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
-        t.add_column("settings", overflow="fold")
         extra = ("index",) if any_not_index else ()
-        for col in ("recall", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra):
-            t.add_column(col, justify="right", no_wrap=True)
+        cols = [Col("settings", "text")] + [
+            Col(c, "number")
+            for c in ("recall", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra)
+        ]
+        rows: list[list[str | Text]] = []
         for r in rep.results:
             label = " ".join(
                 f"{_short(k)}={str(v).removesuffix('_order')}"
@@ -76,20 +72,31 @@ def render_recall(console: Console, rep: RecallReport) -> None:
             if r.queries < len(rep.query_ids):
                 label += f" (partial: {r.queries} queries)"
             style = _recall_style(r, rep.target)
-            rows = Text(f"{r.rows_mean:.1f}", style="yellow" if r.rows_mean < rep.k - 1e-9 else "")
-            t.add_row(
-                label,
-                Text(f"{r.recall_mean:.3f}", style=style),
-                f"{r.recall_min:.2f}",
-                rows,
-                _ms(r.latency_ms_p50),
-                _ms(r.latency_ms_p95),
-                _ms(r.latency_ms_p99),
-                f"{r.shared_hit:.0f}",
-                f"{r.shared_read:.0f}",
-                *((f"{r.index_used * 100:.0f} %",) if any_not_index else ()),
+            mean_rows = Text(
+                f"{r.rows_mean:.1f}", style="yellow" if r.rows_mean < rep.k - 1e-9 else ""
             )
-        console.print(t)
+            rows.append(
+                [
+                    label,
+                    Text(f"{r.recall_mean:.3f}", style=style),
+                    f"{r.recall_min:.2f}",
+                    mean_rows,
+                    _ms(r.latency_ms_p50),
+                    _ms(r.latency_ms_p95),
+                    _ms(r.latency_ms_p99),
+                    f"{r.shared_hit:.0f}",
+                    f"{r.shared_read:.0f}",
+                    *((f"{r.index_used * 100:.0f} %",) if any_not_index else ()),
+                ]
+            )
+        print_table(
+            console,
+            cols,
+            rows,
+            title=f"recall@{rep.k} by setting (target {rep.target:g})",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
         console.print(
             Text(
                 "p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
+from pgvtui.render.layout import Col, print_table
 
 BAR_WIDTH = 20
 
@@ -84,33 +84,34 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
             console.print(f"  {bc.create_sql}")
     console.print()
 
-    t = Table(title=f"ANN indexes ({len(report.indexes)})", title_justify="left")
-    for col, right in (
-        ("index", False),
-        ("size", True),
-        ("model", True),
-        ("share", True),
-        ("cached", False),
-        ("fits sb·ecs·RAM", False),
-        ("outgrows sb at", True),
-    ):
-        t.add_column(col, justify="right" if right else "left")
+    cols = [
+        Col("index"),
+        Col("size", "number"),
+        Col("model", "number"),
+        Col("share", "number"),
+        Col("cached"),
+        Col("fits sb·ecs·RAM"),
+        Col("outgrows sb at", "number"),
+    ]
+    rows: list[list[str | Text]] = []
     for i in report.indexes:
         fits = Text(" ").join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
-        t.add_row(
-            Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
-            human_bytes(i.size_bytes),
-            Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
-            f"{i.share_pct:.0f} %",
-            bar(i.resident_pct, 10),
-            fits,
-            (
-                f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
-                if i.rows_to_exceed_shared_buffers is not None
-                else ("now" if not i.fits_shared_buffers else "—")
-            ),
+        rows.append(
+            [
+                Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
+                human_bytes(i.size_bytes),
+                Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
+                f"{i.share_pct:.0f} %",
+                bar(i.resident_pct, 10),
+                fits,
+                (
+                    f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
+                    if i.rows_to_exceed_shared_buffers is not None
+                    else ("now" if not i.fits_shared_buffers else "—")
+                ),
+            ]
         )
-    console.print(t)
+    print_table(console, cols, rows, title=f"ANN indexes ({len(report.indexes)})")
     if any(i.usage_counts for i in report.indexes):
         console.print(Text("cached pages by usage count 0…5 (5 = hottest):", style="dim"))
         for i in report.indexes:
