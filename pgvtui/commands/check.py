@@ -80,7 +80,7 @@ def add_parser(sub: Any) -> None:
         help="SET LOCAL for the run (hnsw.*, ivfflat.*, enable_*, planner costs, work_mem …); "
         "repeatable",
     )
-    add_format_arg(p, ("text", "json", "markdown"))
+    add_format_arg(p, ("text", "json", "markdown", "sql"))
     p.add_argument(
         "--fail-on",
         choices=tuple(FAIL_ON),
@@ -204,6 +204,11 @@ def run(args: argparse.Namespace) -> int:
         from pgvtui.render.markdown import render_markdown
 
         sys.stdout.write(render_markdown(report))
+        sys.stdout.flush()
+    elif args.format == "sql":  # the fixes only, as one script for psql
+        from pgvtui.render.sql_script import check_script
+
+        sys.stdout.write(check_script(report))
         sys.stdout.flush()
     else:
         from pgvtui.render.check import render_check

@@ -8,6 +8,7 @@ for those calls.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from pgvtui.commands.common import (
@@ -51,7 +52,7 @@ def add_parser(sub: Any) -> None:
         help="load each ANN index that fits into shared_buffers with pg_prewarm "
         "(opt-in: runs in a separate read-write session)",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown", "sql"))
 
 
 async def _collect(args: argparse.Namespace, ram: int | None) -> ResidencyReport:
@@ -69,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
     report = run_async(lambda: _collect(args, ram))
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "sql":  # the suggestions' SQL only, as one script for psql
+        from pgvtui.render.sql_script import residency_script
+
+        sys.stdout.write(residency_script(report))
+        sys.stdout.flush()
     else:
         from pgvtui.render.residency import render_residency
 

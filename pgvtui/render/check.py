@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rich.console import Console
-from rich.syntax import Syntax
+from rich.padding import Padding
 from rich.text import Text
 from rich.tree import Tree
 
@@ -18,9 +18,11 @@ from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
+from pgvtui.render.sql_text import print_sql
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+_INDENT = (0, 0, 0, 2)  # prose under a finding: wrapped lines keep the indent
 _LITERAL = re.compile(r"'\[[^']{40,}\]'")
 
 
@@ -85,24 +87,15 @@ def render_finding(console: Console, f: Finding) -> None:
     if f.object:
         head.append(f"  {f.object}", style="dim")
     console.print(head)
-    console.print(Text(f"  {f.message}"))
+    console.print(Padding(Text(f.message), _INDENT))
     if f.evidence:
-        console.print(Text(f"  evidence: {shorten_sql(f.evidence)}", style="dim"))
+        console.print(Padding(Text(f"evidence: {shorten_sql(f.evidence)}", style="dim"), _INDENT))
     if f.fix:
         if f.fix_is_sql:
             console.print(Text("  fix:"))
-            console.print(
-                Syntax(
-                    shorten_sql(f.fix),
-                    "sql",
-                    theme="ansi_dark",
-                    word_wrap=True,
-                    padding=(0, 0, 0, 4),
-                    background_color="default",
-                )
-            )
+            print_sql(console, shorten_sql(f.fix), indent=4)  # whole lines, nothing else on them
         else:
-            console.print(Text(f"  fix: {f.fix}"))
+            console.print(Padding(Text(f"fix: {f.fix}"), _INDENT))
     console.print()
 
 
@@ -118,15 +111,7 @@ def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
 def render_check(console: Console, report: CheckReport) -> None:
     if report.query:
         console.print(Text("Query", style="bold underline"))
-        console.print(
-            Syntax(
-                shorten_sql(report.query),
-                "sql",
-                theme="ansi_dark",
-                word_wrap=True,
-                background_color="default",
-            )
-        )
+        print_sql(console, shorten_sql(report.query))
     if report.settings:
         console.print(
             Text("SET LOCAL " + ", ".join(f"{k} = {v}" for k, v in report.settings.items()))

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from pgvtui.core.recall import RecallReport, SettingResult
 from pgvtui.render.layout import Col, print_table
+from pgvtui.render.sql_text import print_sql
 
 
 def _ms(x: float) -> str:
@@ -110,9 +111,11 @@ def render_recall(console: Console, rep: RecallReport) -> None:
             console.print(
                 Text.assemble(
                     ("Recommendation:", "bold green"),
-                    f" {rec.set_sql or '(defaults)'}  — {rec.message}",
+                    f" {rec.message}" + ("" if rec.set_sql else " (the defaults)"),
                 )
             )
+            if rec.set_sql:
+                print_sql(console, rec.set_sql, indent=2)  # a whole line, nothing else on it
         else:
             console.print(Text.assemble(("Target not reached:", "bold red"), f" {rec.message}"))
     for w in rep.warnings:

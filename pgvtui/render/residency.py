@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
 from pgvtui.render.layout import Col, print_table
+from pgvtui.render.sql_text import print_sql
 
 BAR_WIDTH = 20
 
@@ -81,7 +83,7 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
         if bc.needs_confirmation:
             console.print(f"  pass --scan-buffercache to run it anyway: {bc.scan_cost}")
         if bc.create_sql:
-            console.print(f"  {bc.create_sql}")
+            print_sql(console, bc.create_sql, indent=2)
     console.print()
 
     cols = [
@@ -129,8 +131,8 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     if report.suggestions:
         console.print(Text.assemble("\n", ("Suggestions", "bold")))
         for s in report.suggestions:
-            console.print(f"  • {s.text}")
+            console.print(Padding(Text(f"• {s.text}"), (0, 0, 0, 2)))
             if s.sql:
-                console.print(f"    {s.sql}")
+                print_sql(console, s.sql, indent=4)
     if bc.available and bc.scan_cost:
         console.print(Text(f"\npg_buffercache: {bc.scan_cost}.", style="dim"))

@@ -73,6 +73,7 @@ def test_demo_is_reused_and_stops(
     rc = main(["demo", "--data-dir", str(path), "--setup-only", "--keep-running"])
     _, err = capsys.readouterr()
     assert rc == 0 and "(reused)" in err
+    assert f"stop it with: pgvtui demo --stop --data-dir {path}\n" in err  # the dir it runs in
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*), max(id) FROM articles").fetchone() == before
     assert main(["demo", "--data-dir", str(path), "--stop"]) == 0
