@@ -169,6 +169,12 @@ def emit_json(doc: Any) -> None:
     sys.stdout.flush()
 
 
+def write_text(text: str) -> None:
+    """A whole document (Markdown, an SQL script) on stdout, as it is."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(fn())  # type: ignore[arg-type]

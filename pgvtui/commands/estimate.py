@@ -11,6 +11,7 @@ from pgvtui.commands.common import (
     add_format_arg,
     emit_json,
     parse_size,
+    write_text,
 )
 from pgvtui.commands.output import text_output
 from pgvtui.core import sizing
@@ -80,7 +81,7 @@ def add_parser(sub: Any) -> None:
         metavar="N",
         help="parallel maintenance workers (0 = serial build, the default)",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown"))
 
 
 def _count(text: str) -> int:
@@ -123,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import estimate_markdown
+
+        write_text(estimate_markdown(report))
     else:
         from pgvtui.render.estimate import render_estimate
 

@@ -18,6 +18,7 @@ from pgvtui.commands.common import (
     parse_size,
     run_async,
     session_for,
+    write_text,
 )
 from pgvtui.commands.output import text_output
 from pgvtui.core.residency import ResidencyReport, collect
@@ -70,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     report = run_async(lambda: _collect(args, ram))
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import residency_markdown
+
+        write_text(residency_markdown(report))
     elif args.format == "sql":  # the suggestions' SQL only, as one script for psql
         from pgvtui.render.sql_script import residency_script
 

@@ -7,18 +7,19 @@ from rich.text import Text
 
 from pgvtui.core.sizing import EstimateReport, memory_needed, pg_size_literal
 from pgvtui.render.fmt import human_bytes, human_count
-from pgvtui.render.layout import Col, print_table
+from pgvtui.render.layout import Cell, Col, TableData, print_data
+from pgvtui.render.sql_text import print_sql
 
 
 class _Rows:
     def __init__(self) -> None:
-        self.rows: list[list[str | Text]] = []
+        self.rows: list[list[Cell]] = []
 
-    def add_row(self, *cells: str | Text) -> None:
+    def add_row(self, *cells: Cell) -> None:
         self.rows.append(list(cells))
 
 
-def _key(report: EstimateReport) -> str:
+def key_line(report: EstimateReport) -> str:
     s = report.spec
     key = f"{s.type}({s.dims})" + (f", {s.nnz} non-zeros" if s.nnz is not None else "")
     opts = (
@@ -29,9 +30,8 @@ def _key(report: EstimateReport) -> str:
     return f"{s.method.upper()} on {key}, {human_count(s.rows)} rows ({opts})"
 
 
-def render_estimate(console: Console, report: EstimateReport) -> None:
+def facts_table(report: EstimateReport) -> TableData:
     size, build = report.size, report.build
-    console.print(Text(_key(report), style="bold"))
     t = _Rows()
     t.add_row("index size", human_bytes(size.bytes), f"{size.pages:,} pages of 8 kB")
     t.add_row(
@@ -71,20 +71,19 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
     else:
         verdict = Text("fits", style="green") if build.fits else Text("ERROR", style="red")
         t.add_row("k-means memory", verdict, f"at most {build.max_lists:,} lists at this setting")
-    print_table(
-        console,
-        [Col(""), Col("", "number"), Col("", "text")],
-        t.rows,
-        box=None,
-        pad_edge=False,
-        show_header=False,
-        styles=("dim", "", "dim"),
-    )
-    if not build.fits:
-        need = pg_size_literal(memory_needed(build))
-        console.print(Text(build.consequence or "", style="yellow"))
-        console.print(f"  SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX")
+    return TableData(None, [Col("estimate"), Col("value", "number"), Col("detail", "text")], t.rows)
 
+
+def mwm_fix(report: EstimateReport) -> str | None:
+    """The SET that lets the build fit, or None when it already fits."""
+    if report.build.fits:
+        return None
+    need = pg_size_literal(memory_needed(report.build))
+    return f"SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX"
+
+
+def what_if_table(report: EstimateReport) -> TableData:
+    size, build = report.size, report.build
     w = _Rows()
     w.add_row(
         "as given",
@@ -106,8 +105,8 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
             "yes" if v.build.fits else "no",
             v.note,
         )
-    print_table(
-        console,
+    return TableData(
+        "What if",
         [
             Col("variant"),
             Col("size", "number"),
@@ -118,12 +117,24 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
             Col("note", "text"),
         ],
         w.rows,
-        title="What if",
     )
-    console.print(
-        Text(
-            "Freshly built index; later inserts and deletes only add pages. "
-            "Model: docs/residency.md.",
-            style="dim",
-        )
+
+
+NOTE = "Freshly built index; later inserts and deletes only add pages. Model: docs/residency.md."
+
+
+def render_estimate(console: Console, report: EstimateReport) -> None:
+    console.print(Text(key_line(report), style="bold"))
+    print_data(
+        console,
+        facts_table(report),
+        box=None,
+        show_header=False,
+        styles=("dim", "", "dim"),
     )
+    fix = mwm_fix(report)
+    if fix is not None:
+        console.print(Text(report.build.consequence or "", style="yellow"))
+        print_sql(console, fix, indent=2)
+    print_data(console, what_if_table(report))
+    console.print(Text(NOTE, style="dim"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from rich import box as rich_box
 from rich.console import Console
@@ -34,6 +34,15 @@ TEXT_MIN_WIDTH = 16  # a folding column keeps at least this many cells (or its c
 class Col:
     header: str
     kind: Kind = "name"
+
+
+@dataclass(frozen=True)
+class TableData:
+    """One report table, for the text layout here and for Markdown (render/markdown_tables)."""
+
+    title: str | None
+    cols: Sequence[Col]
+    rows: Sequence[Sequence[Cell]]
 
 
 def cell_width(cell: Cell) -> int:
@@ -126,6 +135,10 @@ def print_table(
     for r in rows:
         t.add_row(*r)
     console.print(t)
+
+
+def print_data(console: Console, data: TableData, **options: Any) -> None:
+    print_table(console, data.cols, data.rows, title=data.title, **options)
 
 
 def print_records(

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
-from pgvtui.render.layout import Col, print_table
+from pgvtui.render.layout import Cell, Col, TableData, print_data
 from pgvtui.render.sql_text import print_sql
 
 BAR_WIDTH = 20
@@ -40,6 +40,37 @@ def _usage(i: IndexResidency) -> str:
     if not i.usage_counts:
         return "—"
     return " ".join(str(i.usage_counts.get(str(k), 0)) for k in range(6))
+
+
+def index_table(report: ResidencyReport) -> TableData:
+    cols = [
+        Col("index"),
+        Col("size", "number"),
+        Col("model", "number"),
+        Col("share", "number"),
+        Col("cached"),
+        Col("fits sb·ecs·RAM"),
+        Col("outgrows sb at", "number"),
+    ]
+    rows: list[list[Cell]] = []
+    for i in report.indexes:
+        fits = Text(" ").join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
+        rows.append(
+            [
+                Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
+                human_bytes(i.size_bytes),
+                Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
+                f"{i.share_pct:.0f} %",
+                bar(i.resident_pct, 10),
+                fits,
+                (
+                    f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
+                    if i.rows_to_exceed_shared_buffers is not None
+                    else ("now" if not i.fits_shared_buffers else "—")
+                ),
+            ]
+        )
+    return TableData(f"ANN indexes ({len(report.indexes)})", cols, rows)
 
 
 def render_residency(console: Console, report: ResidencyReport) -> None:
@@ -86,34 +117,7 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
             print_sql(console, bc.create_sql, indent=2)
     console.print()
 
-    cols = [
-        Col("index"),
-        Col("size", "number"),
-        Col("model", "number"),
-        Col("share", "number"),
-        Col("cached"),
-        Col("fits sb·ecs·RAM"),
-        Col("outgrows sb at", "number"),
-    ]
-    rows: list[list[str | Text]] = []
-    for i in report.indexes:
-        fits = Text(" ").join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
-        rows.append(
-            [
-                Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
-                human_bytes(i.size_bytes),
-                Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
-                f"{i.share_pct:.0f} %",
-                bar(i.resident_pct, 10),
-                fits,
-                (
-                    f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
-                    if i.rows_to_exceed_shared_buffers is not None
-                    else ("now" if not i.fits_shared_buffers else "—")
-                ),
-            ]
-        )
-    print_table(console, cols, rows, title=f"ANN indexes ({len(report.indexes)})")
+    print_data(console, index_table(report))
     if any(i.usage_counts for i in report.indexes):
         console.print(Text("cached pages by usage count 0…5 (5 = hottest):", style="dim"))
         for i in report.indexes:
