@@ -32,7 +32,7 @@ def tables(md: str) -> list[list[list[str]]]:
     """Every pipe table in ``md`` as rows of cells (split on unescaped pipes)."""
     found: list[list[list[str]]] = []
     current: list[list[str]] = []
-    for line in md.splitlines() + [""]:
+    for line in [*md.splitlines(), ""]:
         if line.startswith("|"):
             current.append([c.strip() for c in _UNESCAPED_PIPE.split(line)[1:-1]])
         elif current:
