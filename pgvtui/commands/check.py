@@ -213,6 +213,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.check import render_check
 
-        with text_output() as out:
+        with text_output(args) as out:
             render_check(out, report)
     return exit_code(report, args.fail_on)

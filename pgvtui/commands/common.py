@@ -5,21 +5,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import getpass
 import json
 import math
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from rich.console import Console
 
 from pgvtui.core.config import Config, load_config
-from pgvtui.core.conninfo import ConnOptions
+from pgvtui.core.conninfo import (
+    MAX_PASSWORD_PROMPTS,
+    ConnOptions,
+    can_prompt,
+    prompt_password,
+    wants_password,
+)
 from pgvtui.core.session import DEFAULT_STATEMENT_TIMEOUT_MS, Session, SessionOptions, connect
 from pgvtui.core.units import parse_duration_ms
-from pgvtui.errors import PgvtuiError, UsageError
+from pgvtui.errors import AuthenticationFailed, PgvtuiError, UsageError
 
 T = TypeVar("T")
 
@@ -31,7 +37,7 @@ def add_command_parser(
     p: argparse.ArgumentParser = sub.add_parser(
         name, help=help, description=description, add_help=False
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
+    p.add_argument("-?", "--help", action="help", help="show this help and exit")
     if conn:
         add_conn_args(p)
     return p
@@ -43,7 +49,14 @@ def add_conn_args(p: argparse.ArgumentParser) -> None:
         "conninfo",
         nargs="?",
         metavar="CONNINFO",
-        help="URI, key=value string or database name (default: libpq's PG* environment)",
+        help="URI, key=value string or database name (default: the config file's conninfo, "
+        "else libpq's PG* environment)",
+    )
+    p.add_argument(
+        "positional_user",
+        nargs="?",
+        metavar="USERNAME",
+        help="user name, as psql's [DBNAME [USERNAME]] (-U wins)",
     )
     g = p.add_argument_group("connection (as psql)")
     g.add_argument("-h", "--host", help="server host or socket directory")
@@ -74,6 +87,12 @@ def add_format_arg(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text
         "else text)",
     )
     p.set_defaults(format_choices=choices)
+    p.add_argument(
+        "--no-pager",
+        action="store_true",
+        help="never page text output (default on a terminal: the config's pager, $PAGER or "
+        "less -SRX when the output is longer or wider than the screen)",
+    )
 
 
 def apply_config(args: argparse.Namespace, config: Config | None = None) -> Config:
@@ -103,27 +122,39 @@ def _duration_ms(text: str) -> int:
 
 
 def conn_options(args: argparse.Namespace) -> ConnOptions:
-    password = None
-    if getattr(args, "password", False):
-        password = getpass.getpass("Password: ")
+    """The connection flags; ``-W`` asks for the password now (a usage error without a
+    terminal to ask on)."""
+    password = prompt_password() if getattr(args, "password", False) else None
     return ConnOptions(
         conninfo=getattr(args, "conninfo", None),
         host=args.host,
         port=args.port,
-        user=args.user,
+        user=args.user or getattr(args, "positional_user", None),
         dbname=args.dbname,
         password=password,
     )
 
 
 async def open_session(args: argparse.Namespace, *, require_vector: bool = True) -> Session:
+    """Connect as psql would: on a password failure with a terminal (and no ``-w``), say so
+    and ask for the password again, up to MAX_PASSWORD_PROMPTS times."""
     opts = conn_options(args)
-    prompt = None if getattr(args, "no_password", False) else getpass.getpass
-    session = await connect(
-        opts.to_conninfo(),
-        SessionOptions(statement_timeout_ms=args.statement_timeout, require_vector=require_vector),
-        prompt=prompt,
+    options = SessionOptions(
+        statement_timeout_ms=args.statement_timeout, require_vector=require_vector
     )
+    interactive = not getattr(args, "no_password", False)
+    conninfo = opts.to_conninfo()
+    for attempt in range(MAX_PASSWORD_PROMPTS + 1):
+        try:
+            session = await connect(conninfo, options, prompt=None)
+            break
+        except AuthenticationFailed as exc:
+            last = attempt == MAX_PASSWORD_PROMPTS
+            if last or not interactive or not wants_password(exc.message) or not can_prompt():
+                raise
+            if "no password supplied" not in exc.message:
+                sys.stderr.write(exc.one_line() + "\n")  # a wrong password: say so, ask again
+            conninfo = replace(opts, password=prompt_password("the password prompt")).to_conninfo()
     for warning in session.warnings:  # e.g. an old pgvector: features degrade, say why once
         sys.stderr.write(f"Warning: {warning}\n")
     return session

@@ -131,6 +131,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.estimate import render_estimate
 
-        with text_output() as out:
+        with text_output(args) as out:
             render_estimate(out, report)
     return 0

@@ -45,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.inventory import render_inventory
 
-        with text_output() as out:
+        with text_output(args) as out:
             render_inventory(out, inv)
     return 0

@@ -221,6 +221,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.recall import render_recall
 
-        with text_output() as out:
+        with text_output(args) as out:
             render_recall(out, report)
     return 0 if report.complete else EXIT_INTERRUPTED

@@ -83,6 +83,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from pgvtui.render.residency import render_residency
 
-        with text_output() as out:
+        with text_output(args) as out:
             render_residency(out, report)
     return 0
