@@ -173,7 +173,13 @@ async def session_for(
 
 
 def stdout_console() -> Console:
-    return _console(stderr=False)
+    """A console straight onto stdout, as wide as commands.output lays text out (a report that
+    may be long, wide or paged should use ``commands.output.text_output`` instead)."""
+    from pgvtui.commands.output import output_width, stdout_is_terminal
+
+    console = _console(stderr=False)
+    console.width = output_width(stdout_is_terminal())
+    return console
 
 
 def stderr_console() -> Console:
