@@ -155,3 +155,62 @@ def test_pipe_without_columns_is_not_80_wide(dsn: str, admin: psycopg.Connection
     assert "WHERE" in row or "category" in row  # the predicate on the same line
     assert "\x1b[" not in proc.stdout  # no colour into a pipe
     assert_whole(proc.stdout, "inventory")
+
+
+# LangChain's PGVector tables (langchain_postgres, as in bytesc/data-copilot pgv/create_table.sql)
+# and the Prisma example's mixed-case table from langchain.js: real clients' names.
+CLIENT_SCHEMA = """
+CREATE TABLE langchain_pg_collection (
+    uuid uuid PRIMARY KEY, name varchar NOT NULL UNIQUE, cmetadata json);
+CREATE TABLE langchain_pg_embedding (
+    uuid uuid PRIMARY KEY, collection_id uuid REFERENCES langchain_pg_collection (uuid)
+        ON DELETE CASCADE,
+    embedding vector(3), document varchar, cmetadata jsonb, custom_id varchar);
+INSERT INTO langchain_pg_collection VALUES ('00000000-0000-0000-0000-000000000001', 'docs', NULL);
+INSERT INTO langchain_pg_embedding
+SELECT ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid,
+       '00000000-0000-0000-0000-000000000001', ARRAY[g % 11, g % 7, 1]::real[]::vector,
+       'doc ' || g, '{}'::jsonb, NULL
+FROM generate_series(1, 500) g;
+CREATE INDEX langchain_pg_embedding_hnsw_idx ON langchain_pg_embedding
+    USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64);
+CREATE INDEX ON langchain_pg_embedding
+    USING ivfflat (embedding vector_cosine_ops) WITH (lists = 100);
+CREATE TABLE "prismaLangChain" (
+    "id" uuid NOT NULL DEFAULT gen_random_uuid(), "content" text, "metadata" jsonb,
+    "vector" vector(3), CONSTRAINT "prismaLangChain_pkey" PRIMARY KEY ("id"));
+INSERT INTO "prismaLangChain" ("content", "vector")
+SELECT 'c' || g, ARRAY[g % 5, 1, 2]::real[]::vector FROM generate_series(1, 300) g;
+CREATE INDEX "prismaLangChain_vector_idx" ON "prismaLangChain"
+    USING hnsw ("vector" vector_cosine_ops);
+ANALYZE;
+"""
+
+CLIENT_NAMES = (
+    "langchain_pg_embedding_hnsw_idx",
+    "langchain_pg_embedding_embedding_idx",
+    "prismaLangChain_vector_idx",
+)
+
+
+@pytest.mark.parametrize("command", ["inventory", "residency", "check"])
+def test_client_library_schemas_at_80_columns(
+    command: str,
+    dsn: str,
+    admin: psycopg.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    admin.execute(CLIENT_SCHEMA)
+    monkeypatch.setenv("COLUMNS", "80")
+    argv = [command, dsn] + (["--fail-on", "never"] if command == "check" else [])
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for line in out.splitlines():
+        assert line == line.rstrip()
+    assert not re.search(r"…(\s|│|$)", out, re.M), out
+    shown = CLIENT_NAMES if command != "check" else CLIENT_NAMES[:2]  # check names what it flags
+    for name in shown:
+        assert re.search(rf"(?<![\w]){name}(?![\w])", out), (name, out)
+    if command == "inventory":
+        assert re.search(r'^table +\| public\."?prismaLangChain"?$', out, re.M), out
