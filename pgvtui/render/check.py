@@ -10,19 +10,18 @@ from __future__ import annotations
 import re
 
 from rich.console import Console
-from rich.padding import Padding
 from rich.text import Text
 from rich.tree import Tree
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
+from pgvtui.render.layout import print_indented
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 from pgvtui.render.sql_text import print_sql
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
-_INDENT = (0, 0, 0, 2)  # prose under a finding: wrapped lines keep the indent
 _LITERAL = re.compile(r"'\[[^']{40,}\]'")
 
 
@@ -87,15 +86,15 @@ def render_finding(console: Console, f: Finding) -> None:
     if f.object:
         head.append(f"  {f.object}", style="dim")
     console.print(head)
-    console.print(Padding(Text(f.message), _INDENT))
+    print_indented(console, f.message)
     if f.evidence:
-        console.print(Padding(Text(f"evidence: {shorten_sql(f.evidence)}", style="dim"), _INDENT))
+        print_indented(console, Text(f"evidence: {shorten_sql(f.evidence)}", style="dim"))
     if f.fix:
         if f.fix_is_sql:
             console.print(Text("  fix:"))
             print_sql(console, shorten_sql(f.fix), indent=4)  # whole lines, nothing else on them
         else:
-            console.print(Padding(Text(f"fix: {f.fix}"), _INDENT))
+            print_indented(console, f"fix: {f.fix}")
     console.print()
 
 

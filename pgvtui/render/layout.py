@@ -168,3 +168,14 @@ def print_records(
                 console.print(out, soft_wrap=True)
     if not rows and title:
         console.print(Text("(none)"), soft_wrap=True)
+
+
+def print_indented(console: Console, text: Text | str, indent: int = 2, hang: int = 0) -> None:
+    """Prose wrapped to the console width, ``indent`` cells in (lines after the first
+    ``hang`` more: a bullet's text lines up), with no padding after the text (rich's Padding
+    pads each line to the full width)."""
+    body = text if isinstance(text, Text) else Text(text)
+    lines = body.wrap(console, max(20, console.width - indent - hang))
+    for n, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text(" " * (indent + (hang if n else 0))) + line, soft_wrap=True)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.padding import Padding
 from rich.text import Text
 
 from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
-from pgvtui.render.layout import Cell, Col, TableData, print_data
+from pgvtui.render.layout import Cell, Col, TableData, print_data, print_indented
 from pgvtui.render.sql_text import print_sql
 
 BAR_WIDTH = 20
@@ -135,7 +134,7 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     if report.suggestions:
         console.print(Text.assemble("\n", ("Suggestions", "bold")))
         for s in report.suggestions:
-            console.print(Padding(Text(f"• {s.text}"), (0, 0, 0, 2)))
+            print_indented(console, f"• {s.text}", hang=2)
             if s.sql:
                 print_sql(console, s.sql, indent=4)
     if bc.available and bc.scan_cost:
