@@ -139,8 +139,10 @@ async def open_session(args: argparse.Namespace, *, require_vector: bool = True)
     """Connect as psql would: on a password failure with a terminal (and no ``-w``), say so
     and ask for the password again, up to MAX_PASSWORD_PROMPTS times."""
     opts = conn_options(args)
+    timeout = args.statement_timeout  # set by apply_config (cli.main); the default otherwise
     options = SessionOptions(
-        statement_timeout_ms=args.statement_timeout, require_vector=require_vector
+        statement_timeout_ms=DEFAULT_STATEMENT_TIMEOUT_MS if timeout is None else timeout,
+        require_vector=require_vector,
     )
     interactive = not getattr(args, "no_password", False)
     conninfo = opts.to_conninfo()
