@@ -11,8 +11,9 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
+    write_text,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.catalog import inventory
 from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import Inventory
@@ -27,7 +28,7 @@ def add_parser(sub: Any) -> None:
         description="List every vector/halfvec/bit/sparsevec column and HNSW/IVFFlat index the "
         "role can see, with dims, rows, options, validity, sizes and usage.",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown"))
 
 
 async def collect(args: argparse.Namespace) -> tuple[Inventory, Coverage]:
@@ -40,11 +41,15 @@ def run(args: argparse.Namespace) -> int:
     inv, coverage = run_async(lambda: collect(args))
     if args.format == "json":
         emit_json({**inv.to_json(), "coverage": coverage.to_json()})
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import coverage_markdown, inventory_markdown
+
+        write_text(inventory_markdown(inv) + coverage_markdown(coverage))
     else:
         from pgvtui.render.check import render_coverage
         from pgvtui.render.inventory import render_inventory
 
-        console = stdout_console()
-        render_inventory(console, inv)
-        render_coverage(console, coverage)
+        with text_output(args) as out:
+            render_inventory(out, inv)
+            render_coverage(out, coverage)
     return 0

@@ -227,7 +227,10 @@ class RecallScreen(PgvScreen):
         from pgvtui.render.recall import recommendation_lines
 
         rec = report.recommendation
-        text = Text("\n").join(recommendation_lines(report))
+        lines = recommendation_lines(report)
+        if rec is not None and rec.met and rec.set_sql:
+            lines.insert(1, Text(f"  {rec.set_sql}", style="bold"))
+        text = Text("\n").join(lines)
         if rec is not None and rec.met and rec.set_sql:
             text.append("\nc copies it · a applies it to Search", style="dim")
         self.query_one("#recall-recommendation", Static).update(text)
