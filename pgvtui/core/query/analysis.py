@@ -68,14 +68,17 @@ def analyze_query(sql: str) -> QueryShape:
     ``QueryShape("INVALID")``: nothing in it, so no rule reads anything into it."""
     try:
         mapped, holders = parser.map_placeholders(sql)
-        stmts = parser.parse(mapped)
-        json_tree = parser.parse_json(mapped) if stmts else ""
+        stmts, tokens = parser.parse_scanned(mapped)
     except parser.SqlError:
         return QueryShape(statement_type="INVALID")
     if not stmts:
         return QueryShape(statement_type="EMPTY")
-    consts = const_locations(mapped, json_tree, stmts)
-    src = SourceText(sql, parser.scan(mapped), holders, consts)
+    try:
+        consts = const_locations(mapped, parser.parse_json(mapped), stmts)
+    except parser.SqlError:  # libpg_query's JSON writer has a depth limit of its own
+        consts = {}
+    src = SourceText(sql, tokens, holders, consts)
+    src.index_tree(stmts[0])
     params = {h.number: h.text for h in holders}
     raw = stmts[0]
     first = src.after(raw.stmt_location or 0)
@@ -304,6 +307,7 @@ class _Analyzer:
         if sel.whereClause is not None:
             r = src.node_range(sel.whereClause)
             if r is not None:
+                r = src.parenthesised(*r)
                 hi = src.run_end(r[0], CLAUSE_WORDS, comma=False)
                 where_span = src.span(r[0], max(hi, r[1]))
                 where_text = src.original[where_span[0] : where_span[1]]
@@ -496,6 +500,7 @@ class _Analyzer:
             r = src.node_range(sort.node)
             if r is None:
                 continue
+            r = src.parenthesised(*r)
             lo = r[0]
             end = max(src.run_end(lo, CLAUSE_WORDS), r[1])
             expr_end = end
