@@ -40,6 +40,7 @@ def old_analyser() -> Callable[[str], Any]:
         text=True,
     ).stdout
     module = types.ModuleType("old_analysis")
+    sys.modules["old_analysis"] = module  # dataclasses look their module up
     exec(compile(source, "old_analysis.py", "exec"), module.__dict__)
     fn: Callable[[str], Any] = module.analyze_query
     return fn

@@ -732,6 +732,14 @@ class _Analyzer:
         )
 
     def query_side(self, node: Any, scope: _Scope) -> QuerySide:
+        return replace(self._query_side(node, scope), uncast_text=self._uncast_text(node))
+
+    def _uncast_text(self, node: Any) -> str:
+        core, _casts = self._strip(node)
+        r = self.src.node_range(core) if isinstance(core, ast.Node) else None
+        return self.src.text(*r) if r is not None else ""
+
+    def _query_side(self, node: Any, scope: _Scope) -> QuerySide:
         text = self.src.node_text(node)
         core, casts = self._strip(node)
         if isinstance(core, ast.A_Const) and isinstance(core.val, ast.String):
