@@ -66,9 +66,14 @@ def test_limits(tail: str, limit: int | None, limit_text: str | None, clause: st
     assert s.limit_span is not None and sql[slice(*s.limit_span)] == clause
 
 
-def test_fetch_first_row_only_is_one() -> None:
-    s, _ = knn_of("SELECT id FROM items ORDER BY emb <-> $1 FETCH FIRST ROW ONLY")
-    assert s.limit == 1
+@pytest.mark.parametrize("wrap", ["{}", "SELECT * FROM ({}) AS s"])
+def test_fetch_first_row_only_is_one(wrap: str) -> None:
+    inner = "SELECT id, emb FROM items ORDER BY emb <-> $1 FETCH FIRST ROW ONLY"
+    sql = wrap.format(inner)
+    knn = analyze_query(sql).knn()
+    assert knn is not None and knn.limit == 1
+    span = knn.shape.limit_span
+    assert span is not None and sql[slice(*span)] == "FETCH FIRST ROW ONLY"
 
 
 def test_rows_from() -> None:

@@ -227,7 +227,7 @@ class _Analyzer:
         else:
             base = self._simple_select(sel, scope, level)
         order_by, ds, subs, order_span = self._order_by(sel, scope, base.select_items, level)
-        limit, limit_text, offset, limit_span = self._limits(sel)
+        limit, limit_text, offset, limit_span = self._limits(sel, rng)
         if base.order_by and (order_by or limit_text is not None):
             # (SELECT … ORDER BY … LIMIT …) UNION … ORDER BY …: the branch is its own level
             base = QueryShape(
@@ -586,7 +586,7 @@ class _Analyzer:
         )
 
     def _limits(
-        self, sel: ast.SelectStmt
+        self, sel: ast.SelectStmt, rng: tuple[int, int] | None
     ) -> tuple[int | None, str | None, int | None, tuple[int, int] | None]:
         """(limit, limit_text, offset, span of the LIMIT/OFFSET/FETCH clauses)."""
         src = self.src
@@ -600,6 +600,10 @@ class _Analyzer:
             r = src.node_range(count)
             if r is None:  # FETCH FIRST ROW ONLY: an implicit 1
                 limit_text = str(limit) if limit is not None else "1"
+                kw = self._fetch_keyword(rng)
+                if kw is not None:
+                    starts.append(src.start(kw))
+                    ends.append(src.end(src.run_end(kw + 1, CLAUSE_WORDS)))
             else:
                 limit_text = src.text(*r)
                 r = src.parenthesised(*r)
@@ -623,6 +627,17 @@ class _Analyzer:
                 ends.append(src.end(max(src.run_end(r[0], CLAUSE_WORDS), r[1])))
         span = (min(starts), max(ends)) if starts else None
         return limit, limit_text, offset, span
+
+    def _fetch_keyword(self, rng: tuple[int, int] | None) -> int | None:
+        """The last FETCH token at this level's own bracket depth."""
+        src = self.src
+        if rng is None or rng[1] < rng[0]:
+            return None
+        level = src.enclosing[rng[0]]
+        for k in range(rng[1], rng[0] - 1, -1):
+            if src.names[k] == "FETCH" and src.enclosing[k] == level:
+                return k
+        return None
 
     # -- expressions -----------------------------------------------------------------------------
     def scan(
