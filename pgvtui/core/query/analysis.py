@@ -228,13 +228,6 @@ class _Analyzer:
             base = self._simple_select(sel, scope, level)
         order_by, ds, subs, order_span = self._order_by(sel, scope, base.select_items, level)
         limit, limit_text, offset, limit_span = self._limits(sel, rng)
-        if base.order_by and (order_by or limit_text is not None):
-            # (SELECT … ORDER BY … LIMIT …) UNION … ORDER BY …: the branch is its own level
-            base = QueryShape(
-                statement_type=base.statement_type,
-                select_items=base.select_items,
-                subqueries=(base, *base.subqueries),
-            )
         return replace(
             base,
             ctes=tuple(ctes),
@@ -255,10 +248,10 @@ class _Analyzer:
         branches: list[ast.SelectStmt] = []
         node: Any = sel
         while isinstance(node, ast.SelectStmt) and node.op != SetOperation.SETOP_NONE:
+            if node is not sel and (node.sortClause or node.limitCount or node.withClause):
+                break  # a parenthesised set operation with its own ORDER BY: one branch
             if node.rarg is not None:
                 branches.append(node.rarg)
-            if node is not sel and (node.sortClause or node.limitCount or node.withClause):
-                break
             node = node.larg
         first_scope = _Scope(set(), scope, cte_shapes={})
         first = self.statement(node, first_scope, None, level + 1)
@@ -267,6 +260,13 @@ class _Analyzer:
             for b in reversed(branches)
             if b is not None
         ]
+        if first.order_by or first.limit_text is not None:
+            # (SELECT … ORDER BY … LIMIT …) UNION …: that branch is a level of its own
+            return QueryShape(
+                statement_type=first.statement_type,
+                select_items=first.select_items,
+                subqueries=(first, *others),
+            )
         return replace(first, subqueries=(*first.subqueries, *others), span=None)
 
     def _simple_select(self, sel: ast.SelectStmt, scope: _Scope, level: int) -> QueryShape:

@@ -68,7 +68,9 @@ _LOCATION = re.compile(r'"location":(-?\d+)\s*$')
 def const_locations(text: str, json_tree: str, trees: Any) -> dict[int, int]:
     """``id(A_Const node) → character offset``. pglast's ``A_Const`` has no ``location``;
     libpg_query's JSON has it (in bytes). Both list the constants in the same depth-first order;
-    when the counts differ nothing is returned (the constants then have no location)."""
+    when the counts differ nothing is returned (the constants then have no location). The JSON
+    is searched for its ``A_Const`` objects rather than loaded: it nests as deep as the tree,
+    past what ``json.loads`` can recurse."""
     consts = [n for n in walk(trees) if isinstance(n, ast.A_Const)]
     locs: list[int] = []
     for m in _A_CONST.finditer(json_tree):
