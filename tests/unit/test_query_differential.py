@@ -4,7 +4,8 @@ The oracle reads libpg_query's raw JSON (``pglast.parser.parse_sql_json``), not 
 that :mod:`pgvtui.core.query.analysis` walks, so a mistake in that walk shows up here. Compared
 per query level: whether the text parses, the ORDER BY items that contain a distance (bare or
 wrapped, ASC/DESC), the constant LIMIT, the CTEs with their MATERIALIZED flag, the FROM items
-(joins flattened) and the number of distance uses outside subqueries.
+(joins flattened) and the number of distance uses outside subqueries — for the statement and,
+recursively, for its CTE bodies and FROM subqueries.
 """
 
 from __future__ import annotations
@@ -54,15 +55,24 @@ def _is_distance(node: dict[str, Any]) -> bool:
     return expr["name"][-1]["String"]["sval"] in VECTOR_OPERATORS
 
 
-def _from_items(items: list[Any]) -> list[tuple[str, str | None, str | None]]:
-    out: list[tuple[str, str | None, str | None]] = []
+def _from_nodes(items: list[Any]) -> list[dict[str, Any]]:
+    """The FROM list's items in order, joins flattened."""
+    out: list[dict[str, Any]] = []
     stack = list(reversed(items))
     while stack:
         node = stack.pop()
         if "JoinExpr" in node:
             stack.append(node["JoinExpr"]["rarg"])
             stack.append(node["JoinExpr"]["larg"])
-        elif "RangeVar" in node:
+        else:
+            out.append(node)
+    return out
+
+
+def _from_items(items: list[Any]) -> list[tuple[str, str | None, str | None]]:
+    out: list[tuple[str, str | None, str | None]] = []
+    for node in _from_nodes(items):
+        if "RangeVar" in node:
             rv = node["RangeVar"]
             out.append(("relation", rv.get("schemaname"), rv["relname"]))
         elif "RangeTableSample" in node:
@@ -93,8 +103,12 @@ def oracle(sql: str) -> dict[str, Any] | None:
     stmt = stmts[0]["stmt"]
     if "SelectStmt" not in stmt:
         return {"type": next(iter(stmt))}
-    sel = stmt["SelectStmt"]
-    if sel.get("op", "SETOP_NONE") != "SETOP_NONE":
+    return _level(stmt["SelectStmt"], 0)
+
+
+def _level(sel: dict[str, Any], depth: int) -> dict[str, Any]:
+    """The facts of one SELECT level, with those of its CTE bodies and FROM subqueries."""
+    if sel.get("op", "SETOP_NONE") != "SETOP_NONE" or depth > 20:
         return {"type": "SETOP"}
     order = []
     for sort in sel.get("sortClause", []):
@@ -108,10 +122,19 @@ def oracle(sql: str) -> dict[str, Any] | None:
     if count is not None and "ival" in count:
         limit = count["ival"].get("ival", 0)
     ctes = []
+    nested = []
     for cte in sel.get("withClause", {}).get("ctes", []):
         c = cte["CommonTableExpr"]
         flag = {"CTEMaterializeAlways": True, "CTEMaterializeNever": False}
         ctes.append((c["ctename"], flag.get(c.get("ctematerialized", ""))))
+        body = c.get("ctequery", {})
+        nested.append(_level(body["SelectStmt"], depth + 1) if "SelectStmt" in body else None)
+    subqueries = []
+    for item in _from_nodes(sel.get("fromClause", [])):
+        if "RangeSubselect" in item:
+            sub = item["RangeSubselect"]["subquery"]["SelectStmt"]
+            if not sub.get("valuesLists"):
+                subqueries.append(_level(sub, depth + 1))
     parts = [
         sel.get(k)
         for k in ("targetList", "whereClause", "groupClause", "havingClause", "sortClause")
@@ -125,6 +148,8 @@ def oracle(sql: str) -> dict[str, Any] | None:
         "ctes": ctes,
         "from": _from_items(sel.get("fromClause", [])),
         "distances": distances,
+        "cte_levels": nested,
+        "from_levels": subqueries,
     }
 
 
@@ -151,6 +176,13 @@ def facts(shape: QueryShape) -> dict[str, Any]:
             for f in shape.from_items
         ],
         "distances": len(shape.distances),
+        "cte_levels": [
+            facts(c.shape) if c.shape.statement_type in ("SELECT", "VALUES") else None
+            for c in shape.ctes
+        ],
+        "from_levels": [
+            facts(f.subquery) for f in shape.from_items if f.kind == "subquery" and f.subquery
+        ],
     }
 
 
@@ -165,10 +197,23 @@ def check(sql: str) -> None:
         return
     if shape.statement_type == "TABLE":
         expected["from"] = expected["from"][:1]
-    got = facts(shape)
     if shape.statement_type not in ("SELECT", "TABLE"):
         return
-    assert got == expected, sql
+    _compare(expected, facts(shape), sql)
+
+
+def _compare(expected: dict[str, Any] | None, got: dict[str, Any] | None, sql: str) -> None:
+    """Level by level; a set operation's level is not compared."""
+    if expected is None or expected.get("type") != "SELECT" or got is None:
+        return
+    nested = ("cte_levels", "from_levels")
+    assert {k: v for k, v in got.items() if k not in nested} == {
+        k: v for k, v in expected.items() if k not in nested
+    }, sql
+    for key in nested:
+        assert len(got[key]) == len(expected[key]), (key, sql)
+        for e, g in zip(expected[key], got[key], strict=True):
+            _compare(e, g, sql)
 
 
 # -- the corpus: the repo's own SQL --------------------------------------------------------------
@@ -234,6 +279,11 @@ TRICKY = [
     "SELECT id FROM items; SELECT 1",
     "SELECT 1 /* /* */ ; */",
     "SELECT id FROM items ORDER BY emb <-> %(q)s LIMIT %s",
+    "WITH c AS NOT MATERIALIZED (SELECT id, emb <-> $1 AS d FROM items ORDER BY 2 LIMIT 40)"
+    " SELECT * FROM c, LATERAL (SELECT * FROM other o ORDER BY o.emb <=> $2 DESC LIMIT 3) s"
+    " ORDER BY d LIMIT 10",
+    "SELECT * FROM (SELECT * FROM (SELECT id FROM items ORDER BY 1 - (emb <=> $1) LIMIT 7) a"
+    " ORDER BY id) b",
     "SELECT id, 1 - (embedding <=> $1) AS similarity FROM documents WHERE collection_id ="
     " $2::UUID ORDER BY embedding <=> $1 LIMIT $3",
 ]

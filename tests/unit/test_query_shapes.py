@@ -66,9 +66,14 @@ def test_limits(tail: str, limit: int | None, limit_text: str | None, clause: st
     assert s.limit_span is not None and sql[slice(*s.limit_span)] == clause
 
 
-def test_fetch_first_row_only_is_one() -> None:
-    s, _ = knn_of("SELECT id FROM items ORDER BY emb <-> $1 FETCH FIRST ROW ONLY")
-    assert s.limit == 1
+@pytest.mark.parametrize("wrap", ["{}", "SELECT * FROM ({}) AS s"])
+def test_fetch_first_row_only_is_one(wrap: str) -> None:
+    inner = "SELECT id, emb FROM items ORDER BY emb <-> $1 FETCH FIRST ROW ONLY"
+    sql = wrap.format(inner)
+    knn = analyze_query(sql).knn()
+    assert knn is not None and knn.limit == 1
+    span = knn.shape.limit_span
+    assert span is not None and sql[slice(*span)] == "FETCH FIRST ROW ONLY"
 
 
 def test_rows_from() -> None:
@@ -175,3 +180,19 @@ def test_non_ascii_text_keeps_character_offsets() -> None:
     d = s.order_by[0].distances[0]
     assert d.span is not None and sql[slice(*d.span)] == "emb <-> '[1,2]'"
     assert d.query.dims == 2 and s.where_text == "c = 'ß'"
+
+
+def test_set_operations() -> None:
+    s = analyze_query("SELECT id FROM a UNION ALL SELECT id FROM b UNION SELECT id FROM c LIMIT 3")
+    assert s.limit == 3 and [f.name for f in s.from_items] == ["a"]
+    assert [[f.name for f in q.from_items] for q in s.subqueries] == [["b"], ["c"]]
+    sql = (
+        "(SELECT id FROM a UNION SELECT id FROM b ORDER BY 1 LIMIT 2)"
+        " UNION ALL (SELECT id FROM items ORDER BY emb <-> $1 LIMIT 3) LIMIT 4"
+    )
+    s = analyze_query(sql)
+    assert s.limit == 4
+    names = sorted(f.name or "" for _scope, q in s.walk() for f in q.from_items)
+    assert names == ["a", "b", "items"]
+    knn = s.knn()
+    assert knn is not None and knn.limit == 3 and knn.scope == "subquery"

@@ -68,14 +68,17 @@ def analyze_query(sql: str) -> QueryShape:
     ``QueryShape("INVALID")``: nothing in it, so no rule reads anything into it."""
     try:
         mapped, holders = parser.map_placeholders(sql)
-        stmts = parser.parse(mapped)
-        json_tree = parser.parse_json(mapped) if stmts else ""
+        stmts, tokens = parser.parse_scanned(mapped)
     except parser.SqlError:
         return QueryShape(statement_type="INVALID")
     if not stmts:
         return QueryShape(statement_type="EMPTY")
-    consts = const_locations(mapped, json_tree, stmts)
-    src = SourceText(sql, parser.scan(mapped), holders, consts)
+    try:
+        consts = const_locations(mapped, parser.parse_json(mapped), stmts)
+    except parser.SqlError:  # libpg_query's JSON writer has a depth limit of its own
+        consts = {}
+    src = SourceText(sql, tokens, holders, consts)
+    src.index_tree(stmts[0])
     params = {h.number: h.text for h in holders}
     raw = stmts[0]
     first = src.after(raw.stmt_location or 0)
@@ -224,14 +227,7 @@ class _Analyzer:
         else:
             base = self._simple_select(sel, scope, level)
         order_by, ds, subs, order_span = self._order_by(sel, scope, base.select_items, level)
-        limit, limit_text, offset, limit_span = self._limits(sel)
-        if base.order_by and (order_by or limit_text is not None):
-            # (SELECT … ORDER BY … LIMIT …) UNION … ORDER BY …: the branch is its own level
-            base = QueryShape(
-                statement_type=base.statement_type,
-                select_items=base.select_items,
-                subqueries=(base, *base.subqueries),
-            )
+        limit, limit_text, offset, limit_span = self._limits(sel, rng)
         return replace(
             base,
             ctes=tuple(ctes),
@@ -252,10 +248,10 @@ class _Analyzer:
         branches: list[ast.SelectStmt] = []
         node: Any = sel
         while isinstance(node, ast.SelectStmt) and node.op != SetOperation.SETOP_NONE:
+            if node is not sel and (node.sortClause or node.limitCount or node.withClause):
+                break  # a parenthesised set operation with its own ORDER BY: one branch
             if node.rarg is not None:
                 branches.append(node.rarg)
-            if node is not sel and (node.sortClause or node.limitCount or node.withClause):
-                break
             node = node.larg
         first_scope = _Scope(set(), scope, cte_shapes={})
         first = self.statement(node, first_scope, None, level + 1)
@@ -264,6 +260,13 @@ class _Analyzer:
             for b in reversed(branches)
             if b is not None
         ]
+        if first.order_by or first.limit_text is not None:
+            # (SELECT … ORDER BY … LIMIT …) UNION …: that branch is a level of its own
+            return QueryShape(
+                statement_type=first.statement_type,
+                select_items=first.select_items,
+                subqueries=(first, *others),
+            )
         return replace(first, subqueries=(*first.subqueries, *others), span=None)
 
     def _simple_select(self, sel: ast.SelectStmt, scope: _Scope, level: int) -> QueryShape:
@@ -304,6 +307,7 @@ class _Analyzer:
         if sel.whereClause is not None:
             r = src.node_range(sel.whereClause)
             if r is not None:
+                r = src.parenthesised(*r)
                 hi = src.run_end(r[0], CLAUSE_WORDS, comma=False)
                 where_span = src.span(r[0], max(hi, r[1]))
                 where_text = src.original[where_span[0] : where_span[1]]
@@ -496,6 +500,7 @@ class _Analyzer:
             r = src.node_range(sort.node)
             if r is None:
                 continue
+            r = src.parenthesised(*r)
             lo = r[0]
             end = max(src.run_end(lo, CLAUSE_WORDS), r[1])
             expr_end = end
@@ -581,7 +586,7 @@ class _Analyzer:
         )
 
     def _limits(
-        self, sel: ast.SelectStmt
+        self, sel: ast.SelectStmt, rng: tuple[int, int] | None
     ) -> tuple[int | None, str | None, int | None, tuple[int, int] | None]:
         """(limit, limit_text, offset, span of the LIMIT/OFFSET/FETCH clauses)."""
         src = self.src
@@ -595,6 +600,10 @@ class _Analyzer:
             r = src.node_range(count)
             if r is None:  # FETCH FIRST ROW ONLY: an implicit 1
                 limit_text = str(limit) if limit is not None else "1"
+                kw = self._fetch_keyword(rng)
+                if kw is not None:
+                    starts.append(src.start(kw))
+                    ends.append(src.end(src.run_end(kw + 1, CLAUSE_WORDS)))
             else:
                 limit_text = src.text(*r)
                 r = src.parenthesised(*r)
@@ -618,6 +627,17 @@ class _Analyzer:
                 ends.append(src.end(max(src.run_end(r[0], CLAUSE_WORDS), r[1])))
         span = (min(starts), max(ends)) if starts else None
         return limit, limit_text, offset, span
+
+    def _fetch_keyword(self, rng: tuple[int, int] | None) -> int | None:
+        """The last FETCH token at this level's own bracket depth."""
+        src = self.src
+        if rng is None or rng[1] < rng[0]:
+            return None
+        level = src.enclosing[rng[0]]
+        for k in range(rng[1], rng[0] - 1, -1):
+            if src.names[k] == "FETCH" and src.enclosing[k] == level:
+                return k
+        return None
 
     # -- expressions -----------------------------------------------------------------------------
     def scan(
@@ -727,6 +747,14 @@ class _Analyzer:
         )
 
     def query_side(self, node: Any, scope: _Scope) -> QuerySide:
+        return replace(self._query_side(node, scope), uncast_text=self._uncast_text(node))
+
+    def _uncast_text(self, node: Any) -> str:
+        core, _casts = self._strip(node)
+        r = self.src.node_range(core) if isinstance(core, ast.Node) else None
+        return self.src.text(*r) if r is not None else ""
+
+    def _query_side(self, node: Any, scope: _Scope) -> QuerySide:
         text = self.src.node_text(node)
         core, casts = self._strip(node)
         if isinstance(core, ast.A_Const) and isinstance(core.val, ast.String):

@@ -115,14 +115,20 @@ def scan(text: str) -> list[Token]:
 
 def parse(text: str) -> tuple[ast.RawStmt, ...]:
     """Every statement in ``text`` as pglast's AST (an empty tuple for only comments)."""
-    scan(text)  # limits, and a clean error for what the scanner rejects
+    return parse_scanned(text)[0]
+
+
+def parse_scanned(text: str) -> tuple[tuple[ast.RawStmt, ...], list[Token]]:
+    """:func:`parse` and the :func:`scan` tokens it checked first."""
+    tokens = scan(text)  # limits, and a clean error for what the scanner rejects
     stmts: tuple[ast.RawStmt, ...] = _on_big_stack(pg.parse_sql, text)
-    return stmts
+    return stmts, tokens
 
 
 def parse_json(text: str) -> str:
-    """libpg_query's JSON for ``text`` (locations in bytes). :func:`parse` first."""
-    parse(text)
+    """libpg_query's JSON for ``text`` (locations in bytes). Call :func:`parse` first: this
+    checks only the text limits."""
+    check_text(text)
     out: str = _on_big_stack(pg.parse_sql_json, text)
     return out
 

@@ -44,6 +44,7 @@ class QuerySide:
     text: str
     # literal | param | subquery | column | cte_ref | function | other
     kind: str
+    uncast_text: str = ""  # the value without the casts/COLLATE written on it
     casts: tuple[Cast, ...] = ()
     literal_dims: int | None = None  # element count of a '[…]' / ARRAY[…] literal
     param: str | None = None  # as written: "$1", "%(q)s", "%s"

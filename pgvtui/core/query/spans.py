@@ -68,7 +68,9 @@ _LOCATION = re.compile(r'"location":(-?\d+)\s*$')
 def const_locations(text: str, json_tree: str, trees: Any) -> dict[int, int]:
     """``id(A_Const node) → character offset``. pglast's ``A_Const`` has no ``location``;
     libpg_query's JSON has it (in bytes). Both list the constants in the same depth-first order;
-    when the counts differ nothing is returned (the constants then have no location)."""
+    when the counts differ nothing is returned (the constants then have no location). The JSON
+    is searched for its ``A_Const`` objects rather than loaded: it nests as deep as the tree,
+    past what ``json.loads`` can recurse."""
     consts = [n for n in walk(trees) if isinstance(n, ast.A_Const)]
     locs: list[int] = []
     for m in _A_CONST.finditer(json_tree):
@@ -80,6 +82,25 @@ def const_locations(text: str, json_tree: str, trees: Any) -> dict[int, int]:
         data = text.encode("utf-8")
         locs = [len(data[:b].decode("utf-8", "ignore")) if b >= 0 else b for b in locs]
     return {id(node): loc for node, loc in zip(consts, locs, strict=True) if loc >= 0}
+
+
+def _children(item: Any) -> list[ast.Node]:
+    """The nodes directly under a node (or in a tuple of them), tuples flattened."""
+    out: list[ast.Node] = []
+    if isinstance(item, ast.Node):
+        slots: Any = getattr(type(item), "__slots__", {})
+        pending: list[Any] = [getattr(item, a, None) for a in slots]
+    elif isinstance(item, tuple):
+        pending = list(item)
+    else:
+        return out
+    while pending:
+        value = pending.pop()
+        if isinstance(value, ast.Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            pending.extend(value)
+    return out
 
 
 class SourceText:
@@ -94,6 +115,8 @@ class SourceText:
     ) -> None:
         self.original = original
         self.const_locations = const_locations or {}
+        self._ranges: dict[int, tuple[int, int]] = {}
+        self._indexed_misses: set[int] = set()
         self.toks = [t for t in tokens if not t.is_comment]
         self.starts = [t.start for t in self.toks]
         self.names = [t.name for t in self.toks]
@@ -230,36 +253,66 @@ class SourceText:
         return k
 
     # -- nodes -----------------------------------------------------------------------------------
-    def node_range(self, node: ast.Node) -> tuple[int, int] | None:
-        """First and last token index of ``node`` (None when nothing in it has a location)."""
-        lo = hi = -1
-        for sub in walk(node):
-            loc = getattr(sub, "location", None)
-            if isinstance(sub, ast.A_Const):
-                loc = self.const_locations.get(id(sub), -1)
-            if not isinstance(loc, int) or loc < 0:
+    def index_tree(self, root: Any) -> None:
+        """Record the token extent of every node under ``root`` in one iterative post-order
+        pass, so :meth:`node_range` costs no walk."""
+        ranges = self._ranges
+        stack: list[tuple[Any, list[ast.Node] | None]] = [(root, None)]
+        while stack:
+            item, kids = stack.pop()
+            if kids is None:
+                kids = _children(item)
+                if isinstance(item, ast.Node):
+                    stack.append((item, kids))
+                stack.extend((c, None) for c in kids)
                 continue
-            k = self.at(loc)
-            end = k
-            if isinstance(sub, ast.TypeName):
-                end = self.type_end(k)
-            elif isinstance(sub, ast.CollateClause):
-                end = k + 1
-                while self.is_(end + 1, DOT):
-                    end += 2
-            elif isinstance(sub, ast.ColumnRef | ast.FuncCall):
-                while self.is_(end + 1, DOT) and end + 2 < len(self.toks):
-                    end += 2  # schema.table.column / schema.function
-                if isinstance(sub, ast.FuncCall) and self.is_(end + 1, "ASCII_40"):
-                    end = max(end, self.match[end + 1])
-            elif isinstance(sub, ast.NullTest | ast.BooleanTest):
-                while self.is_(end + 1, *_IS_WORDS):
-                    end += 1
-            lo = k if lo < 0 else min(lo, k)
-            hi = max(hi, min(end, len(self.toks) - 1))
-        if lo < 0:
-            return None
-        return self.balance(lo, hi)
+            lo, hi = self._own_range(item)
+            for child in kids:
+                r = ranges.get(id(child))
+                if r is not None:
+                    lo = r[0] if lo < 0 or r[0] < lo else lo
+                    hi = r[1] if r[1] > hi else hi
+            if lo >= 0:
+                ranges[id(item)] = (lo, hi)
+
+    def _own_range(self, sub: ast.Node) -> tuple[int, int]:
+        """The tokens a node covers by itself (-1, -1 without a location)."""
+        loc = getattr(sub, "location", None)
+        if isinstance(sub, ast.A_Const):
+            loc = self.const_locations.get(id(sub), -1)
+        if not isinstance(loc, int) or loc < 0 or not self.toks:
+            return -1, -1
+        k = self.at(loc)
+        end = k
+        if isinstance(sub, ast.TypeName):
+            end = self.type_end(k)
+        elif isinstance(sub, ast.CollateClause):
+            end = k + 1
+            while self.is_(end + 1, DOT):
+                end += 2
+        elif isinstance(sub, ast.ColumnRef | ast.FuncCall):
+            while self.is_(end + 1, DOT) and end + 2 < len(self.toks):
+                end += 2  # schema.table.column / schema.function
+            if isinstance(sub, ast.FuncCall) and self.is_(end + 1, "ASCII_40"):
+                end = max(end, self.match[end + 1])
+        elif isinstance(sub, ast.NullTest | ast.BooleanTest):
+            while self.is_(end + 1, *_IS_WORDS):
+                end += 1
+        return k, min(end, len(self.toks) - 1)
+
+    def node_range(self, node: ast.Node) -> tuple[int, int] | None:
+        """First and last token index of ``node`` (None when nothing in it has a location),
+        widened to balanced brackets. Nodes outside :meth:`index_tree` are indexed first."""
+        r = self._ranges.get(id(node))
+        if r is None:
+            if id(node) in self._indexed_misses:
+                return None
+            self.index_tree(node)
+            r = self._ranges.get(id(node))
+            if r is None:
+                self._indexed_misses.add(id(node))
+                return None
+        return self.balance(*r)
 
     def node_span(self, node: ast.Node) -> tuple[int, int] | None:
         r = self.node_range(node)

@@ -10,7 +10,6 @@ Long vector literals are shortened for display only when the result would be unr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -21,7 +20,6 @@ from pgvtui.core.rules import catalog, plan_walk
 from pgvtui.core.rules.base import RuleContext
 
 DEFAULT_K = 10
-_TRAILING_CAST = re.compile(r'::\s*[\w."]+(?:\s*\(\s*\d+\s*\))?\s*$')
 
 
 def splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
@@ -139,36 +137,13 @@ def sorts_above(ctx: RuleContext, node: PlanNode) -> list[PlanNode]:
 
 
 def query_side_for(use: DistanceUse, type_text: str) -> str:
-    """The query side re-cast to ``type_text`` (e.g. ``'[…]'::vector(64)``)."""
+    """The query side re-cast to ``type_text`` (e.g. ``'[…]'::vector(64)``): the value without
+    the casts written on it (``('[…]'::vector)::sparsevec`` → ``'[…]'``), cast anew."""
     q = use.query
-    base = q.text.strip()
-    if q.casts:
-        # drop the written cast(s) and the parentheses around them: ('[…]'::vector)::sparsevec
-        while True:
-            stripped = _TRAILING_CAST.sub("", base).strip()
-            if stripped.startswith("(") and stripped.endswith(")") and _balanced(stripped[1:-1]):
-                stripped = stripped[1:-1].strip()
-            if stripped == base:
-                break
-            base = stripped
+    base = q.uncast_text.strip() or q.text.strip()
     if q.kind not in ("literal", "param") and not (base.startswith("(") and base.endswith(")")):
         base = f"({base})"
     return f"{base}::{type_text}"
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    quoted = False
-    for ch in text:
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted and ch == "(":
-            depth += 1
-        elif not quoted and ch == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0 and not quoted
 
 
 def query_int(ctx: RuleContext, attr: str) -> int | None:
