@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from pgvtui.core.coverage import verdict
 from pgvtui.core.models import Inventory
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.render.fmt import human_bytes
@@ -96,6 +95,12 @@ class OverviewScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Overview"
+    DEFAULT_CSS = """
+    #overview-coverage {
+        height: auto; max-height: 4; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    OverviewScreen.-short #overview-coverage { max-height: 2; }
+    """
     AUTO_FOCUS = "#overview-findings-list"
     BINDINGS = [Binding("r", "refresh", "Reload")]
 
@@ -112,6 +117,7 @@ class OverviewScreen(PgvScreen):
             yield FitBars(id="memory-bars")
         with Vertical(id="overview-findings"):
             yield Static(id="finding-counts")
+            yield Static(id="overview-coverage")
             findings = FindingsList("no catalog findings", id="overview-findings-list")
             findings.border_title = "Catalog findings (c copies the fix)"
             yield findings
@@ -132,11 +138,15 @@ class OverviewScreen(PgvScreen):
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         counts = severity_counts(findings)
         coverage = self.papp.catalog_coverage
-        if coverage.entries:
-            counts.append(f"\n{verdict(len(findings), coverage)}", style="bold yellow")
-            for line in coverage.lines():
-                counts.append(f"\n• {line}", style="yellow")
+        if not coverage.complete:  # never an unqualified count when checks were skipped
+            n = coverage.objects_not_checked
+            gap = f"{n} objects not checked" if n else "some checks skipped"
+            counts.append(f"· {gap}", "bold yellow")
         self.query_one("#finding-counts", Static).update(counts)
+        gaps = self.query_one("#overview-coverage", Static)
+        gaps.display = bool(coverage.entries)
+        # one row per gap (the full text is in pgvtui check)
+        gaps.update(Text("\n".join(f"• {e.line()}" for e in coverage.entries), style="yellow"))
         self.query_one(FindingsList).show(findings[:TOP_FINDINGS])
 
     def action_refresh(self) -> None:

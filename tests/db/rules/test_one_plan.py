@@ -16,7 +16,7 @@ from psycopg import sql
 
 from pgvtui.core.checkup import check_catalog
 from pgvtui.core.reconcile import action, action_plan, reconcile
-from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.core.rules.base import Finding, Severity, all_rules
 from pgvtui.core.session import Session
 from tests.db.rules.conftest import VectorDB, create_vector_table
 
@@ -183,6 +183,12 @@ def _synthetic(rule: str, obj: str) -> Finding:
         fix = "SET ivfflat.probes = 10;"
     elif rule in ("index-exceeds-memory", "index-mostly-cold"):
         fix = "SELECT pg_prewarm('x');"
+    elif rule == "limit-over-ef-search":
+        fields = {"sets": (("hnsw.ef_search", "100"),)}
+        fix = "SET hnsw.ef_search = 100;"
+    elif rule == "filter-underflow":
+        fields = {"sets": (("hnsw.ef_search", "400"),)}
+        fix = "SET hnsw.ef_search = 400;"
     return Finding(rule, Severity.WARNING, "m", "e", fix, object=obj, **fields)  # type: ignore[arg-type]
 
 
@@ -197,3 +203,22 @@ def test_every_pair_is_classified() -> None:
     assert set(NEVER) <= PAIRS and OBSERVED <= PAIRS
     assert not set(NEVER) & OBSERVED
     assert set(NEVER) | OBSERVED | SYNTHETIC == PAIRS
+
+
+# Every other pair of registered rules (query rules on one plan node, column rules on one column,
+# and across kinds): reconciliation must leave them agreeing too. Rules that declare no
+# drops/keeps/rebuilds/sets are passed through unchanged, which this also checks.
+ALL_PAIRS = sorted(set(itertools.combinations(sorted(all_rules()), 2)) - PAIRS)
+
+
+@pytest.mark.parametrize("pair", ALL_PAIRS, ids=lambda p: "+".join(p))
+def test_every_other_pair_agrees(pair: tuple[str, str]) -> None:
+    obj = "plan: Index Scan using idx on t"
+    findings = [_synthetic(pair[0], obj), _synthetic(pair[1], obj)]
+    out = reconcile(findings)
+    _check_agree(out)
+    declared = {r for r in pair if any(f.rule == r and (f.sets or f.drops or f.rebuilds)
+                                       for f in findings)}  # fmt: skip
+    for before, after in zip(findings, out, strict=True):
+        if not declared:  # nothing to reconcile: only the step is added
+            assert (after.fix, after.notes, after.sets) == (before.fix, (), before.sets)
