@@ -540,6 +540,13 @@ async def diagnose(
     )
 
 
+GENERIC_PLAN_NOTE = (
+    "findings come from a generic plan (EXPLAIN (GENERIC_PLAN): the statement's $n have no "
+    "values, nothing was executed); give values with --param/--vector-from or --sample to "
+    "measure it"
+)
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """What ``pgvtui check`` prints (text, JSON, markdown) and the UI exports."""
@@ -554,6 +561,9 @@ class CheckReport:
     error: str | None = None  # the statement's error, when a rule explained it
     effective_settings: dict[str, str | None] = field(default_factory=dict)
     source: str = "database"  # database | query | plan-file
+    # EXPLAIN (GENERIC_PLAN) of a statement with $n and no values: no execution, no timings
+    generic_plan: bool = False
+    parameters: tuple[dict[str, Any], ...] = ()  # the $n values used and where they came from
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -579,7 +589,16 @@ class CheckReport:
             "rows": self.rows,
             "plan": self.plan.raw if self.plan is not None else None,
             "findings": [f.to_json() for f in self.findings],
-        }
+        } | self._parameters_json()
+
+    def _parameters_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.generic_plan:
+            out["plan_kind"] = "generic plan"
+            out["note"] = GENERIC_PLAN_NOTE
+        if self.parameters:
+            out["parameters"] = [dict(p) for p in self.parameters]
+        return out
 
 
 def diagnose_plan(

@@ -16,7 +16,7 @@ from rich.tree import Tree
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
-from pgvtui.core.search import CheckReport
+from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -141,6 +141,17 @@ def render_check(console: Console, report: CheckReport) -> None:
         )
     if report.error:
         console.print(Text(f"The query failed: {report.error}", style="red"))
+    if report.generic_plan:
+        console.print(Text(f"Note: {GENERIC_PLAN_NOTE}", style="bold"))
+    if report.parameters:
+        console.print(Text("Values used:", style="bold"))
+    for p in report.parameters:
+        console.print(
+            Text(
+                f"${p['param'].lstrip('$')} ({p['role']}) = {p['value']}  — {p['source']}",
+                style="dim",
+            )
+        )
     if report.query or report.plan:
         console.print()
     if report.plan is not None:
