@@ -32,8 +32,9 @@ from pgvtui.commands.common import (
     session_for,
     stdout_console,
 )
-from pgvtui.core import catalog, guard, statement
-from pgvtui.core.binding import BoundValue, bind, explain_generic, parse_param_args, positional
+from pgvtui.core import appcheck, catalog, guard
+from pgvtui.core.appcheck import check_statement
+from pgvtui.core.binding import parse_param_args
 from pgvtui.core.plan import load_plan_json, parse_plan
 from pgvtui.core.search import (
     CheckReport,
@@ -135,55 +136,46 @@ def _query_text(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _parameters(text: str) -> StatementInfo | None:
-    """The statement's tree when it has ``$n`` parameters (None: none, or not readable here —
-    the guard then says why, or psycopg-style placeholders take the older path)."""
-    try:
-        info = statement.read(text)
-    except statement.StatementError:
-        return None
-    return info if info.params else None
-
-
-async def _check_parameters(
-    args: argparse.Namespace, text: str, settings: dict[str, str], info: StatementInfo
+async def _check_statement(
+    args: argparse.Namespace, text: str, settings: dict[str, str], info: StatementInfo | None
 ) -> CheckReport:
-    """A statement with ``$n``: the generic plan without values, else EXPLAIN ANALYZE with every
-    parameter bound (``--vector-from``, ``--param``, ``--sample``)."""
+    """``$n`` statements (generic plan, or values from --vector-from/--param/--sample) and
+    calls of functions that search vectors: see :mod:`pgvtui.core.appcheck`."""
     given = parse_param_args(args.params)
     source = parse_vector_from(args.vector_from) if args.vector_from else None
     async with session_for(args) as session:
-        if source is None and not given and not args.sample:
-            diag = await explain_generic(session, text, settings)
-            bound: list[BoundValue] = []
-        else:
-            vector = await fetch_vector(session, source) if source is not None else None
-            bound = await bind(
-                session,
-                info,
-                vector=vector,
-                vector_source=args.vector_from,
-                params=given,
-                sample=args.sample,
-            )
-            diag = await diagnose(session, text, settings, params=positional(bound), preview_rows=0)
+        vector = await fetch_vector(session, source) if source is not None else None
+        result = await check_statement(
+            session,
+            text,
+            settings,
+            info=info,
+            vector=vector,
+            vector_source=args.vector_from,
+            params=given,
+            sample=args.sample,
+        )
+    diag = result.diagnosis
     err = unexplained_error(diag)
     if err is not None:
         raise err
     return dataclasses.replace(
         CheckReport.from_diagnosis(diag),
-        generic_plan=not diag.search.analyzed and not bound,
-        parameters=tuple(b.to_json() for b in bound),
+        generic_plan=result.generic,
+        parameters=tuple(b.to_json() for b in result.bound),
+        function=result.function.to_json() if result.function is not None else None,
     )
 
 
 async def _check_query(
     args: argparse.Namespace, text: str, settings: dict[str, str]
 ) -> CheckReport:
-    info = _parameters(text)
+    info = appcheck.read(text)
+    # one placeholder bound with --vector-from keeps the older path (any placeholder style)
     single = info is not None and len(info.params) == 1 and not args.params and not args.sample
-    if info is not None and not (single and args.vector_from):
-        return await _check_parameters(args, text, settings, info)
+    older = single and bool(args.vector_from) and info is not None and not info.calls
+    if info is not None and (info.params or (info.calls and not info.distances)) and not older:
+        return await _check_statement(args, text, settings, info)
     if args.params or args.sample:
         raise UsageError("--param and --sample need a statement with $n placeholders")
     source = parse_vector_from(args.vector_from) if args.vector_from else None

@@ -196,3 +196,122 @@ def pick(
     if len(fitting) > 1:
         fitting = [f for f in fitting if f.schema == "public"] or fitting
     return fitting[0] if fitting else None
+
+
+# -- a call's search, with the call's arguments in place ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionSearch:
+    """The search a call of a user function runs, as a statement of its own."""
+
+    function: FunctionInfo
+    call_sql: str  # the calling statement
+    sql: str  # the body's search with the call's arguments (or defaults) in the parameters' place
+    outer_limit: str | None  # the calling statement's LIMIT, as written
+    arguments: dict[str, str]  # parameter name → what the call passes (SQL text)
+
+    @property
+    def inline_blockers(self) -> list[str]:
+        return self.function.inline_blockers()
+
+    def to_json(self) -> dict[str, Any]:
+        blockers = self.inline_blockers
+        return {
+            "name": self.function.display,
+            "language": self.function.language,
+            "volatility": VOLATILITY.get(self.function.volatility, self.function.volatility),
+            "security_definer": self.function.security_definer,
+            "inlinable": not blockers,
+            "not_inlined_because": blockers,
+            "called_as": self.call_sql,
+            "arguments": dict(self.arguments),
+            "outer_limit": self.outer_limit,
+        }
+
+
+def _deparse(node: Any) -> str:
+    return str(RawStream()(node))
+
+
+def _substitute(node: Any, by_name: dict[str, Any], by_position: list[Any]) -> Any:
+    """``node`` with each bare reference to a parameter name (``query_embedding``) and each
+    ``$n`` of the body replaced by what the call passes (a pglast node), in one pass that never
+    looks inside a replacement. Qualified names (``documents.embedding``) are left alone."""
+    if isinstance(node, tuple | list):
+        return type(node)(_substitute(x, by_name, by_position) for x in node)
+    if not isinstance(node, ast.Node):
+        return node
+    if isinstance(node, ast.ColumnRef):
+        fields = node.fields or ()
+        if len(fields) == 1 and isinstance(fields[0], ast.String):
+            name = str(fields[0].sval)
+            if name in by_name:
+                return by_name[name]
+        return node
+    if isinstance(node, ast.ParamRef):
+        n = int(node.number or 0)
+        if 0 < n <= len(by_position) and by_position[n - 1] is not None:
+            return by_position[n - 1]
+        return node
+    for attr in node:
+        value = getattr(node, attr)
+        if isinstance(value, ast.Node | tuple | list):
+            setattr(node, attr, _substitute(value, by_name, by_position))
+    return node
+
+
+def _null() -> ast.Node:
+    return ast.A_Const(isnull=True)
+
+
+def call_search(
+    info: statement.StatementInfo, searching: dict[str, list[FunctionInfo]]
+) -> FunctionSearch | None:
+    """The first call in FROM of a function whose body searches vectors, unwrapped: its search
+    statement with every parameter replaced by what the call passes — the call's own ``$n``
+    (so values bind the same), a constant, or the parameter's default (``match_count DEFAULT
+    null`` becomes ``NULL``)."""
+    for call in info.calls:
+        f = pick(searching, call.name, call.schema, len(call.args))
+        if f is None:
+            continue
+        inner = f.searches()[0]
+        names = f.input_names()
+        defaults = f.defaults()
+        first_default = len(names) - len(defaults)
+        values: dict[str, Any] = {}
+        shown: dict[str, str] = {}
+        named = {n: a for n, a in zip(call.names, call.args, strict=True) if n is not None}
+        positional_args = [a for n, a in zip(call.names, call.args, strict=True) if n is None]
+        for i, name in enumerate(names):
+            if name is None:
+                continue
+            if name in named:
+                node = named[name]
+            elif i < len(positional_args):
+                node = positional_args[i]
+            elif i >= first_default:
+                try:
+                    node = parse_sql(f"SELECT {defaults[i - first_default]}")[0].stmt
+                    assert isinstance(node, ast.SelectStmt)
+                    node = (node.targetList or ())[0].val
+                except (ParseError, IndexError, AssertionError):
+                    node = _null()
+            else:
+                node = _null()
+            values[name] = node
+            shown[name] = _deparse(node) if node is not None else "NULL"
+        # $1-style references in a LANGUAGE sql body: the same substitution by position
+        tree = parse_sql(inner.text)[0].stmt
+        tree = _substitute(tree, values, [values.get(n or "") for n in names])
+        outer = parse_sql(info.text)[0].stmt
+        limit = getattr(outer, "limitCount", None)
+        return FunctionSearch(
+            function=f,
+            call_sql=info.text,
+            sql=_deparse(tree),
+            outer_limit=_deparse(limit) if limit is not None else None,
+            arguments=shown,
+        )
+    return None

@@ -564,6 +564,7 @@ class CheckReport:
     # EXPLAIN (GENERIC_PLAN) of a statement with $n and no values: no execution, no timings
     generic_plan: bool = False
     parameters: tuple[dict[str, Any], ...] = ()  # the $n values used and where they came from
+    function: dict[str, Any] | None = None  # the function whose body was diagnosed
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -598,6 +599,8 @@ class CheckReport:
             out["note"] = GENERIC_PLAN_NOTE
         if self.parameters:
             out["parameters"] = [dict(p) for p in self.parameters]
+        if self.function is not None:
+            out["function"] = dict(self.function)
         return out
 
 

@@ -530,3 +530,22 @@ def _params_in(
     if isinstance(node, ast.Node):
         for child in _subnodes(node):
             yield from _params_in(child)
+
+
+def limit_kind(text: str) -> str:
+    """The statement's own (outermost) LIMIT: ``"none"``, ``"null"`` (``LIMIT NULL`` or ``LIMIT
+    ALL``, also cast: no limit at all) or ``"value"``; ``"unknown"`` when it cannot be read."""
+    try:
+        stmts = parse_sql(text)
+    except ParseError:
+        return "unknown"
+    if len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.SelectStmt):
+        return "unknown"
+    count = stmts[0].stmt.limitCount
+    while isinstance(count, ast.TypeCast):
+        count = count.arg
+    if count is None:
+        return "none"
+    if isinstance(count, ast.A_Const) and count.isnull:
+        return "null"
+    return "value"

@@ -141,6 +141,15 @@ def render_check(console: Console, report: CheckReport) -> None:
         )
     if report.error:
         console.print(Text(f"The query failed: {report.error}", style="red"))
+    if report.function is not None:
+        fn = report.function
+        console.print(
+            Text(
+                f"The search runs inside {fn['name']}() ({fn['language']} {fn['volatility']}):"
+                " its body is what is diagnosed, with the call's arguments in place",
+                style="bold",
+            )
+        )
     if report.generic_plan:
         console.print(Text(f"Note: {GENERIC_PLAN_NOTE}", style="bold"))
     if report.parameters:

@@ -68,6 +68,13 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
             out += [f"{rows} rows in {report.execution_ms:.3f} ms", ""]
         if report.error:
             out += [f"The query failed: `{report.error}`", ""]
+        if report.function is not None:
+            fn = report.function
+            out += [
+                f"The search runs inside `{fn['name']}()` ({fn['language']} {fn['volatility']}):"
+                " its body is what is diagnosed, with the call's arguments in place.",
+                "",
+            ]
         if report.generic_plan:
             out += [f"> Note: {GENERIC_PLAN_NOTE}", ""]
         if report.parameters:
