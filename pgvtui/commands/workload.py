@@ -18,7 +18,14 @@ from pgvtui.commands.common import (
     session_for,
     stdout_console,
 )
-from pgvtui.core.workload import DEFAULT_TOP, SORTS, Workload, collect
+from pgvtui.core.workload import (
+    DEFAULT_BUDGET_S,
+    DEFAULT_TOP,
+    SORTS,
+    Workload,
+    collect,
+    diagnose_entries,
+)
 from pgvtui.errors import UsageError
 
 
@@ -38,17 +45,35 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--sort", choices=SORTS, default="total", help="order by this counter (default total)"
     )
+    p.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="diagnose each listed statement from its text (its generic plan; a function call "
+        "from the search in its body), within --budget",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=DEFAULT_BUDGET_S,
+        metavar="SECONDS",
+        help="time for --diagnose over all listed statements (default 10)",
+    )
     add_format_arg(p, ("text", "json", "markdown"))
 
 
 async def gather(args: argparse.Namespace) -> Workload:
     async with session_for(args) as session:
-        return await collect(session, sort=args.sort, top=args.top)
+        w = await collect(session, sort=args.sort, top=args.top)
+        if args.diagnose and w.available:
+            w = await diagnose_entries(session, w, budget_s=args.budget)
+        return w
 
 
 def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UsageError("--top must be at least 1")
+    if not args.budget > 0:
+        raise UsageError("--budget must be a positive number of seconds")
     w = run_async(lambda: gather(args))
     if args.format == "json":
         emit_json(w.to_json())

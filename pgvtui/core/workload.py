@@ -14,6 +14,8 @@ role may not read are counted and the report names ``pg_read_all_stats``.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +25,7 @@ from psycopg import sql
 from pgvtui.core import functions as fn
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core import statement
+from pgvtui.core.rules.base import Finding
 from pgvtui.core.session import Session
 from pgvtui.errors import PgvtuiError
 
@@ -105,6 +108,27 @@ class WorkloadEntry:
 
 
 @dataclass(frozen=True)
+class EntryDiagnosis:
+    """``--diagnose``: the findings for one statement, from its generic plan (no values: nothing
+    is executed), or why there are none."""
+
+    findings: tuple[Finding, ...] = ()
+    generic: bool = True
+    function: str | None = None  # the function whose body was diagnosed
+    error: str | None = None  # one line: why it could not be diagnosed
+    skipped: bool = False  # the time budget ran out first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan_kind": "generic plan" if self.generic else "analyze",
+            "function": self.function,
+            "error": self.error,
+            "skipped": self.skipped,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
 class Workload:
     available: bool
     problem: str | None = None  # why pg_stat_statements cannot be read (one line)
@@ -117,8 +141,16 @@ class Workload:
     extension_schema: str | None = None
     extension_version: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    diagnoses: dict[int, EntryDiagnosis] = field(default_factory=dict)  # by queryid
 
     def to_json(self) -> dict[str, Any]:
+        entries = []
+        for e in self.entries:
+            doc = e.to_json()
+            d = self.diagnoses.get(e.queryid)
+            if d is not None:
+                doc["diagnosis"] = d.to_json()
+            entries.append(doc)
         return {
             "available": self.available,
             "problem": self.problem,
@@ -132,7 +164,7 @@ class Workload:
             "hidden": self.hidden,
             "unparsed": self.unparsed,
             "notes": list(self.notes),
-            "entries": [e.to_json() for e in self.entries],
+            "entries": entries,
         }
 
 
@@ -281,3 +313,38 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
         extension_version=status.version,
         notes=tuple(notes),
     )
+
+
+DEFAULT_BUDGET_S = 10.0
+
+
+async def diagnose_entries(
+    session: Session, workload: Workload, *, budget_s: float = DEFAULT_BUDGET_S
+) -> Workload:
+    """Each listed statement diagnosed from its pg_stat_statements text — its generic plan
+    (``EXPLAIN (GENERIC_PLAN)``, PostgreSQL 16+; nothing executed), a function call unwrapped to
+    the search in its body — until ``budget_s`` seconds have passed; the rest are marked
+    skipped."""
+    from pgvtui.core.appcheck import check_statement  # the rules and the planner path
+
+    start = time.monotonic()
+    out: dict[int, EntryDiagnosis] = {}
+    for e in workload.entries:
+        if time.monotonic() - start > budget_s:
+            out[e.queryid] = EntryDiagnosis(skipped=True, error="time budget used up")
+            continue
+        try:
+            result = await check_statement(session, e.query)
+        except PgvtuiError as exc:
+            if session.broken:
+                raise
+            out[e.queryid] = EntryDiagnosis(error=exc.one_line())
+            continue
+        err = result.diagnosis.search.error
+        out[e.queryid] = EntryDiagnosis(
+            findings=result.findings,
+            generic=result.generic,
+            function=result.function.function.display if result.function else None,
+            error=err.message if err is not None and not result.findings else None,
+        )
+    return dataclasses.replace(workload, diagnoses=out)

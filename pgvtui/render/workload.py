@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from pgvtui.core.workload import Workload, WorkloadEntry
+from pgvtui.core.workload import EntryDiagnosis, Workload, WorkloadEntry
 from pgvtui.render.check import shorten_sql
 from pgvtui.render.fmt import human_count
 
@@ -39,6 +39,18 @@ def stats_lines(e: WorkloadEntry) -> list[str]:
     ]
 
 
+def diagnosis_lines(d: EntryDiagnosis) -> list[str]:
+    if d.skipped:
+        return ["not diagnosed: the --budget time was used up"]
+    if d.error and not d.findings:
+        return [f"not diagnosed: {d.error}"]
+    where = f" of the search inside {d.function}()" if d.function else ""
+    kind = "generic plan" if d.generic else "plan"
+    lines = [f"diagnosis ({kind}{where}): {len(d.findings) or 'no'} finding(s)"]
+    lines += [f"  {f.severity.value.upper()} {f.rule}: {f.message}" for f in d.findings]
+    return lines
+
+
 def header(w: Workload) -> str:
     shown = len(w.entries)
     return f"{w.matched} vector statement(s) in pg_stat_statements" + (
@@ -69,6 +81,10 @@ def render_workload(console: Console, w: Workload) -> None:
         for line in stats_lines(e):
             console.print(f"   {line}")
         console.print(Text(f"   {shorten_sql(e.query)}", style="italic"), soft_wrap=True)
+        d = w.diagnoses.get(e.queryid)
+        if d is not None:
+            for line in diagnosis_lines(d):
+                console.print(f"   {line}")
 
 
 def _fence(body: str, lang: str = "") -> str:
@@ -95,4 +111,7 @@ def render_workload_markdown(w: Workload) -> str:
         out += [f"queryid `{e.queryid}`" + (f", user `{e.username}`" if e.username else ""), ""]
         out += [f"- {line}" for line in stats_lines(e)]
         out += ["", _fence(shorten_sql(e.query), "sql"), ""]
+        d = w.diagnoses.get(e.queryid)
+        if d is not None:
+            out += [f"- {line.strip()}" for line in diagnosis_lines(d)] + [""]
     return "\n".join(out)

@@ -36,6 +36,7 @@ def app(pg_server: TestServer) -> Iterator[tuple[str, dict[str, str]]]:
         "pgvectorstore": find("lc_docs", "cosine_distance"),
         "haystack": find("haystack_documents", "score"),
         "llama_filter": find("data_llama", "metadata_ ->>"),
+        "llama": find("data_llama", "ORDER BY distance asc LIMIT $2"),
         "django": find("app_item", "<->"),
         "rpc": find("match_documents(query_embedding"),
     }
@@ -66,9 +67,13 @@ def test_every_held_statement_gets_a_generic_plan(
         doc = json.loads(out)
         assert doc["plan_kind"] == "generic plan" and "generic plan" in doc["note"], name
         assert doc["plan"][0]["Plan"]["Node Type"] and doc["execution_ms"] is None
-        assert doc["query"] == text
+        # a function call: the search in its body is what is diagnosed
+        assert doc["query"] == text or doc["function"]["called_as"] == text
     code, out, _ = check(capsys, dsn, "--sql", held["langchain"])
     assert code == 0 and "findings come from a generic plan" in out
+    # LIMIT $2 in a generic plan: the Limit's Plan Rows is a guess, not the LIMIT
+    code, out, _ = check(capsys, dsn, "--sql", held["llama"], "--format", "json")
+    assert "limit-over-ef-search" not in {f["rule"] for f in json.loads(out)["findings"]}
 
 
 def test_sample_fills_vector_and_compared_column_but_asks_for_the_limit(

@@ -129,3 +129,35 @@ async def test_role_without_read_all_stats_is_told(
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
             conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_diagnose_each_statement_from_its_text(
+    app_db: tuple[str, dict[str, clients.Client]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, _ = app_db
+    code, out, err = run(capsys, dsn, "--diagnose", "--top", "50", "--format", "json")
+    assert code == 0, err
+    entries = json.loads(out)["entries"]
+    for e in entries:
+        d = e["diagnosis"]
+        assert d["plan_kind"] == "generic plan" and d["error"] is None, (e["query"], d)
+        # LIMIT $n in a generic plan is not a LIMIT of the planner's guess
+        assert "limit-over-ef-search" not in {f["rule"] for f in d["findings"]}
+    by_text = {e["query"]: e["diagnosis"] for e in entries}
+    rpc = next(d for q, d in by_text.items() if "match_documents(query_embedding" in q)
+    assert rpc["function"] == "public.match_documents"
+    assert "function-not-inlined" in {f["rule"] for f in rpc["findings"]}
+    hay = next(d for q, d in by_text.items() if "haystack_documents" in q)
+    assert "order-by-expression" in {f["rule"] for f in hay["findings"]}
+    code, out, _ = run(capsys, dsn, "--diagnose", "--top", "2")
+    assert code == 0 and out.count("diagnosis (generic plan") == 2
+
+
+def test_diagnose_budget_marks_the_rest_skipped(
+    app_db: tuple[str, dict[str, clients.Client]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, _ = app_db
+    code, out, _ = run(capsys, dsn, "--diagnose", "--budget", "0.000001", "--format", "json")
+    entries = json.loads(out)["entries"]
+    assert code == 0 and entries[0]["diagnosis"]["skipped"] is False
+    assert all(e["diagnosis"]["skipped"] for e in entries[1:])
