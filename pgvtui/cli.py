@@ -46,6 +46,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    for n, arg in enumerate(args_list, 1):
+        # Python hands undecodable argv bytes over as lone surrogates; nothing can use them
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            sys.stderr.write(f"Usage error: argument {n} is not valid UTF-8\n")
+            return EXIT_ERROR
     # `pgvtui [CONNINFO] [-h …]` (no subcommand) opens the TUI, like psql opens a prompt.
     if not args_list or (
         args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")

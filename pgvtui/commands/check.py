@@ -116,14 +116,16 @@ def connection_given(args: argparse.Namespace) -> bool:
 
 
 def _read(path: str, what: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
     try:
+        if path == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {what} {path!r}: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"{what} {path!r} is not UTF-8 text") from None
+        raise UsageError(
+            f"{what} {'(stdin)' if path == '-' else repr(path)} is not UTF-8 text"
+        ) from None
 
 
 def _query_text(args: argparse.Namespace) -> str | None:

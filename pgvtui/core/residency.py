@@ -37,12 +37,15 @@ from pgvtui.core.models import (
     to_jsonable,
 )
 from pgvtui.core.session import Session
+from pgvtui.core.units import human_bytes
 
 GB = 1024**3
 SCAN_LIMIT_BYTES = 32 * GB  # from here on, scanning pg_buffercache needs an explicit opt-in
 COLD_PCT = 50.0  # below this measured residency a used index counts as mostly cold
 EXTRAS_KEY = "residency"  # RuleContext.extras key holding a ResidencyReport
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+PREWARM_SHARE = 0.75  # share of shared_buffers prewarm may fill: the rest stays for heap pages
+ALREADY_RESIDENT_PCT = 90.0  # an index this resident gains nothing from a prewarm
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,33 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class PrewarmPick:
+    index: str
+    size_bytes: int
+    idx_scan: int | None
+    resident_pct: float | None
+    sql: str
+    reason: str  # for a pick: its value; for one left out: why
+
+
+@dataclass(frozen=True)
+class PrewarmPlan:
+    """What to prewarm, most valuable first, cut to the budget of the memory it goes into."""
+
+    memory: str  # the memory pg_prewarm (buffer mode) loads into: shared_buffers
+    budget_bytes: int  # PREWARM_SHARE of it
+    chosen: tuple[PrewarmPick, ...]
+    left_out: tuple[PrewarmPick, ...]
+    total_bytes: int  # of the chosen
+    hot_bytes: int  # every ANN index queries use (idx_scan > 0; all when unknown)
+    hot_indexes: int
+
+    @property
+    def hot_fits(self) -> bool:
+        return self.hot_bytes <= self.budget_bytes
+
+
+@dataclass(frozen=True)
 class PrewarmResult:
     index: str
     blocks: int | None
@@ -123,6 +153,7 @@ class ResidencyReport:
     suggestions: tuple[Suggestion, ...]
     prewarmed: tuple[PrewarmResult, ...] = ()
     statements: int = 0  # statements sent to build the report (budget tests)
+    prewarm_plan: PrewarmPlan | None = None
 
     @property
     def total_fits_shared_buffers(self) -> bool:
@@ -158,6 +189,7 @@ class ResidencyReport:
             "buffercache": to_jsonable(self.buffercache),
             "suggestions": [to_jsonable(s) for s in self.suggestions],
             "prewarmed": [to_jsonable(p) for p in self.prewarmed],
+            "prewarm_plan": to_jsonable(self.prewarm_plan) if self.prewarm_plan else None,
         }
 
 
@@ -310,6 +342,57 @@ def build_index_rows(
     return out, specs, offset
 
 
+def _value(i: IndexResidency) -> str:
+    scans = "scans unknown" if i.idx_scan is None else f"{i.idx_scan:,} scans"
+    res = "residency not measured" if i.resident_pct is None else f"{i.resident_pct:.0f} % resident"
+    return f"{scans}, {human_bytes(i.size_bytes)}, {res}"
+
+
+def prewarm_plan(indexes: list[IndexResidency], memory: MemoryInfo) -> PrewarmPlan:
+    """Rank the indexes by value — scans per byte (what queries use most, for the memory it
+    takes), then the least resident, then the smallest — and keep, in that order, those that fit
+    what is left of the budget (PREWARM_SHARE of shared_buffers). Indexes already
+    ALREADY_RESIDENT_PCT resident are left out: a prewarm would gain nothing."""
+    budget = int(memory.shared_buffers_bytes * PREWARM_SHARE)
+    known = any(i.idx_scan is not None for i in indexes)
+    hot = [i for i in indexes if not known or (i.idx_scan or 0) > 0]
+    ranked = sorted(
+        indexes,
+        key=lambda i: (
+            -((i.idx_scan or 0) / max(i.size_bytes, 1)),
+            i.resident_pct if i.resident_pct is not None else 0.0,
+            i.size_bytes,
+            i.qualified_name,
+        ),
+    )
+    chosen: list[PrewarmPick] = []
+    left: list[PrewarmPick] = []
+    room = budget
+    for i in ranked:
+        pick = PrewarmPick(i.qualified_name, i.size_bytes, i.idx_scan, i.resident_pct,
+                           i.prewarm_sql, _value(i))  # fmt: skip
+        if i.resident_pct is not None and i.resident_pct >= ALREADY_RESIDENT_PCT:
+            left.append(replace(pick, reason=f"already {i.resident_pct:.0f} % resident"))
+        elif i.size_bytes > budget:
+            left.append(replace(pick, reason=f"larger than the budget ({human_bytes(budget)})"))
+        elif i.size_bytes > room:
+            left.append(
+                replace(pick, reason=f"does not fit the {human_bytes(room)} left of the budget")
+            )
+        else:
+            room -= i.size_bytes
+            chosen.append(pick)
+    return PrewarmPlan(
+        memory="shared_buffers",
+        budget_bytes=budget,
+        chosen=tuple(chosen),
+        left_out=tuple(left),
+        total_bytes=budget - room,
+        hot_bytes=sum(i.size_bytes for i in hot),
+        hot_indexes=len(hot),
+    )
+
+
 def suggestions(
     indexes: list[IndexResidency],
     bc: BuffercacheStatus,
@@ -317,6 +400,7 @@ def suggestions(
     prewarm_installed: bool,
     prewarm_available: bool,
     preload: str | None,
+    memory: MemoryInfo | None = None,
 ) -> list[Suggestion]:
     out: list[Suggestion] = []
     if bc.create_sql:
@@ -327,12 +411,19 @@ def suggestions(
                 bc.create_sql,
             )
         )
-    candidates = [
-        i
-        for i in indexes
-        if i.fits_shared_buffers and (i.resident_pct is None or i.resident_pct < 90)
-    ]
-    if candidates:
+    plan = prewarm_plan(indexes, memory or _memory_of(indexes)) if indexes else None
+    if plan is not None and not plan.hot_fits:
+        out.append(
+            Suggestion(
+                f"The hot set — {human_bytes(plan.hot_bytes)} in {plan.hot_indexes} ANN "
+                f"index{'es' * (plan.hot_indexes != 1)} queries use — does not fit the "
+                f"{human_bytes(plan.budget_bytes)} prewarm budget "
+                f"({PREWARM_SHARE:.0%} of {plan.memory}): prewarming cannot keep it cached. "
+                "Fix memory first — see the memory findings (index-exceeds-memory, "
+                "index-mostly-cold in pgvtui check / Overview)"
+            )
+        )
+    if plan is not None and plan.chosen:
         if not prewarm_installed and prewarm_available:
             out.append(
                 Suggestion(
@@ -340,12 +431,24 @@ def suggestions(
                     "CREATE EXTENSION pg_prewarm;",
                 )
             )
-        for i in candidates:
-            why = "not measured" if i.resident_pct is None else f"{i.resident_pct:.0f} % resident"
-            out.append(Suggestion(f"Prewarm {i.qualified_name} ({why})", i.prewarm_sql))
+        out.append(
+            Suggestion(
+                f"Prewarm within budget: {len(plan.chosen)} "
+                f"index{'es' * (len(plan.chosen) != 1)}, {human_bytes(plan.total_bytes)} of the "
+                f"{human_bytes(plan.budget_bytes)} budget ({PREWARM_SHARE:.0%} of {plan.memory}),"
+                " most-used per MB first"
+            )
+        )
+        for n, pick in enumerate(plan.chosen, start=1):
+            out.append(Suggestion(f"{n}. Prewarm {pick.index} ({pick.reason})", pick.sql))
+    if plan is not None:
+        for pick in plan.left_out:
+            out.append(Suggestion(f"Not prewarmed: {pick.index} — {pick.reason}"))
     libs = [s.strip() for s in (preload or "").split(",") if s.strip()]
     if indexes and "pg_prewarm" not in libs and (prewarm_installed or prewarm_available):
         why = "Autoprewarm reloads the buffers that were cached before a restart (needs a restart)"
+        if plan is not None and not plan.hot_fits:
+            why += "; with a hot set larger than the budget it restores only part of it"
         if preload is None:  # the role may not read it: never suggest overwriting what is there
             out.append(
                 Suggestion(
@@ -367,6 +470,13 @@ def suggestions(
             )
         )
     return out
+
+
+def _memory_of(indexes: list[IndexResidency]) -> MemoryInfo:
+    """Without the server's numbers (tests): the largest index that fits marks shared_buffers."""
+    fitting = [i.size_bytes for i in indexes if i.fits_shared_buffers]
+    sb = int(max(fitting, default=0) / PREWARM_SHARE) + 1
+    return MemoryInfo(sb, sb, sb, "unknown")
 
 
 # --------------------------------------------------------------------------------------------
@@ -453,9 +563,10 @@ async def _cached_pages(
 
 
 async def prewarm(
-    session: Session, inv: Inventory, memory: MemoryInfo, schema: str | None
+    session: Session, inv: Inventory, plan: PrewarmPlan, schema: str | None
 ) -> list[PrewarmResult]:
-    """Load every ANN index that fits shared_buffers with ``pg_prewarm(…, 'buffer')``.
+    """Load the plan's indexes, most valuable first, with ``pg_prewarm(…, 'buffer')``; the ones
+    it left out are reported with why.
 
     Opt-in only. Runs in a separate session opened with ``SessionOptions(read_only=False)``
     (pgvtui's own session stays read-only) and closed right after."""
@@ -464,29 +575,21 @@ async def prewarm(
             PrewarmResult(i.qualified_name, None, "pg_prewarm is not installed")
             for i in inv.indexes
         ]
+    by_name = {i.qualified_name: i for i in inv.indexes}
     q = sqlfiles.query("residency_prewarm").format(prewarm=sql.Identifier(schema, "pg_prewarm"))
     rw = await session.sibling(replace(session.options, read_only=False, require_vector=False))
     results: list[PrewarmResult] = []
-    budget = memory.shared_buffers_bytes
     try:
-        for idx in sorted(inv.indexes, key=lambda i: i.size_bytes):
+        for pick in plan.chosen:
+            idx = by_name[pick.index]
             if not idx.valid:
                 results.append(PrewarmResult(idx.qualified_name, None, "index is not valid"))
                 continue
-            if idx.size_bytes > budget:
-                results.append(
-                    PrewarmResult(
-                        idx.qualified_name,
-                        None,
-                        "does not fit the shared_buffers left; it would evict itself",
-                    )
-                )
-                continue
             blocks = await rw.fetch_value(q, {"oid": idx.index_oid})
-            budget -= idx.size_bytes
             results.append(PrewarmResult(idx.qualified_name, int(blocks or 0)))
     finally:
         await rw.close()
+    results += [PrewarmResult(p.index, None, p.reason) for p in plan.left_out]
     return results
 
 
@@ -504,15 +607,18 @@ async def collect(
     row = (await session.fetch_dicts("residency_memory"))[0]
     memory = _memory(row, ram_bytes, session.conn.info.host)
     prewarmed: list[PrewarmResult] = []
-    if do_prewarm:
-        prewarmed = await prewarm(session, inv, memory, row["prewarm_schema"])
     bc = _buffercache_status(row, memory, scan_buffercache)
+    oids = [i.index_oid for i in inv.indexes]
     cached: dict[int, dict[int, int]] | None = None
     if bc.available:
-        cached = await _cached_pages(
-            session, str(row["buffercache_schema"]), [i.index_oid for i in inv.indexes]
-        )
+        cached = await _cached_pages(session, str(row["buffercache_schema"]), oids)
     rows, specs, offset = build_index_rows(inv, memory, cached)
+    if do_prewarm:
+        plan = prewarm_plan(rows, memory)
+        prewarmed = await prewarm(session, inv, plan, row["prewarm_schema"])
+        if bc.available:  # residency after the prewarm
+            cached = await _cached_pages(session, str(row["buffercache_schema"]), oids)
+            rows, specs, offset = build_index_rows(inv, memory, cached)
     total = sum(i.size_bytes for i in inv.indexes)
     est_total = sum(i.estimated_bytes or 0 for i in rows) if specs else None
     grow_sb = grow_ram = None
@@ -525,6 +631,7 @@ async def collect(
         prewarm_installed=row["prewarm_version"] is not None,
         prewarm_available=row["prewarm_available"] is not None,
         preload=row["shared_preload_libraries"],
+        memory=memory,
     )
     return ResidencyReport(
         memory=memory,
@@ -537,4 +644,5 @@ async def collect(
         suggestions=tuple(sugg),
         prewarmed=tuple(prewarmed),
         statements=session.statements - start,
+        prewarm_plan=prewarm_plan(rows, memory) if rows else None,
     )

@@ -15,6 +15,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.reconcile import action, action_plan
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
@@ -84,8 +85,12 @@ def render_finding(console: Console, f: Finding) -> None:
     head.append(f.rule, style="bold")
     if f.object:
         head.append(f"  {f.object}", style="dim")
+    if f.step is not None:
+        head.append(f"  step {f.step}", style="bold")
     console.print(head)
     console.print(Text(f"  {f.message}"))
+    for note in f.notes:
+        console.print(Text(f"  plan: {note}", style="italic"))
     if f.evidence:
         console.print(Text(f"  evidence: {shorten_sql(f.evidence)}", style="dim"))
     if f.fix:
@@ -172,6 +177,12 @@ def render_check(console: Console, report: CheckReport) -> None:
         )
         for f in group:
             render_finding(console, f)
+    plan = action_plan(report.findings)
+    if len(plan) > 1:
+        console.print(Text("Action plan (do this first)", style="bold underline"))
+        for f in plan:
+            console.print(Text(f"  {f.step}. {action(f):<7} {f.object or ''}  ({f.rule})"))
+        console.print()
     console.print(Text(summary(report.findings), style="bold"))
     if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
         console.print(

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pgvtui.core.recall import RecallReport, SettingResult
+from pgvtui.core.recall.sweep import RecallReport, SettingResult
 
 
 def _ms(x: float) -> str:
@@ -65,7 +65,7 @@ def render_recall(console: Console, rep: RecallReport) -> None:
         )
         t.add_column("settings", overflow="fold")
         extra = ("index",) if any_not_index else ()
-        for col in ("recall", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra):
+        for col in ("recall", "p10", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra):
             t.add_column(col, justify="right", no_wrap=True)
         for r in rep.results:
             label = " ".join(
@@ -80,7 +80,8 @@ def render_recall(console: Console, rep: RecallReport) -> None:
             t.add_row(
                 label,
                 Text(f"{r.recall_mean:.3f}", style=style),
-                f"{r.recall_min:.2f}",
+                Text(f"{r.recall_p10:.2f}", style="" if r.recall_p10 >= rep.floor else "red"),
+                Text(f"{r.recall_min:.2f}", style="" if r.recall_min > 0 else "red"),
                 rows,
                 _ms(r.latency_ms_p50),
                 _ms(r.latency_ms_p95),
@@ -92,6 +93,7 @@ def render_recall(console: Console, rep: RecallReport) -> None:
         console.print(t)
         console.print(
             Text(
+                "p10/min: per-query recall of the worst 10 % / the worst query; "
                 "p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "
                 "hit/read: shared buffers per query; rows: rows returned per query (mean)",
                 style="dim",
@@ -99,14 +101,46 @@ def render_recall(console: Console, rep: RecallReport) -> None:
         )
     rec = rep.recommendation
     if rec is not None:
-        if rec.met:
-            console.print(
-                Text.assemble(
-                    ("Recommendation:", "bold green"),
-                    f" {rec.set_sql or '(defaults)'}  — {rec.message}",
-                )
-            )
-        else:
-            console.print(Text.assemble(("Target not reached:", "bold red"), f" {rec.message}"))
+        for line in recommendation_lines(rep):
+            console.print(line)
     for w in rep.warnings:
         console.print(Text.assemble(("note:", "yellow"), f" {w}"))
+
+
+def recommendation_lines(rep: RecallReport) -> list[Text]:
+    """The recommendation, the policy it follows, what would help, and the worst queries —
+    shared by the CLI and the TUI's Recall screen so both say the same."""
+    rec = rep.recommendation
+    out: list[Text] = []
+    if rec is None:
+        return out
+    if rec.met:
+        out.append(
+            Text.assemble(
+                ("Recommendation:", "bold green"),
+                f" {rec.set_sql or '(defaults)'}  — {rec.message}",
+            )
+        )
+    else:
+        out.append(Text.assemble(("No safe setting:", "bold red"), f" {rec.message}"))
+    policy = (
+        f"policy: mean recall@{rep.k} ≥ {rep.target:g}, p{rec.floor_percentile} ≥ {rec.floor:g}, "
+        "fastest p95"
+    )
+    if rec.baseline:
+        b = rec.baseline
+        if rec.allow_lower:
+            policy += f", lower than {b['name']} {b['value']} allowed"
+        else:
+            policy += f", not below {b['name']} {b['value']} ({b['source']})"
+    out.append(Text(policy, style="dim"))
+    for hint in rec.hints:
+        out.append(Text.assemble(("would help:", "yellow"), f" {hint}"))
+    worst = rep.worst
+    if worst is not None and worst.queries:
+        ids = ", ".join(f"{w.id} ({w.recall:.1f})" for w in worst.queries[:5]) + (
+            f" +{len(worst.queries) - 5}" if len(worst.queries) > 5 else ""
+        )
+        out.append(Text.assemble(("worst queries", "bold"), f" at {worst.setting}: {ids}"))
+        out.append(Text(f"  {worst.explanation}"))
+    return out

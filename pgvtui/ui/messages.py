@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from pgvtui.core.activity import Activity
     from pgvtui.core.models import ColumnInfo
-    from pgvtui.core.recall import RecallProgress, RecallReport
+    from pgvtui.core.recall.sweep import RecallProgress, RecallReport
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.ui.backend import Catalog, SearchOutcome
 

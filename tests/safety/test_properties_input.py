@@ -21,8 +21,8 @@ from pgvtui.cli import main
 from pgvtui.core import guard
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import ColumnInfo, Inventory
-from pgvtui.core.recall import RecallSpec, find_index
-from pgvtui.core.recall_where import validate_where
+from pgvtui.core.recall.sweep import RecallSpec, find_index
+from pgvtui.core.recall.where_check import validate_where
 from pgvtui.core.search import fetch_vector, parse_vector_from, run_explain
 from pgvtui.core.session import Session, SessionOptions, connect
 from pgvtui.errors import PgvtuiError, QueryRefused, SettingRefused

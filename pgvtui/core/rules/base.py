@@ -41,6 +41,14 @@ class Finding:
     object: str | None = None  # e.g. "public.items_emb_idx" or "plan: Seq Scan on items"
     fix_is_sql: bool = True
     node_id: int | None = None  # plan node id the finding points at (for highlighting)
+    # What the fix does, for reconciliation (pgvtui.core.reconcile): objects it drops, keeps
+    # or rebuilds, and the settings it sets (name, value).
+    drops: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+    rebuilds: tuple[str, ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()
+    step: int | None = None  # position in the action plan, 1 = do first (set by reconcile)
+    notes: tuple[str, ...] = ()  # how reconciliation related it to other findings
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +58,8 @@ class Finding:
             "evidence": self.evidence,
             "fix": self.fix,
             "object": self.object,
+            "step": self.step,
+            "notes": list(self.notes),
         }
 
 
@@ -91,6 +101,10 @@ class Rule:
         severity: Severity | None = None,
         fix_is_sql: bool = True,
         node_id: int | None = None,
+        drops: tuple[str, ...] = (),
+        keeps: tuple[str, ...] = (),
+        rebuilds: tuple[str, ...] = (),
+        sets: tuple[tuple[str, str], ...] = (),
     ) -> Finding:
         return Finding(
             rule=self.id,
@@ -101,6 +115,10 @@ class Rule:
             object=object,
             fix_is_sql=fix_is_sql,
             node_id=node_id,
+            drops=drops,
+            keeps=keeps,
+            rebuilds=rebuilds,
+            sets=sets,
         )
 
 
@@ -128,7 +146,10 @@ def all_rules() -> dict[str, type[Rule]]:
 
 
 def run_rules(ctx: RuleContext, kinds: tuple[str, ...] = ("query", "catalog")) -> list[Finding]:
-    """Run every registered rule of the given kinds; one finding per (rule, object)."""
+    """Run every registered rule of the given kinds; one finding per (rule, object); then one
+    plan per object (:func:`pgvtui.core.reconcile.reconcile`)."""
+    from pgvtui.core.reconcile import reconcile
+
     seen: set[tuple[str, str | None]] = set()
     out: list[Finding] = []
     for rule_cls in all_rules().values():
@@ -140,5 +161,6 @@ def run_rules(ctx: RuleContext, kinds: tuple[str, ...] = ("query", "catalog")) -
                 continue
             seen.add(key)
             out.append(f)
+    out = reconcile(out, ctx)
     out.sort(key=lambda f: (-f.severity.rank, f.rule, f.object or ""))
     return out

@@ -65,6 +65,7 @@ class BuildMemoryLow(Rule):
                     f"{build.required_bytes:,} B > {build.available_bytes:,} B usable",
                     fix,
                     object=idx.qualified_name,
+                    sets=(("maintenance_work_mem", f"'{need}'"),),
                 )
             else:
                 yield self.finding(
@@ -75,4 +76,5 @@ class BuildMemoryLow(Rule):
                     f"{build.consequence}",
                     fix,
                     object=idx.qualified_name,
+                    sets=(("maintenance_work_mem", f"'{need}'"),),
                 )

@@ -63,4 +63,6 @@ class DuplicateIndex(Rule):
                 evidence,
                 fix,
                 object=", ".join(sorted(i.qualified_name for i in members)),
+                drops=tuple(i.qualified_name for i in drop),
+                keeps=(keep.qualified_name,),
             )

@@ -76,4 +76,8 @@ class HnswParamsSmallForSize(Rule):
                 f"{mem_line}"
                 f"REINDEX INDEX CONCURRENTLY {name};  -- builds a copy: needs the disk space twice",
                 object=index.qualified_name,
+                rebuilds=(index.qualified_name,),
+                sets=(("maintenance_work_mem", f"'{sizing.pg_size_literal(need)}'"),)
+                if mem_line
+                else (),
             )

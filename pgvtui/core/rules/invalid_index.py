@@ -29,7 +29,8 @@ class InvalidIndex(Rule):
             if index.valid or index.building:
                 continue
             name = util.ident(index.schema, index.name)
-            if _LEFTOVER.search(index.name):
+            leftover = bool(_LEFTOVER.search(index.name))
+            if leftover:
                 fix = (
                     f"DROP INDEX CONCURRENTLY {name};\n"
                     "-- a leftover of a failed REINDEX CONCURRENTLY: the original index is intact"
@@ -52,4 +53,6 @@ class InvalidIndex(Rule):
                 f" {util.human_bytes(index.size_bytes)}",
                 fix,
                 object=index.qualified_name,
+                drops=(index.qualified_name,) if leftover else (),
+                rebuilds=() if leftover else (index.qualified_name,),
             )

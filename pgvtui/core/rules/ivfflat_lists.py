@@ -33,6 +33,12 @@ def _memory_line(build: sizing.BuildMemory | None) -> str:
     return f"SET maintenance_work_mem = '{sizing.pg_size_literal(need)}';  -- k-means must fit\n"
 
 
+def _memory_set(build: sizing.BuildMemory | None) -> tuple[tuple[str, str], ...]:
+    if build is None or build.fits:
+        return ()
+    return (("maintenance_work_mem", f"'{sizing.pg_size_literal(sizing.memory_needed(build))}'"),)
+
+
 @register
 class IvfflatLists(Rule):
     id = "ivfflat-lists"
@@ -66,7 +72,8 @@ class IvfflatLists(Rule):
             )
             name = util.ident(index.schema, index.name)
             probes = max(1, math.ceil(math.sqrt(rec)))
-            mem_line = _memory_line(util.rebuild_memory(index, rows, mwm, lists=rec))
+            build = util.rebuild_memory(index, rows, mwm, lists=rec)
+            mem_line = _memory_line(build)
             yield self.finding(
                 f"{index.qualified_name} has lists = {index.lists} for ~{util.num(rows)} rows"
                 f" ({why})",
@@ -78,4 +85,6 @@ class IvfflatLists(Rule):
                 f"REINDEX INDEX CONCURRENTLY {name};\n"
                 f"-- then probe about sqrt(lists): SET ivfflat.probes = {probes};",
                 object=index.qualified_name,
+                rebuilds=(index.qualified_name,),
+                sets=(("ivfflat.probes", str(probes)), *_memory_set(build)),
             )

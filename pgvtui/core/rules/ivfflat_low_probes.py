@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from pgvtui.core.reconcile import settings_fix
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -37,12 +38,13 @@ class IvfflatLowProbes(Rule):
             if probes >= target / 2:
                 continue
             suggested = min(index.lists, math.ceil(target))
+            sets = (("ivfflat.probes", str(suggested)),)
             yield self.finding(
                 f"ivfflat.probes = {probes} searches {probes} of {index.lists} lists"
                 f" ({probes / index.lists:.0%}) of {index.qualified_name}",
                 f"ivfflat.probes = {probes}; {index.qualified_name} lists = {index.lists},"
                 f" sqrt(lists) = {target:.1f}",
-                f"SET ivfflat.probes = {suggested};\n"
-                f"-- for every new session: ALTER DATABASE {db} SET ivfflat.probes = {suggested};",
+                settings_fix(sets, db),
                 object=index.qualified_name,
+                sets=sets,
             )

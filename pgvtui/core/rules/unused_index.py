@@ -46,5 +46,6 @@ class UnusedIndex(Rule):
                 f"-- if no query needs it (check replicas and rare jobs first):\n"
                 f"DROP INDEX CONCURRENTLY {name};",
                 object=index.qualified_name,
+                drops=(index.qualified_name,),
                 severity=Severity.WARNING if index.size_bytes >= LARGE_BYTES else None,
             )

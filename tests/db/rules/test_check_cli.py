@@ -62,7 +62,7 @@ def test_warning_exit_code_depends_on_fail_on(
     rules = [f["rule"] for f in doc["findings"]]
     assert "order-by-desc" in rules and len(rules) == len(set(rules))
     f = next(f for f in doc["findings"] if f["rule"] == "order-by-desc")
-    assert set(f) == {"rule", "severity", "message", "evidence", "fix", "object"}
+    assert set(f) == {"rule", "severity", "message", "evidence", "fix", "object", "step", "notes"}
     code, _, _ = run(
         capsys, items_db.dsn, "--sql", DESC, "--format", "json", "--fail-on", "warning"
     )

@@ -3,8 +3,8 @@
 The ground truth is computed in ONE pass for all queries: ``COPY (SELECT tableoid, ctid, col …)
 TO STDOUT (FORMAT BINARY)`` is read in blocks straight from libpq (:class:`_CopyReader`), parsed
 and folded into a running top-k with numpy in a worker thread while the next block arrives
-(:mod:`pgvtui.core.recall_exact`); the winners' positions are then looked up by ctid in the same
-REPEATABLE READ snapshot as the sample, and their distances recomputed exactly in float64.
+(:mod:`~pgvtui.core.recall.exact_topk`); the winners' positions are then looked up by ctid in the
+same REPEATABLE READ snapshot as the sample, and their distances recomputed exactly in float64.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from psycopg import sql
 
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.recall_exact import (
+from pgvtui.core.recall.exact_topk import (
     F32,
     ExactTopK,
     Kernel,
