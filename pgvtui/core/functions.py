@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pglast
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
 from pgvtui.core import statement
+from pgvtui.core.query import parser as qparser
 from pgvtui.core.session import Session
 
 VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
@@ -66,7 +67,7 @@ class FunctionInfo:
         if not self.arg_defaults or not self.ndefaults:
             return []
         try:
-            stmt = parse_sql(f"SELECT {self.arg_defaults}")[0].stmt
+            stmt = _parse(f"SELECT {self.arg_defaults}")[0].stmt
         except ParseError:
             return []
         assert isinstance(stmt, ast.SelectStmt)
@@ -77,26 +78,22 @@ class FunctionInfo:
         if self.language == "sql":
             if self.body.strip():
                 try:
-                    stmts = parse_sql(self.body)
+                    stmts = _parse(self.body)
                     return [RawStream()(s.stmt) for s in stmts if s.stmt is not None]
                 except ParseError:
                     return []
             return _atomic_body(self.definition)
         if self.language == "plpgsql" and self.definition:
-            try:
-                tree = pglast.parse_plpgsql(self.definition)
-            except ParseError:
-                return []
-            return list(_return_queries(tree))
+            tree = _plpgsql(self.definition)
+            return list(_return_queries(tree)) if tree is not None else []
         return []
 
     def dynamic(self) -> bool:
         """A plpgsql ``RETURN QUERY EXECUTE``: the statement is built at run time."""
         if self.language != "plpgsql" or not self.definition:
             return False
-        try:
-            tree = pglast.parse_plpgsql(self.definition)
-        except ParseError:
+        tree = _plpgsql(self.definition)
+        if tree is None:
             return False
         return any(True for _ in _walk(tree, "PLpgSQL_stmt_return_query", dynamic=True))
 
@@ -136,11 +133,28 @@ class FunctionInfo:
         return why
 
 
+def _parse(text: str) -> tuple[ast.RawStmt, ...]:
+    """PostgreSQL's parser with pgvtui's limits (:mod:`pgvtui.core.query.parser`)."""
+    try:
+        return qparser.parse(text)
+    except qparser.SqlError as exc:
+        raise ParseError(exc.message) from None
+
+
+def _plpgsql(definition: str) -> Any:
+    """plpgsql's own parser over a CREATE FUNCTION (None when it cannot be read)."""
+    try:
+        qparser.scan(definition)  # the size limits first
+        return pglast.parse_plpgsql(definition)
+    except (qparser.SqlError, ParseError):
+        return None
+
+
 def _atomic_body(definition: str | None) -> list[str]:
     if not definition:
         return []
     try:
-        stmt = parse_sql(definition)[0].stmt
+        stmt = _parse(definition)[0].stmt
     except (ParseError, IndexError):
         return []
     body = getattr(stmt, "sql_body", None)
@@ -293,19 +307,17 @@ def call_search(
                 node = positional_args[i]
             elif i >= first_default:
                 try:
-                    node = parse_sql(f"SELECT {defaults[i - first_default]}")[0].stmt
-                    assert isinstance(node, ast.SelectStmt)
-                    node = (node.targetList or ())[0].val
-                except (ParseError, IndexError, AssertionError):
+                    node = qparser.parse_expression(defaults[i - first_default])
+                except (qparser.SqlError, IndexError):
                     node = _null()
             else:
                 node = _null()
             values[name] = node
             shown[name] = _deparse(node) if node is not None else "NULL"
         # $1-style references in a LANGUAGE sql body: the same substitution by position
-        tree = parse_sql(inner.text)[0].stmt
+        tree = _parse(inner.text)[0].stmt
         tree = _substitute(tree, values, [values.get(n or "") for n in names])
-        outer = parse_sql(info.text)[0].stmt
+        outer = _parse(info.text)[0].stmt
         limit = getattr(outer, "limitCount", None)
         return FunctionSearch(
             function=f,

@@ -22,9 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import A_Expr_Kind
-from pglast.parser import ParseError
+
+from pgvtui.core.query import parser as qparser
 
 DISTANCE_OPERATORS = {
     "<->": "L2",
@@ -169,14 +170,17 @@ def read(text: str) -> StatementInfo:
     """Read one statement. Raises :class:`StatementError` when the parser refuses the text or it
     holds more than one statement."""
     try:
-        stmts = parse_sql(text)
-    except ParseError as exc:
-        raise StatementError(str(exc).splitlines()[0] if str(exc) else "syntax error") from None
+        stmts = qparser.parse(text)  # PostgreSQL's parser, with pgvtui's size limits
+    except qparser.SqlError as exc:
+        raise StatementError(exc.message.splitlines()[0] or "syntax error") from None
     if len(stmts) != 1:
         raise StatementError(f"expected one statement, found {len(stmts)}")
     root = stmts[0].stmt
     reader = _Reader()
-    reader.statement(root, None)
+    try:
+        reader.statement(root, None)
+    except RecursionError:
+        raise StatementError("the statement is nested too deeply to read") from None
     return StatementInfo(
         text=text,
         kind=type(root).__name__.removesuffix("Stmt").lower(),
@@ -536,8 +540,8 @@ def limit_kind(text: str) -> str:
     """The statement's own (outermost) LIMIT: ``"none"``, ``"null"`` (``LIMIT NULL`` or ``LIMIT
     ALL``, also cast: no limit at all) or ``"value"``; ``"unknown"`` when it cannot be read."""
     try:
-        stmts = parse_sql(text)
-    except ParseError:
+        stmts = qparser.parse(text)
+    except qparser.SqlError:
         return "unknown"
     if len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.SelectStmt):
         return "unknown"

@@ -96,3 +96,11 @@ def test_not_one_statement() -> None:
         read("SELECT 1; SELECT 2")
     with pytest.raises(StatementError):
         read("SELEC 1")
+
+
+def test_deep_statements_are_refused_cleanly() -> None:
+    deep = "SELECT " + "1+" * 5000 + "1 FROM t ORDER BY e <=> $1 LIMIT 5"
+    with pytest.raises(StatementError, match="nested too deeply"):
+        read(deep)
+    with pytest.raises(StatementError):
+        read("SELECT " + "1+" * 60_000 + "1")  # over the parser's token limit
