@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgvtui.core import residency as res
+from pgvtui.core import untyped_dims
 from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core.models import Inventory
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
@@ -40,4 +41,6 @@ async def check_catalog(session: Session, inv: Inventory | None = None) -> Catal
     ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
     if report is not None:
         ctx.extras[res.EXTRAS_KEY] = report
+    if any(c.dims is None for c in inv.columns):  # untyped-vector-column's fix: real dims
+        ctx.extras[untyped_dims.EXTRAS_KEY] = await untyped_dims.sample_dims(session, inv)
     return CatalogCheck(inv, report, error, tuple(run_rules(ctx, kinds=("catalog",))))
