@@ -94,7 +94,8 @@ async def test_large_table_without_any_ann_index(session: Session) -> None:
     f = found["public.lc_docs.embedding"]
     assert "~8,000 rows" in f.message and "no HNSW or IVFFlat index" in f.message
     assert f.fix is not None and f.fix.startswith(
-        'CREATE INDEX CONCURRENTLY ON "public"."lc_docs" USING hnsw ("embedding" vector_cosine_ops);'
+        'CREATE INDEX CONCURRENTLY ON "public"."lc_docs" USING hnsw ("embedding"'
+        " vector_cosine_ops);"
     )
     assert "public.data_llama.embedding" not in found  # has its HNSW index
     assert "small.emb.big" not in found  # a small table
