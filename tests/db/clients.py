@@ -55,10 +55,14 @@ def vec_text(v: np.ndarray[Any, Any]) -> str:
 class Clustered:
     """Clustered vectors: CLUSTERS centres, rows = centre + noise; ``cluster(i)`` is the label."""
 
-    def __init__(self, dims: int = DIMS, seed: int = 7) -> None:
+    def __init__(self, dims: int = DIMS, seed: int = 7, offset: float = 0.0) -> None:
+        """``offset`` moves every centre away from the origin (scaled down around it): real
+        embedding models' vectors sit in a narrow cone, not around zero."""
         self.dims = dims
         self.rng = np.random.default_rng(seed)
         self.centres = self.rng.normal(size=(CLUSTERS, dims))
+        if offset:
+            self.centres = self.centres * 0.3 + offset
 
     def rows(self, n: int) -> list[tuple[int, str]]:
         labels = self.rng.integers(0, CLUSTERS, size=n)
@@ -363,10 +367,13 @@ BUILDERS: dict[str, Callable[[psycopg.Connection[Any], Clustered, int], Client]]
 
 
 def build(
-    conn: psycopg.Connection[Any], names: tuple[str, ...] = tuple(BUILDERS), rows: int = 2000
+    conn: psycopg.Connection[Any],
+    names: tuple[str, ...] = tuple(BUILDERS),
+    rows: int = 2000,
+    data: Clustered | None = None,
 ) -> dict[str, Client]:
     """Build the named clients' schemas in ``conn``'s database (autocommit connection)."""
-    data = Clustered()
+    data = data or Clustered()
     return {name: BUILDERS[name](conn, data, rows) for name in names}
 
 
