@@ -214,18 +214,20 @@ def classify(
         return None  # an EXPLAIN someone ran (pgvtui's own included), not the application
     via: list[str] = []
     targets = list(info.targets())
+    operators = [d.sql_operator for d in info.distances]
     for call in info.calls:
         f = fn.pick(searching, call.name, call.schema, len(call.args))
         if f is None:
             continue
         via.append(f.display)
         for inner in f.searches():
+            operators += [d.sql_operator for d in inner.distances]
             for t in inner.targets():
                 if t not in targets:
                     targets.append(t)
     if not info.distances and not via:
         return None
-    ops = tuple(dict.fromkeys(d.sql_operator for d in info.distances))
+    ops = tuple(dict.fromkeys(operators))
     return tuple(targets), ops, tuple(dict.fromkeys(via))
 
 
@@ -348,3 +350,19 @@ async def diagnose_entries(
             error=err.message if err is not None and not result.findings else None,
         )
     return dataclasses.replace(workload, diagnoses=out)
+
+
+EXTRAS_KEY = "workload"  # RuleContext.extras: the vector statements (for unused-index)
+
+
+def searches_index(
+    entry: WorkloadEntry, schema: str, table: str, column: str | None, operator: str | None
+) -> bool:
+    """Does the statement order by ``column`` of ``schema.table`` with ``operator`` — i.e. is it
+    meant to use an ANN index on it? (An unqualified table name matches any schema.)"""
+    if column is None or operator is None or operator not in entry.operators:
+        return False
+    return any(
+        t.column == column and t.table == table and t.schema in (None, schema)
+        for t in entry.targets
+    )
