@@ -54,6 +54,8 @@ from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, QueryTimeout
 
 PREVIEW_ROWS = 200
 NOSEQSCAN_PLAN = "noseqscan_plan"  # RuleContext.extras key, see replan_without_seqscan
+ITERATIVE_PLAN = "iterative_plan"  # the same with ITERATIVE on, for a query with a filter
+ITERATIVE = {"hnsw.iterative_scan": "relaxed_order", "ivfflat.iterative_scan": "relaxed_order"}
 _SAVEPOINT = sql.SQL("SAVEPOINT pgvtui_query")
 _ROLLBACK_TO = sql.SQL("ROLLBACK TO SAVEPOINT pgvtui_query")
 # Effective settings read inside the transaction (beyond catalog.SETTINGS and the --set names).
@@ -525,6 +527,13 @@ async def diagnose(
         )
         if alt is not None:
             extras[NOSEQSCAN_PLAN] = alt
+        # a filtered k-NN: the index path that returns k rows is the iterative scan
+        if result.plan is not None and any(n.filter for n in result.plan.nodes()):
+            it = await replan_without_seqscan(
+                session, result.sql, {**result.settings, **ITERATIVE}, params=params, vector=vector
+            )
+            if it is not None:
+                extras[ITERATIVE_PLAN] = it
     ctx = RuleContext(
         inventory=inv,
         plan=result.plan,
