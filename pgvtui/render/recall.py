@@ -32,9 +32,16 @@ def _recall_style(r: SettingResult, target: float) -> str:
 
 def render_recall(console: Console, rep: RecallReport) -> None:
     source = (
-        f"{len(rep.query_ids)} sampled queries (seed {rep.seed})"
-        if rep.query_source == "sample"
-        else f"{len(rep.query_ids)} queries from file"
+        f"{len(rep.query_ids)} queries from file"
+        if rep.query_source == "file"
+        else f"{len(rep.query_ids)} sampled queries (seed {rep.seed}"
+        + (
+            ", sampled inside the filter)"
+            if rep.query_source == "sample-within-where"
+            else ", sampled from the whole table, not only the filtered rows)"
+            if rep.where
+            else ")"
+        )
     )
     console.print(
         Text.assemble(
