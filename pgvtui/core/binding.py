@@ -35,10 +35,11 @@ from pgvtui.core import catalog, guard, search
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.plan import parse_plan
 from pgvtui.core.query import analyze_query
+from pgvtui.core.query import parser as qparser
 from pgvtui.core.rules.base import RuleContext, run_rules
 from pgvtui.core.session import Session
 from pgvtui.core.statement import ColumnUse, Param, StatementInfo
-from pgvtui.errors import UsageError
+from pgvtui.errors import QueryRefused, UsageError
 
 GENERIC_PLAN_MIN_VERSION = 160000
 _SHOWN = 60  # characters of a value shown in the report
@@ -208,9 +209,16 @@ async def explain_generic(
                 {"names": names},
             )
             effective = {str(r[0]): r[1] for r in await cur.fetchall()}
+            # EXPLAIN (GENERIC_PLAN) needs the $n in the text itself, so it goes by the simple
+            # query protocol (the extended one would want values for them), which would accept
+            # a second statement: the text actually sent is parsed once more and must be one
+            # statement (the guard already said so; this stands in for the third layer)
+            final = sqlfiles.query("explain_generic").format(query=user).as_string(cur)
+            if len(qparser.parse(final)) != 1:
+                raise QueryRefused("exactly one statement is allowed")
             try:
                 session.statements += 1
-                await cur.execute(sqlfiles.query("explain_generic").format(query=user))
+                await cur.execute(final)
                 doc = (await cur.fetchone() or [None])[0]
                 plan = parse_plan(doc)
             except psycopg.Error as exc:

@@ -165,3 +165,25 @@ def test_casts_in_the_statement_are_respected(
     assert code == 2 and "uuid" in err.lower()
     code, _, err = check(capsys, dsn, "--sql", held["langchain"], "--param", "9=1")
     assert code == 2 and "$9" in err and "no such placeholder" in err
+
+
+async def test_generic_plan_is_sent_as_one_statement_even_past_the_guard(
+    app: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EXPLAIN (GENERIC_PLAN) goes by the simple query protocol (the $n stay in the text): with
+    the guard disabled, the text actually sent is still parsed and a second statement refused
+    before the EXPLAIN is sent."""
+    from pgvtui.core import binding, guard
+    from pgvtui.core.session import SessionOptions, connect
+    from pgvtui.errors import QueryRefused
+
+    dsn, _ = app
+    monkeypatch.setattr(guard, "check_sql", lambda text: text)
+    session = await connect(dsn, SessionOptions())
+    try:
+        before = session.statements
+        with pytest.raises(QueryRefused, match="exactly one statement"):
+            await binding.explain_generic(session, "SELECT $1::int; SELECT 2")
+        assert session.statements - before == 3  # BEGIN, the settings read, ROLLBACK: no EXPLAIN
+    finally:
+        await session.close()

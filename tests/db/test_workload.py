@@ -65,7 +65,8 @@ def test_lists_every_client_statement_json(
         assert held[e["queryid"]] == e["query"]
         assert e["calls"] == 3 and e["mean_ms"] > 0 and e["rows_per_call"] > 0
     rpc = next(e for e in entries if "match_documents(query_embedding" in e["query"])
-    assert rpc["functions"] == ["public.match_documents"] and rpc["operators"] == []
+    # the operators of the search in its body
+    assert rpc["functions"] == ["public.match_documents"] and rpc["operators"] == ["<=>"]
     lc = next(e for e in entries if "langchain_pg_embedding" in e["query"])
     assert lc["operators"] == ["<=>"]
     assert not any("count(*)" in e["query"] or "|| $2" in e["query"] for e in entries)
