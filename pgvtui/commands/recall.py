@@ -100,6 +100,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
     p.add_argument(
+        "--sample-within-where",
+        action="store_true",
+        help="with --where: sample query vectors from the filtered rows (default: the whole "
+        "table, like an application's own query vectors; see docs/recall.md)",
+    )
+    p.add_argument(
         "--vectors",
         metavar="FILE",
         help="query vectors from a .npy (2-D) or .jsonl (a list per line) file",
@@ -139,6 +145,7 @@ def spec_from_args(args: argparse.Namespace) -> RecallSpec:
         force_index=not args.planner_choice,
         bypass_index=args.no_index,
         floor=args.floor,
+        sample_within_where=args.sample_within_where,
         allow_lower=args.allow_lower,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pgvtui.core import residency as res
+from pgvtui.core import untyped_dims, workload
 from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core.coverage import Coverage, CoverageEntry
 from pgvtui.core.models import Inventory
@@ -16,6 +17,8 @@ from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session
 from pgvtui.core.visibility import coverage_of
 from pgvtui.errors import PgvtuiError
+
+WORKLOAD_ENTRIES = 500  # pg_stat_statements entries read for unused-index
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,16 @@ async def check_catalog(session: Session, inv: Inventory | None = None) -> Catal
     ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
     if report is not None:
         ctx.extras[res.EXTRAS_KEY] = report
+    if any(i.idx_scan == 0 for i in inv.indexes):  # unused-index: what the workload searches
+        try:
+            w = await workload.collect(session, top=WORKLOAD_ENTRIES)
+        except PgvtuiError:
+            if session.broken:
+                raise
+        else:
+            ctx.extras[workload.EXTRAS_KEY] = w.entries
+    if any(c.dims is None for c in inv.columns):  # untyped-vector-column's fix: real dims
+        ctx.extras[untyped_dims.EXTRAS_KEY] = await untyped_dims.sample_dims(session, inv)
     coverage = await coverage_of(session, inv)
     if report is not None:
         coverage = coverage.merged(

@@ -55,6 +55,8 @@ from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, QueryTimeout
 
 PREVIEW_ROWS = 200
 NOSEQSCAN_PLAN = "noseqscan_plan"  # RuleContext.extras key, see replan_without_seqscan
+ITERATIVE_PLAN = "iterative_plan"  # the same with ITERATIVE on, for a query with a filter
+ITERATIVE = {"hnsw.iterative_scan": "relaxed_order", "ivfflat.iterative_scan": "relaxed_order"}
 _SAVEPOINT = sql.SQL("SAVEPOINT pgvtui_query")
 _ROLLBACK_TO = sql.SQL("ROLLBACK TO SAVEPOINT pgvtui_query")
 # Effective settings read inside the transaction (beyond catalog.SETTINGS and the --set names).
@@ -526,6 +528,13 @@ async def diagnose(
         )
         if alt is not None:
             extras[NOSEQSCAN_PLAN] = alt
+        # a filtered k-NN: the index path that returns k rows is the iterative scan
+        if result.plan is not None and any(n.filter for n in result.plan.nodes()):
+            it = await replan_without_seqscan(
+                session, result.sql, {**result.settings, **ITERATIVE}, params=params, vector=vector
+            )
+            if it is not None:
+                extras[ITERATIVE_PLAN] = it
     ctx = RuleContext(
         inventory=inv,
         plan=result.plan,
@@ -547,6 +556,13 @@ async def diagnose(
     )
 
 
+GENERIC_PLAN_NOTE = (
+    "findings come from a generic plan (EXPLAIN (GENERIC_PLAN): the statement's $n have no "
+    "values, nothing was executed); give values with --param/--vector-from or --sample to "
+    "measure it"
+)
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """What ``pgvtui check`` prints (text, JSON, markdown) and the UI exports."""
@@ -562,6 +578,10 @@ class CheckReport:
     effective_settings: dict[str, str | None] = field(default_factory=dict)
     source: str = "database"  # database | query | plan-file
     coverage: Coverage = field(default_factory=Coverage)  # what could not be checked, and why
+    # EXPLAIN (GENERIC_PLAN) of a statement with $n and no values: no execution, no timings
+    generic_plan: bool = False
+    parameters: tuple[dict[str, Any], ...] = ()  # the $n values used and where they came from
+    function: dict[str, Any] | None = None  # the function whose body was diagnosed
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -588,7 +608,18 @@ class CheckReport:
             "plan": self.plan.raw if self.plan is not None else None,
             "findings": [f.to_json() for f in self.findings],
             "coverage": self.coverage.to_json(),
-        }
+        } | self._parameters_json()
+
+    def _parameters_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.generic_plan:
+            out["plan_kind"] = "generic plan"
+            out["note"] = GENERIC_PLAN_NOTE
+        if self.parameters:
+            out["parameters"] = [dict(p) for p in self.parameters]
+        if self.function is not None:
+            out["function"] = dict(self.function)
+        return out
 
 
 def diagnose_plan(

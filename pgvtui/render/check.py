@@ -17,7 +17,7 @@ from pgvtui.core.coverage import Coverage, not_checked, verdict
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.reconcile import action, action_plan
 from pgvtui.core.rules.base import Finding, Severity
-from pgvtui.core.search import CheckReport
+from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
 from pgvtui.render.layout import print_indented
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 from pgvtui.render.sql_text import print_sql
@@ -140,6 +140,26 @@ def render_check(console: Console, report: CheckReport) -> None:
         )
     if report.error:
         console.print(Text(f"The query failed: {report.error}", style="red"))
+    if report.function is not None:
+        fn = report.function
+        console.print(
+            Text(
+                f"The search runs inside {fn['name']}() ({fn['language']} {fn['volatility']}):"
+                " its body is what is diagnosed, with the call's arguments in place",
+                style="bold",
+            )
+        )
+    if report.generic_plan:
+        console.print(Text(f"Note: {GENERIC_PLAN_NOTE}", style="bold"))
+    if report.parameters:
+        console.print(Text("Values used:", style="bold"))
+    for p in report.parameters:
+        console.print(
+            Text(
+                f"${p['param'].lstrip('$')} ({p['role']}) = {p['value']}  — {p['source']}",
+                style="dim",
+            )
+        )
     if report.query or report.plan:
         console.print()
     if report.plan is not None:

@@ -82,9 +82,16 @@ LEGEND = (
 def run_details(rep: RecallReport) -> str:
     """``(hnsw, cosine <=>) on t.c — k=10, 50 sampled queries (seed 0)``."""
     source = (
-        f"{len(rep.query_ids)} sampled queries (seed {rep.seed})"
-        if rep.query_source == "sample"
-        else f"{len(rep.query_ids)} queries from file"
+        f"{len(rep.query_ids)} queries from file"
+        if rep.query_source == "file"
+        else f"{len(rep.query_ids)} sampled queries (seed {rep.seed}"
+        + (
+            ", sampled inside the filter)"
+            if rep.query_source == "sample-within-where"
+            else ", sampled from the whole table, not only the filtered rows)"
+            if rep.where
+            else ")"
+        )
     )
     return f"({rep.method}, {rep.metric} {rep.operator}) on {rep.column} — k={rep.k}, {source}" + (
         f", where {rep.where}" if rep.where else ""

@@ -1,4 +1,4 @@
-"""The pgvtui App: composes the screens (one mode each, keys 1–6), owns the backend (sessions),
+"""The pgvtui App: composes the screens (one mode each, keys 1–7), owns the backend (sessions),
 connects in a worker so the first screen paints at once, and is the one error handler.
 
 Build it with :func:`create_app` — the CLI, ``pgvtui demo`` and the tests all do.
@@ -36,6 +36,7 @@ from pgvtui.ui.screens.password import PasswordScreen
 from pgvtui.ui.screens.recall import RecallScreen
 from pgvtui.ui.screens.residency import ResidencyScreen
 from pgvtui.ui.screens.search import SearchScreen
+from pgvtui.ui.screens.workload import WorkloadScreen
 
 if TYPE_CHECKING:
     from pgvtui.core.models import Inventory
@@ -50,6 +51,7 @@ SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
     ("4", "residency", "Residency"),
     ("5", "activity", "Activity"),
     ("6", "recall", "Recall"),
+    ("7", "workload", "Workload"),
 )
 
 
@@ -65,6 +67,7 @@ class PgvtuiApp(App[None]):
         "residency": ResidencyScreen,
         "activity": ActivityScreen,
         "recall": RecallScreen,
+        "workload": WorkloadScreen,
     }
     DEFAULT_MODE = "overview"
     # Screen classes for layout at 100×30 vs 160×48 (see app.tcss).

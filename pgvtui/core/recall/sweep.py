@@ -113,6 +113,9 @@ class RecallSpec:
     bypass_index: bool = False  # enable_indexscan = off: exact plans (overrides force_index)
     floor: float = DEFAULT_FLOOR  # p10 of per-query recall a recommendation must keep
     allow_lower: bool = False  # may recommend below the server's current / pgvector's default
+    # --where: sample query vectors inside the filter (default: the whole table, as the
+    # application's own vectors are not drawn from the filtered rows; docs/recall.md)
+    sample_within_where: bool = False
 
 
 @dataclass(frozen=True)
@@ -526,7 +529,7 @@ async def run_recall(
         target=spec.target,
         floor=spec.floor,
         where=target.where,
-        query_source="sample" if _sampled(spec) else "file",
+        query_source=_query_source(spec),
         seed=spec.seed if _sampled(spec) else None,
         query_ids=(),
         results=(),
@@ -695,6 +698,13 @@ async def _run_setting(
             on_query(qi)
 
 
+def _query_source(spec: RecallSpec) -> str:
+    """``file``; ``sample`` (the whole table); ``sample-within-where`` (inside --where)."""
+    if not _sampled(spec):
+        return "file"
+    return "sample-within-where" if spec.where and spec.sample_within_where else "sample"
+
+
 def _sampled(spec: RecallSpec) -> bool:
     return spec.query_vectors is None and spec.vectors_file is None
 
@@ -723,6 +733,7 @@ async def _spec_ground_truth(
         estimate=estimate,
         on_progress=on_progress,
         stop=stop,
+        sample_within_where=spec.sample_within_where,
     )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.plan import Plan
+from pgvtui.core.models import IndexInfo
+from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules import catalog, effective_settings, pgvector_facts, plan_walk, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -36,6 +37,7 @@ class IndexNotChosen(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         inv, plan = ctx.inventory, ctx.plan
         other = ctx.extras.get("noseqscan_plan")
+        iterative = ctx.extras.get("iterative_plan")
         if inv is None or plan is None or not isinstance(other, Plan):
             return
         for hit in plan_walk.sorted_scans(ctx):
@@ -49,20 +51,16 @@ class IndexNotChosen(Rule):
                 for i in catalog.column_indexes(inv, t.schema, t.table, term.column)
                 if i.valid and i.operator == term.operator and i.predicate is None
             }
-            used = [
-                n for n in other.ann_scans() if n.index_name in usable and n.relation == t.table
-            ]
-            if not used:
+            # the plain index path first; for a filtered query also the iterative scan, which
+            # keeps walking the index until the filter has let k rows through
+            found = _better(plan, other, usable, t.table)
+            via_iterative = False
+            if found is None and isinstance(iterative, Plan):
+                found = _better(plan, iterative, usable, t.table)
+                via_iterative = found is not None
+            if found is None:
                 continue
-            index_node = used[0]
-            if (
-                plan.execution_ms is not None
-                and other.execution_ms is not None
-                and other.execution_ms >= FASTER * plan.execution_ms
-            ):
-                continue  # the planner was right
-            if plan.rows is not None and other.rows is not None and other.rows < plan.rows:
-                continue  # the index path returns fewer rows (ef_search cap, filter)
+            other, index_node = found
             col = inv.column(t.schema, t.table, term.column)
             settings = ", ".join(
                 f"{name} = {value}"
@@ -75,6 +73,9 @@ class IndexNotChosen(Rule):
                 f" cost {_cost(other)}, {_time(other)}"
                 f"{f'; {settings}' if settings else ''}"
             )
+            if via_iterative:
+                yield self._iterative(ctx, hit, plan, other, index_node, term.operator)
+                continue
             lines = [
                 "-- the planner over-costs the index path; on SSD/cached storage:",
                 "SET random_page_cost = 1.1;",
@@ -98,3 +99,58 @@ class IndexNotChosen(Rule):
                 object=f"plan: {hit.scan.label()}",
                 node_id=hit.scan.id,
             )
+
+    def _iterative(
+        self,
+        ctx: RuleContext,
+        hit: plan_walk.SortedScan,
+        plan: Plan,
+        other: Plan,
+        index_node: PlanNode,
+        operator: str,
+    ) -> Finding:
+        t = hit.table
+        method = "hnsw"
+        for i in ctx.inventory.indexes if ctx.inventory else ():
+            if i.name == index_node.index_name and i.table == t.table:
+                method = i.method
+        return self.finding(
+            f"the filtered k-NN on {t.display} scans and sorts the table although"
+            f" {index_node.index_name} serves ORDER BY … {operator}: with"
+            f" {method}.iterative_scan = relaxed_order the index path returns the same rows in"
+            f" {_time(other)} vs {_time(plan)}",
+            f"chosen: {hit.sort.node_type} over {hit.scan.label()} (Filter: {hit.scan.filter}),"
+            f" cost {_cost(plan)}, {_time(plan)}, {wording.num(plan.rows)} rows; with"
+            f" enable_seqscan = off and {method}.iterative_scan = relaxed_order:"
+            f" {index_node.label()}, cost {_cost(other)}, {_time(other)},"
+            f" {wording.num(other.rows)} rows",
+            f"SET {method}.iterative_scan = relaxed_order;\n"
+            "-- the index scan then keeps going until the filter has let k rows through;"
+            " relaxed_order may return rows slightly out of order: re-sort them"
+            " (see relaxed-order-not-resorted) or use strict_order. If the planner still picks"
+            " the Seq Scan, lower random_page_cost (SSD/cached storage: 1.1).",
+            object=f"plan: {hit.scan.label()}",
+            node_id=hit.scan.id,
+            sets=((f"{method}.iterative_scan", "relaxed_order"),),
+        )
+
+
+def _better(
+    plan: Plan, other: Plan | None, usable: dict[str, IndexInfo], table: str
+) -> tuple[Plan, PlanNode] | None:
+    """``other`` and its ANN scan when it uses one of ``usable``, returns as many rows and is
+    clearly faster than ``plan``."""
+    if other is None:
+        return None
+    used = [n for n in other.ann_scans() if n.index_name in usable and n.relation == table]
+    if not used:
+        return None
+    if (
+        plan.execution_ms is not None
+        and other.execution_ms is not None
+        and other.execution_ms >= FASTER * plan.execution_ms
+    ):
+        return None  # the planner was right
+    if plan.rows is not None and other.rows is not None and other.rows < plan.rows:
+        return None  # the index path returns fewer rows (ef_search cap, filter)
+    return other, used[0]

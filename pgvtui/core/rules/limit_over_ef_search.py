@@ -30,6 +30,8 @@ class LimitOverEfSearch(Rule):
             limit_n = scan.limit.plan_rows
             if ef is None or limit_n is None:
                 continue
+            if ctx.extras.get("generic_plan") and rewrite.query_int(ctx, "limit") is None:
+                continue  # LIMIT $n in a generic plan: Plan Rows is the planner's guess
             node, lim = scan.node, scan.limit
             removed = node.rows_removed_by_filter or 0
             # The plan does not show OFFSET; take it from the parsed query when that query's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgvtui.core import statement
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules import effective_settings, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
@@ -81,8 +82,16 @@ class MissingLimit(Rule):
     def _fix(ctx: RuleContext) -> str | None:
         assert ctx.query is not None
         target = ctx.query.knn()
-        if target is None or target.shape.limit_text is not None:
+        if target is None:
             return None
+        if target.shape.limit_text is not None:
+            # LIMIT NULL / LIMIT ALL (e.g. a function's match_count DEFAULT null) is no limit
+            if ctx.sql is None or statement.limit_kind(ctx.sql) != "null":
+                return None
+            return (
+                f"-- LIMIT NULL is no limit: pass a k (e.g. LIMIT {rewrite.DEFAULT_K}); in a"
+                " function, call it with a non-null match_count or give it a default"
+            )
         shape = target.shape
         if ctx.sql is None or shape.span is None:
             return f"-- add LIMIT {rewrite.DEFAULT_K} (the k of the k-NN) after the ORDER BY"

@@ -104,7 +104,8 @@ def test_dimension_mismatch_is_a_finding(
         (["--sql", "delete from items"], "Query refused"),
         (["--sql", "select 1 / 0"], "Query failed: division by zero"),
         (["--sql", "select 1", "--set", "role=postgres"], "Setting refused"),
-        (["--sql", "select $1 from items"], "--vector-from"),
+        (["--sql", "select $2 from items", "--param", "1=x"], "no such placeholder"),
+        (["--sql", "select id from items limit $1", "--sample"], "no value for $1 (the LIMIT)"),
         (["--sql", "select 1", "--vector-from", "items.emb"], "expected"),
     ],
 )
