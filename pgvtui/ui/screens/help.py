@@ -16,7 +16,7 @@ KEY_NAMES = {"question_mark": "?", "slash": "/"}
 # The screens whose tables are ObjectTables (sortable) and that show a FindingsList; a test
 # checks these against the composed screens.
 SORTABLE_TABLES_ON = ("Inventory", "Residency", "Recall")
-FINDINGS_LISTS_ON = ("Overview", "Search")
+FINDINGS_LISTS_ON = ("Overview", "Search", "Workload")
 
 
 def _bindings(bindings: list[BindingType]) -> list[tuple[str, str]]:
