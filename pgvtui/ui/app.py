@@ -27,14 +27,9 @@ from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import Backend
 from pgvtui.ui.commands import PgvtuiCommands
 from pgvtui.ui.messages import Connected, InventoryLoaded, WorkerFailed
-from pgvtui.ui.screens.activity import ActivityScreen
 from pgvtui.ui.screens.help import HelpScreen
-from pgvtui.ui.screens.inventory import InventoryScreen
-from pgvtui.ui.screens.overview import OverviewScreen
 from pgvtui.ui.screens.password import PasswordScreen
-from pgvtui.ui.screens.recall import RecallScreen
-from pgvtui.ui.screens.residency import ResidencyScreen
-from pgvtui.ui.screens.search import SearchScreen
+from pgvtui.ui.screens.registry import SCREENS_BY_KEY, modes
 
 if TYPE_CHECKING:
     from pgvtui.core.models import Inventory
@@ -42,29 +37,16 @@ if TYPE_CHECKING:
     from pgvtui.core.rules.base import Finding
     from pgvtui.core.session import SessionOptions
 
-SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
-    ("1", "overview", "Overview"),
-    ("2", "inventory", "Inventory"),
-    ("3", "search", "Search"),
-    ("4", "residency", "Residency"),
-    ("5", "activity", "Activity"),
-    ("6", "recall", "Recall"),
-)
+__all__ = ["SCREENS_BY_KEY", "PgvtuiApp", "create_app"]
 
 
 class PgvtuiApp(App[None]):
-    """pgvtui's terminal UI."""
+    """pgvtui's terminal UI; implements :class:`pgvtui.ui.services.AppServices` for the
+    screens."""
 
     TITLE = "pgvtui"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar = {
-        "overview": OverviewScreen,
-        "inventory": InventoryScreen,
-        "search": SearchScreen,
-        "residency": ResidencyScreen,
-        "activity": ActivityScreen,
-        "recall": RecallScreen,
-    }
+    MODES: ClassVar = modes()
     DEFAULT_MODE = "overview"
     # Screen classes for layout at 100×30 vs 160×48 (see app.tcss).
     HORIZONTAL_BREAKPOINTS = [
@@ -191,10 +173,9 @@ class PgvtuiApp(App[None]):
     def action_goto(self, mode: str) -> None:
         self.switch_mode(mode)
 
-    def run_screen_action(self, mode: str, action: str) -> None:
-        """Switch to ``mode`` and run one of its screen's actions (command palette)."""
-        self.switch_mode(mode)
-        self.call_after_refresh(self.run_action, action, self.screen)
+    def action_reload(self) -> None:
+        """Re-read the catalog (command palette)."""
+        self.refresh_inventory()
 
     def action_reconnect(self) -> None:
         self.connection_state = "connecting"
@@ -213,6 +194,9 @@ class PgvtuiApp(App[None]):
     def request_search(self, request: SearchRequest) -> None:
         self.search_request = request
         self.switch_mode("search")
+
+    def show_screen(self, name: str) -> None:
+        self.switch_mode(name)
 
     async def action_quit(self) -> None:
         await self.backend.close()

@@ -3,8 +3,6 @@ are forwarded to the App's one error handler."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,10 +12,8 @@ from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import Inventory
 from pgvtui.ui.messages import WorkerFailed
+from pgvtui.ui.services import AppServices
 from pgvtui.ui.widgets.banner import ConnectionBanner
-
-if TYPE_CHECKING:
-    from pgvtui.ui.app import PgvtuiApp
 
 
 class PgvScreen(Screen[None]):
@@ -28,8 +24,12 @@ class PgvScreen(Screen[None]):
     BINDINGS = [Binding("escape", "leave_input", "Leave field", show=False)]
 
     @property
-    def papp(self) -> PgvtuiApp:
-        return cast("PgvtuiApp", self.app)
+    def papp(self) -> AppServices:
+        """The App's services (a screen never imports the App class)."""
+        app = self.app
+        if not isinstance(app, AppServices):  # pragma: no cover - a programming error
+            raise TypeError(f"{type(app).__name__} does not provide pgvtui's AppServices")
+        return app
 
     def compose(self) -> ComposeResult:
         yield Header()

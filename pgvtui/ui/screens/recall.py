@@ -251,4 +251,4 @@ class RecallScreen(PgvScreen):
             self.notify("no recommendation yet", severity="warning")
             return
         self.papp.recall_settings = {k: str(v) for k, v in rec.settings.items()}
-        self.papp.switch_mode("search")
+        self.papp.show_screen("search")
