@@ -48,18 +48,22 @@ class PgvtuiApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES: ClassVar = modes()
     DEFAULT_MODE = "overview"
-    # Screen classes for layout at 100×30 vs 160×48 (see app.tcss).
+    # Screen classes for layout (see app.tcss): 80 columns is "-tiny", 100–129 "-narrow";
+    # 24 rows is "-low", 30–39 "-short".
     HORIZONTAL_BREAKPOINTS = [
-        (0, "-narrow"),
+        (0, "-tiny"),
+        (100, "-narrow"),
         (130, "-wide"),
     ]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-low"), (30, "-short"), (40, "-tall")]
     COMMANDS = App.COMMANDS | {PgvtuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", key_display="?"),
         *(Binding(key, f"goto('{mode}')", label) for key, mode, label in SCREENS_BY_KEY),
         Binding("ctrl+r", "reconnect", "Reconnect"),
-        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Not a priority binding: a text field with the focus gets its q.
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     connection_state: reactive[str] = reactive("connecting")
@@ -197,6 +201,14 @@ class PgvtuiApp(App[None]):
 
     def show_screen(self, name: str) -> None:
         self.switch_mode(name)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c outside a running query: say how to quit (Textual's own message is markup,
+        which :meth:`notify` shows as plain text)."""
+        self.notify(
+            "Press ctrl+q (or q where no text field has the focus) to quit",
+            title="Do you want to quit?",
+        )
 
     async def action_quit(self) -> None:
         await self.backend.close()

@@ -72,20 +72,21 @@ def _section(title: str, rows: list[tuple[str, str]]) -> RenderableType:
     return Group(Text(title, style="bold underline"), t, Text(""))
 
 
-def help_table(app: type[App[Any]] | App[Any]) -> Table:
-    """The sections in two columns (so that all of them fit on a 160×48 terminal)."""
+def help_table(app: type[App[Any]] | App[Any], columns: int = 2) -> Table:
+    """The sections in two columns (so that all of them fit on a 160×48 terminal), or in one
+    (below 100 columns, where two would wrap every description)."""
     sections = help_sections(app)
     total = sum(len(rows) + 2 for _, rows in sections)
     left: list[RenderableType] = []
     right: list[RenderableType] = []
     used = 0
     for title, rows in sections:
-        (left if used < total / 2 else right).append(_section(title, rows))
+        (left if columns == 1 or used < total / 2 else right).append(_section(title, rows))
         used += len(rows) + 2
     grid = Table.grid(padding=(0, 3), expand=True)
-    grid.add_column(ratio=1)
-    grid.add_column(ratio=1)
-    grid.add_row(Group(*left), Group(*right))
+    for _ in range(columns):
+        grid.add_column(ratio=1)
+    grid.add_row(Group(*left), *([Group(*right)] if columns == 2 else []))
     return grid
 
 
@@ -112,11 +113,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as v:
             v.border_title = "pgvtui — keys"
-            yield Static(help_table(self.app))
+            yield Static(help_table(self.app, 1 if self.app.size.width < 100 else 2))
             yield Static(
                 Text(
                     "Number keys switch screens when no text field has the focus (Tab / Esc leave "
-                    "a field). Copies use OSC 52: your terminal must allow clipboard access.",
+                    "a field); q quits there too. z zooms the focused pane (Esc or z again: back). "
+                    "Copies use OSC 52: your terminal must allow clipboard access.",
                     style="dim",
                 )
             )

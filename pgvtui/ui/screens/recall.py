@@ -52,10 +52,11 @@ def result_cols(target: float, slowest: float) -> list[Col[SettingResult]]:
     return [
         Col("settings", lambda r: r.label, _settings_order),
         Col("recall@k", lambda r: _recall_cell(r, target), lambda r: r.recall_mean),
-        Col("min", lambda r: f"{r.recall_min:.2f}", lambda r: r.recall_min, "right"),
-        Col("rows", lambda r: f"{r.rows_mean:.1f}", lambda r: r.rows_mean, "right"),
+        # Latency next to recall: the trade-off stays in view at 80 columns.
         Col("p50 latency", latency, lambda r: r.latency_ms_p50),
         Col("p95", lambda r: f"{r.latency_ms_p95:.2f}", lambda r: r.latency_ms_p95, "right"),
+        Col("min", lambda r: f"{r.recall_min:.2f}", lambda r: r.recall_min, "right"),
+        Col("rows", lambda r: f"{r.rows_mean:.1f}", lambda r: r.rows_mean, "right"),
         Col(
             "hit/read",
             lambda r: f"{r.shared_hit:.0f}/{r.shared_read:.0f}",

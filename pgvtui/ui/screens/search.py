@@ -103,7 +103,9 @@ class SearchScreen(PgvScreen):
                 findings = FindingsList("no findings for this run", id="search-findings")
                 findings.border_title = "Findings (c copies the fix)"
                 yield findings
-                table: DataTable[Text] = DataTable(id="search-results", zebra_stripes=True)
+                table: DataTable[Text] = DataTable(
+                    id="search-results", zebra_stripes=True, fixed_columns=1
+                )
                 table.border_title = "Rows"
                 yield table
 
@@ -328,6 +330,7 @@ class SearchScreen(PgvScreen):
             table.add_columns(*(Text(c) for c in outcome.columns))
             table.add_rows([Text(v) for v in row] for row in outcome.rows)
         table.border_subtitle = f"{len(outcome.rows)}" if outcome.columns else ""
+        table.scroll_to(0, 0, animate=False)  # each run starts at the left
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A failed search worker (e.g. connection lost) must not leave the spinner running;
