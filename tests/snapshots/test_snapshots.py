@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from pgvtui.core.activity import Activity
@@ -121,3 +122,51 @@ def test_overview_narrow(snap_compare: Any) -> None:
 
 def test_residency_narrow(snap_compare: Any) -> None:
     assert snap_compare(make_app("residency"), terminal_size=(100, 30), run_before=before())
+
+
+# -- every screen at 80×24 (most terminals' default) and 120×40 -----------------------------
+
+NARROW_SIZES = [(80, 24), (120, 40)]
+
+
+async def _show_recall(pilot: Pilot[Any]) -> None:
+    pilot.app.screen.post_message(RecallFinished(RECALL))
+
+
+async def _open_help(pilot: Pilot[Any]) -> None:
+    await pilot.press("question_mark")
+
+
+async def _pick_index(pilot: Pilot[Any]) -> None:
+    await pilot.press("tab")
+    await pilot.press("down")
+
+
+SCREEN_SETUPS: dict[str, tuple[str, Callable[[Pilot[Any]], Awaitable[None]] | None]] = {
+    "overview": ("overview", None),
+    "inventory": ("inventory", _pick_index),
+    "search": ("search", run_search),
+    "residency": ("residency", None),
+    "activity": ("activity", None),
+    "recall": ("recall", _show_recall),
+    "help": ("overview", _open_help),
+}
+
+
+@pytest.mark.parametrize("size", NARROW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(SCREEN_SETUPS))
+def test_every_screen_fits(snap_compare: Any, name: str, size: tuple[int, int]) -> None:
+    screen, extra = SCREEN_SETUPS[name]
+    assert snap_compare(make_app(screen), terminal_size=size, run_before=before(extra))
+
+
+def test_search_zoomed_findings(snap_compare: Any) -> None:
+    """z zooms the focused pane (the findings list) to the full 80×24 screen."""
+
+    async def zoom(pilot: Pilot[Any]) -> None:
+        await run_search(pilot)
+        await settle(pilot)
+        pilot.app.screen.query_one("#search-findings").focus()
+        await pilot.press("z")
+
+    assert snap_compare(make_app("search"), terminal_size=(80, 24), run_before=before(zoom))
