@@ -27,11 +27,13 @@ from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import Backend
 from pgvtui.ui.commands import PgvtuiCommands
 from pgvtui.ui.messages import Connected, InventoryLoaded, WorkerFailed
+from pgvtui.ui.screens.connect import ConnectChoice, ConnectScreen
 from pgvtui.ui.screens.help import HelpScreen
 from pgvtui.ui.screens.password import PasswordScreen
 from pgvtui.ui.screens.registry import SCREENS_BY_KEY, modes
 
 if TYPE_CHECKING:
+    from pgvtui.core.databases import DatabaseInfo
     from pgvtui.core.models import Inventory
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.core.rules.base import Finding
@@ -61,6 +63,7 @@ class PgvtuiApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         *(Binding(key, f"goto('{mode}')", label) for key, mode, label in SCREENS_BY_KEY),
         Binding("ctrl+r", "reconnect", "Reconnect"),
+        Binding("ctrl+o", "connect", "Connect", tooltip="Connect to another database or server"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         # Not a priority binding: a text field with the focus gets its q.
         Binding("q", "quit", "Quit", show=False),
@@ -101,6 +104,8 @@ class PgvtuiApp(App[None]):
         self.backend = backend
         self.initial_screen = initial_screen
         self.connection_detail = backend.display
+        self.ever_connected = False
+        """Whether a session ever opened (quitting without one exits with status 2)."""
 
     # -- start-up ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -130,6 +135,7 @@ class PgvtuiApp(App[None]):
         self.connection_state = "connected"
         self.connection_detail = ""
         self.sub_title = event.short
+        self.ever_connected = True
 
     @on(InventoryLoaded)
     def _inventory_loaded(self, event: InventoryLoaded) -> None:
@@ -156,10 +162,21 @@ class PgvtuiApp(App[None]):
             self.connection_detail = error.message
             self.notify(error.message, title="Connection lost", severity="error")
             return
-        if isinstance(error, AuthenticationFailed) and "no password supplied" in error.message:
+        if isinstance(error, AuthenticationFailed) and "password" in error.message:
+            # Like psql: no password, or a wrong one, asks (again) instead of retrying the same.
             self.connection_state = "failed"
             self.connection_detail = error.one_line()
-            self.push_screen(PasswordScreen(self.backend.short), self._password_entered)
+            if not isinstance(self.screen, PasswordScreen):
+                self.push_screen(
+                    PasswordScreen(self.backend.short, error.message), self._password_entered
+                )
+            return
+        missing_db = isinstance(error, ConnectionFailed) and error.title == "Database missing"
+        if (missing_db or isinstance(error, ExtensionMissing)) and broken:
+            # Nothing to show in this database: offer the others instead of an empty UI.
+            self.connection_state = "failed"
+            self.connection_detail = error.one_line()
+            self.action_connect(reason=error.one_line())
             return
         if isinstance(error, ConnectionFailed | ExtensionMissing | ServerTooOld) and broken:
             self.connection_state = "failed"
@@ -185,6 +202,43 @@ class PgvtuiApp(App[None]):
         self.connection_state = "connecting"
         self.connection_detail = self.backend.display
         self.connect_worker(reconnect=self.backend.session is not None)
+
+    def action_connect(self, reason: str = "") -> None:
+        """ctrl+o: another database on this server, or another conninfo."""
+        if isinstance(self.screen, ConnectScreen):
+            return
+        session = self.backend.session
+        current = session.basics.database if session is not None else None
+        screen = ConnectScreen(self._list_databases, current, reason)
+        self.push_screen(screen, self._connect_chosen)
+
+    async def _list_databases(self) -> list[DatabaseInfo]:
+        from pgvtui.core.databases import list_databases
+
+        b = self.backend
+        if b.session is not None and not b.session.broken:
+            return await b.call(lambda s: list_databases(b.conninfo, b.options, s))
+        return await list_databases(b.conninfo, b.options)
+
+    def _connect_chosen(self, choice: ConnectChoice | None) -> None:
+        if choice is None:
+            return
+        from pgvtui.core import conninfo as ci
+        from pgvtui.core.databases import with_database
+
+        try:
+            if choice.dbname is not None:
+                target = with_database(self.backend.conninfo, choice.dbname)
+            else:
+                target = choice.conninfo or ""
+                ci.parse(target)  # a typo is a usage error here, not a failed connect
+        except PgvtuiError as exc:
+            self.notify(exc.message, title=exc.title, severity="error")
+            return
+        self.backend.conninfo = target
+        self.connection_state = "connecting"
+        self.connection_detail = self.backend.display
+        self.connect_worker(reconnect=True)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -212,7 +266,8 @@ class PgvtuiApp(App[None]):
 
     async def action_quit(self) -> None:
         await self.backend.close()
-        self.exit()
+        # Status 2 (a connection error, as on the CLI) when no session ever opened.
+        self.exit(return_code=0 if self.ever_connected else 2)
 
     async def on_unmount(self) -> None:
         """Close the sessions however the app ends (quit, demo shutdown, test teardown)."""

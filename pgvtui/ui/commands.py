@@ -30,6 +30,7 @@ class PgvtuiCommands(Provider):
         ]
         out += [
             ("Reconnect", partial(run, "reconnect"), "ctrl+r: open the session again"),
+            ("Connect: another database or server", partial(run, "connect"), "ctrl+o"),
             ("Reload inventory and findings", partial(run, "reload"), "re-read the catalog"),
             ("Help: key bindings", partial(run, "help"), "?"),
             ("Search: example queries", partial(on, "search", "examples"), "F2 on Search"),
