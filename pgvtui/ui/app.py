@@ -104,6 +104,8 @@ class PgvtuiApp(App[None]):
         self.backend = backend
         self.initial_screen = initial_screen
         self.connection_detail = backend.display
+        self.last_copy: list[str] | None = None
+        """Where the last copy went besides OSC 52 (None before the first copy; for tests)."""
         self.ever_connected = False
         """Whether a session ever opened (quitting without one exits with status 2)."""
 
@@ -245,9 +247,18 @@ class PgvtuiApp(App[None]):
             self.push_screen(HelpScreen())
 
     def copy_text(self, text: str, what: str) -> None:
-        """Copy to the clipboard (OSC 52) and say so."""
+        """Copy to every clipboard within reach (OSC 52, tmux, a desktop tool) and say which
+        (see :mod:`pgvtui.ui.clipboard`)."""
         self.copy_to_clipboard(text)
-        self.notify(f"{what} copied to the clipboard", timeout=3)
+        self._copy_worker(text, what)
+
+    @work(group="clipboard", exit_on_error=False)
+    async def _copy_worker(self, text: str, what: str) -> None:
+        from pgvtui.ui.clipboard import copy_summary, copy_with_tools
+
+        done = await copy_with_tools(text)
+        self.notify(copy_summary(what, done), timeout=6 if done else 10)
+        self.last_copy = done
 
     def request_search(self, request: SearchRequest) -> None:
         self.search_request = request

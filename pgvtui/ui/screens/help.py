@@ -118,7 +118,8 @@ class HelpScreen(ModalScreen[None]):
                 Text(
                     "Number keys switch screens when no text field has the focus (Tab / Esc leave "
                     "a field); q quits there too. z zooms the focused pane (Esc or z again: back). "
-                    "Copies use OSC 52: your terminal must allow clipboard access.",
+                    "Copies go to the terminal (OSC 52), tmux's buffer and wl-copy / xclip / "
+                    "xsel / pbcopy when there; F7 copies the plan as EXPLAIN text.",
                     style="dim",
                 )
             )

@@ -22,13 +22,15 @@ from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
 from pgvtui.errors import PgvtuiError
+from pgvtui.render.explain_text import explain_text
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
-from pgvtui.ui.export import write_export
+from pgvtui.ui.export import export_name, next_export_number, write_export_to
 from pgvtui.ui.messages import QueryVectorChosen, SearchFinished
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
+from pgvtui.ui.screens.export_path import ExportPathScreen
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.plan_tree import PlanTree
 from pgvtui.ui.widgets.run_status import status_text
@@ -78,6 +80,7 @@ class SearchScreen(PgvScreen):
         self._watch: Timer | None = None
         self._ticker: Timer | None = None
         self.export_dir = Path.cwd()
+        self._export_n: dict[int, int] = {}  # id(outcome) → the N its exports use
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-top"):
@@ -361,7 +364,8 @@ class SearchScreen(PgvScreen):
         if self.outcome is None or self.outcome.plan is None:
             self.notify("no plan yet", severity="warning")
             return
-        self.papp.copy_text(self.query_one(PlanTree).plan_text(self.outcome.plan), "Plan")
+        # PostgreSQL's own EXPLAIN text: explain.dalibo.com, depesz and psql users read it.
+        self.papp.copy_text(explain_text(self.outcome.plan), "Plan (EXPLAIN text)")
 
     def action_copy_cell(self) -> None:
         """Copy the value under the cursor of the Rows table."""
@@ -373,14 +377,39 @@ class SearchScreen(PgvScreen):
         self.papp.copy_text(str(value), "Cell")
 
     def action_export(self, fmt: str) -> None:
-        if self.outcome is None:
+        """Ask where (default ``pgvtui-search-N.md|json`` in :attr:`export_dir`; the two
+        formats of one run share N), then write."""
+        outcome = self.outcome
+        if outcome is None:
             self.notify("run a query first", severity="warning")
             return
+        n = self._export_n.get(id(outcome))
+        if n is None or (self.export_dir / export_name(n, fmt)).exists():
+            n = next_export_number(self.export_dir)
+        default = self.export_dir / export_name(n, fmt)
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self._write_export(outcome, fmt, answer, default.name, n)
+
+        what = "JSON" if fmt == "json" else "Markdown"
+        self.app.push_screen(ExportPathScreen(what, str(default)), chosen)
+
+    def _write_export(
+        self, outcome: SearchOutcome, fmt: str, answer: str, name: str, n: int
+    ) -> None:
+        path = Path(answer).expanduser()
+        if path.is_dir():
+            path = path / name
         try:
-            path = write_export(self.outcome, fmt, self.export_dir)
+            write_export_to(outcome, fmt, path, self.papp.backend.short)
+        except FileExistsError:
+            self.notify(f"{path} exists; choose another name", severity="warning")
+            return
         except OSError as exc:
             self.notify(str(exc), title="Export failed", severity="error")
             return
+        self._export_n[id(outcome)] = n
         self.notify(f"wrote {path}", title="Exported", timeout=6)
 
     @on(FindingsList.CopyRequested)

@@ -125,11 +125,3 @@ class PlanTree(Tree[PlanNode]):
             self._add(branch, child, by_node, error, level + 1)
         if not node.children and not branch.children:
             branch.allow_expand = False
-
-    def plan_text(self, plan: Plan) -> str:
-        """The plan as indented plain text (for the clipboard)."""
-        lines: list[str] = []
-        for n in plan.root.walk():
-            lines.append("  " * n.depth + node_label(n).plain)
-            lines.extend("  " * n.depth + "    " + d for d in node_details(n))
-        return "\n".join(lines)
