@@ -150,3 +150,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 red=True,
             )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's query history goes to a temporary state dir, never the user's."""
+    monkeypatch.setenv("PGVTUI_STATE_DIR", str(tmp_path_factory.mktemp("state")))

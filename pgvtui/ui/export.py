@@ -81,6 +81,17 @@ def write_export_to(outcome: SearchOutcome, fmt: str, path: Path, database: str 
     return path
 
 
+def export_to_answer(
+    outcome: SearchOutcome, fmt: str, answer: str, default_name: str, database: str = ""
+) -> Path:
+    """Write to the path the user typed (``~`` expanded; a directory gets ``default_name``
+    inside it) and return it. FileExistsError / OSError are the caller's to report."""
+    path = Path(answer).expanduser()
+    if path.is_dir():
+        path = path / default_name
+    return write_export_to(outcome, fmt, path, database)
+
+
 def write_export(outcome: SearchOutcome, fmt: str, directory: Path, database: str = "") -> Path:
     """Write ``pgvtui-search-N.md|json`` in ``directory`` (N from :func:`next_export_number`)
     and return its path."""

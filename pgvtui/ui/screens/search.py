@@ -26,15 +26,17 @@ from pgvtui.render.explain_text import explain_text
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
-from pgvtui.ui.export import export_name, next_export_number, write_export_to
+from pgvtui.ui.history import QueryHistory
 from pgvtui.ui.messages import QueryVectorChosen, SearchFinished
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
-from pgvtui.ui.screens.export_path import ExportPathScreen
+from pgvtui.ui.screens.export_path import ask_and_export
+from pgvtui.ui.screens.history_picker import HistoryPicker
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.plan_tree import PlanTree
 from pgvtui.ui.widgets.run_status import status_text
 from pgvtui.ui.widgets.search_controls import SearchControls
+from pgvtui.ui.widgets.sql_editor import SqlEditor
 
 DEBOUNCE_S = 0.4
 WATCH_EVERY_S = 3.0
@@ -58,6 +60,7 @@ class SearchScreen(PgvScreen):
         Binding("ctrl+c", "cancel", "Cancel", priority=True),
         Binding("f6", "toggle_watch", "Watch"),
         Binding("f2", "examples", "Examples"),
+        Binding("f4", "history", "History", tooltip="Search the query history"),
         Binding("f7", "copy_plan", "Copy plan"),
         Binding("y", "copy_cell", "Copy cell"),
         Binding("f8", "export('md')", "Export md"),
@@ -80,11 +83,11 @@ class SearchScreen(PgvScreen):
         self._watch: Timer | None = None
         self._ticker: Timer | None = None
         self.export_dir = Path.cwd()
-        self._export_n: dict[int, int] = {}  # id(outcome) → the N its exports use
+        self._exports: dict[int, int] = {}  # id(outcome) → the N its exports use
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-top"):
-            editor = TextArea.code_editor(
+            editor = SqlEditor.code_editor(
                 "",
                 language="sql",
                 id="sql-editor",
@@ -113,6 +116,8 @@ class SearchScreen(PgvScreen):
                 yield table
 
     def on_mount(self) -> None:
+        self.history = QueryHistory.for_conninfo(self.papp.backend.conninfo)
+        self.query_one(SqlEditor).query_history = self.history
         self.query_one(PlanTree).show_plan(None)
         self.query_one(FindingsList).show(())
         self.watch(self.app, "search_request", self._load_request)
@@ -262,6 +267,7 @@ class SearchScreen(PgvScreen):
         if not text:
             self.notify("nothing to run: type a query or press F2 for examples", severity="warning")
             return
+        self.history.add(text)
         self._run_id += 1
         self.running = True
         self._started = time.monotonic()
@@ -356,6 +362,19 @@ class SearchScreen(PgvScreen):
     def action_examples(self) -> None:
         self.app.push_screen(ExamplePicker(), self._example_chosen)
 
+    def action_history(self) -> None:
+        self.app.push_screen(HistoryPicker(self.history), self._history_chosen)
+
+    def _history_chosen(self, sql: str | None) -> None:
+        if sql is not None:
+            self.column = None
+            self._set_sql(sql)
+            self.editor.focus()
+
+    @on(SqlEditor.Recalled)
+    def _recalled(self) -> None:
+        self.column = None  # a query from the history is not a column's golden path
+
     def _example_chosen(self, request: SearchRequest | None) -> None:
         if request is not None:
             self.papp.search_request = request
@@ -377,40 +396,12 @@ class SearchScreen(PgvScreen):
         self.papp.copy_text(str(value), "Cell")
 
     def action_export(self, fmt: str) -> None:
-        """Ask where (default ``pgvtui-search-N.md|json`` in :attr:`export_dir`; the two
-        formats of one run share N), then write."""
-        outcome = self.outcome
-        if outcome is None:
+        """Ask where (a default in :attr:`export_dir`), then write (:func:`ask_and_export`)."""
+        if self.outcome is None:
             self.notify("run a query first", severity="warning")
             return
-        n = self._export_n.get(id(outcome))
-        if n is None or (self.export_dir / export_name(n, fmt)).exists():
-            n = next_export_number(self.export_dir)
-        default = self.export_dir / export_name(n, fmt)
-
-        def chosen(answer: str | None) -> None:
-            if answer:
-                self._write_export(outcome, fmt, answer, default.name, n)
-
-        what = "JSON" if fmt == "json" else "Markdown"
-        self.app.push_screen(ExportPathScreen(what, str(default)), chosen)
-
-    def _write_export(
-        self, outcome: SearchOutcome, fmt: str, answer: str, name: str, n: int
-    ) -> None:
-        path = Path(answer).expanduser()
-        if path.is_dir():
-            path = path / name
-        try:
-            write_export_to(outcome, fmt, path, self.papp.backend.short)
-        except FileExistsError:
-            self.notify(f"{path} exists; choose another name", severity="warning")
-            return
-        except OSError as exc:
-            self.notify(str(exc), title="Export failed", severity="error")
-            return
-        self._export_n[id(outcome)] = n
-        self.notify(f"wrote {path}", title="Exported", timeout=6)
+        db = self.papp.backend.short
+        ask_and_export(self, self.outcome, fmt, self.export_dir, self._exports, db)
 
     @on(FindingsList.CopyRequested)
     def _copy_fix(self, event: FindingsList.CopyRequested) -> None:
