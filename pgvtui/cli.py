@@ -35,8 +35,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "Run without a subcommand to open the terminal UI.",
         add_help=False,
     )
-    parser.add_argument("--help", action="help", help="show this help and exit")
-    parser.add_argument("--version", action="version", version=f"pgvtui {__version__}")
+    parser.add_argument("-?", "--help", action="help", help="show this help and exit")
+    parser.add_argument("-V", "--version", action="version", version=f"pgvtui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS if only is None else (only,):
         mod = importlib.import_module(f"pgvtui.commands.{name}")
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # `pgvtui [CONNINFO] [-h …]` (no subcommand) opens the TUI, like psql opens a prompt.
     if not args_list or (
-        args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")
+        args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version", "-?", "-V")
     ):
         args_list = ["tui", *args_list]
     # The TUI path parses with the tui parser only: the other commands' imports (numpy, sqlparse
@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     mod = importlib.import_module(f"pgvtui.commands.{args.command}")
     try:
+        from pgvtui.commands.common import apply_config
+
+        apply_config(args)  # the config file fills what the flags left unset
         return int(mod.run(args))
     except PgvtuiError as exc:
         sys.stderr.write(exc.one_line() + "\n")

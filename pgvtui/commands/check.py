@@ -29,8 +29,8 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core import catalog, guard
 from pgvtui.core.plan import load_plan_json, parse_plan
 from pgvtui.core.search import (
@@ -80,7 +80,7 @@ def add_parser(sub: Any) -> None:
         help="SET LOCAL for the run (hnsw.*, ivfflat.*, enable_*, planner costs, work_mem …); "
         "repeatable",
     )
-    add_format_arg(p, ("text", "json", "markdown"))
+    add_format_arg(p, ("text", "json", "markdown", "sql"))
     p.add_argument(
         "--fail-on",
         choices=tuple(FAIL_ON),
@@ -205,8 +205,14 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_markdown(report))
         sys.stdout.flush()
+    elif args.format == "sql":  # the fixes only, as one script for psql
+        from pgvtui.render.sql_script import check_script
+
+        sys.stdout.write(check_script(report))
+        sys.stdout.flush()
     else:
         from pgvtui.render.check import render_check
 
-        render_check(stdout_console(), report)
+        with text_output(args) as out:
+            render_check(out, report)
     return exit_code(report, args.fail_on)

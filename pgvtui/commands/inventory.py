@@ -11,8 +11,9 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
+    write_text,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import Inventory
 
@@ -25,7 +26,7 @@ def add_parser(sub: Any) -> None:
         description="List every vector/halfvec/bit/sparsevec column and HNSW/IVFFlat index the "
         "role can see, with dims, rows, options, validity, sizes and usage.",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown"))
 
 
 async def collect(args: argparse.Namespace) -> Inventory:
@@ -37,8 +38,13 @@ def run(args: argparse.Namespace) -> int:
     inv = run_async(lambda: collect(args))
     if args.format == "json":
         emit_json(inv.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import inventory_markdown
+
+        write_text(inventory_markdown(inv))
     else:
         from pgvtui.render.inventory import render_inventory
 
-        render_inventory(stdout_console(), inv)
+        with text_output(args) as out:
+            render_inventory(out, inv)
     return 0

@@ -19,8 +19,9 @@ from pgvtui.commands.common import (
     run_async,
     session_for,
     stderr_console,
-    stdout_console,
+    write_text,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, run_recall
 from pgvtui.core.session import Session
 
@@ -106,7 +107,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="run the same queries with index scans disabled (sanity check: 1.0)",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown"))
 
 
 def spec_from_args(args: argparse.Namespace) -> RecallSpec:
@@ -213,8 +214,13 @@ def run(args: argparse.Namespace) -> int:
     report = run_async(lambda: _run(args, spec))
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import recall_markdown
+
+        write_text(recall_markdown(report))
     else:
         from pgvtui.render.recall import render_recall
 
-        render_recall(stdout_console(), report)
+        with text_output(args) as out:
+            render_recall(out, report)
     return 0 if report.complete else EXIT_INTERRUPTED

@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 
 from rich.console import Console
-from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
+from pgvtui.render.layout import print_indented
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
+from pgvtui.render.sql_text import print_sql
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -85,24 +86,15 @@ def render_finding(console: Console, f: Finding) -> None:
     if f.object:
         head.append(f"  {f.object}", style="dim")
     console.print(head)
-    console.print(Text(f"  {f.message}"))
+    print_indented(console, f.message)
     if f.evidence:
-        console.print(Text(f"  evidence: {shorten_sql(f.evidence)}", style="dim"))
+        print_indented(console, Text(f"evidence: {shorten_sql(f.evidence)}", style="dim"))
     if f.fix:
         if f.fix_is_sql:
             console.print(Text("  fix:"))
-            console.print(
-                Syntax(
-                    shorten_sql(f.fix),
-                    "sql",
-                    theme="ansi_dark",
-                    word_wrap=True,
-                    padding=(0, 0, 0, 4),
-                    background_color="default",
-                )
-            )
+            print_sql(console, shorten_sql(f.fix), indent=4)  # whole lines, nothing else on them
         else:
-            console.print(Text(f"  fix: {f.fix}"))
+            print_indented(console, f"fix: {f.fix}")
     console.print()
 
 
@@ -118,15 +110,7 @@ def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
 def render_check(console: Console, report: CheckReport) -> None:
     if report.query:
         console.print(Text("Query", style="bold underline"))
-        console.print(
-            Syntax(
-                shorten_sql(report.query),
-                "sql",
-                theme="ansi_dark",
-                word_wrap=True,
-                background_color="default",
-            )
-        )
+        print_sql(console, shorten_sql(report.query))
     if report.settings:
         console.print(
             Text("SET LOCAL " + ", ".join(f"{k} = {v}" for k, v in report.settings.items()))
