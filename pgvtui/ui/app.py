@@ -112,11 +112,38 @@ class PgvtuiApp(App[None]):
     # -- start-up ---------------------------------------------------------------------
     def on_mount(self) -> None:
         self.sub_title = self.backend.display
+        self._apply_config_theme()
         if self.initial_screen != self.DEFAULT_MODE:
             self.switch_mode(self.initial_screen)
         # After the first refresh: the worker's first step imports psycopg (a quarter of a
         # second), which would otherwise hold up the first paint.
         self.call_after_refresh(self.connect_worker)
+
+    def _apply_config_theme(self) -> None:
+        """The theme from the config file (docs/config.md), if it names one Textual has."""
+        from pgvtui.core.config import ConfigError, load_config
+
+        try:
+            theme = load_config().theme
+        except ConfigError as exc:
+            self.notify(exc.one_line(), severity="warning", timeout=8)
+            return
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            names = ", ".join(sorted(self.available_themes))
+            self.notify(f"unknown theme {theme!r} in the config file; one of {names}")
+
+    def action_save_theme(self) -> None:
+        """Keep the current theme (chosen in the palette) in the config file."""
+        from pgvtui.core.config import save_setting
+
+        try:
+            path = save_setting("theme", self.theme)
+        except (PgvtuiError, OSError) as exc:
+            self.notify(str(exc), title="Theme not saved", severity="error")
+            return
+        self.notify(f"theme {self.theme!r} saved in {path}", timeout=5)
 
     @work(exclusive=True, exit_on_error=False, group="connect")
     async def connect_worker(self, reconnect: bool = False) -> None:

@@ -33,6 +33,11 @@ class PgvtuiCommands(Provider):
             ("Connect: another database or server", partial(run, "connect"), "ctrl+o"),
             ("Reload inventory and findings", partial(run, "reload"), "re-read the catalog"),
             ("Help: key bindings", partial(run, "help"), "?"),
+            (
+                "Theme: save the current theme in the config file",
+                partial(run, "save_theme"),
+                "pick one with 'Change theme' first",
+            ),
             ("Search: example queries", partial(on, "search", "examples"), "F2 on Search"),
             ("Search: run", partial(on, "search", "run"), "F5"),
             ("Search: copy plan", partial(on, "search", "copy_plan"), "F7"),
