@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from pgvtui.core.activity import Activity
 from pgvtui.ui.app import PgvtuiApp, create_app
@@ -37,6 +38,13 @@ async def settle(pilot: Pilot[Any]) -> None:
             break
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+    # A DataTable measures new rows' column widths when it is idle: wait until every table has
+    # (otherwise a snapshot may show the columns at their header widths).
+    for _ in range(50):
+        tables = app.screen.query(DataTable)
+        if not any(t._require_update_dimensions or t._new_rows for t in tables):
+            break
+        await pilot.pause()
 
 
 def before(extra: Callable[[Pilot[Any]], Awaitable[None]] | None = None) -> Any:
