@@ -11,8 +11,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from pgvtui.core.activity import Activity
+from pgvtui.core.databases import DatabaseInfo
 from pgvtui.ui.app import PgvtuiApp, create_app
 from pgvtui.ui.messages import RecallFinished
+from pgvtui.ui.screens.connect import ConnectScreen
 from pgvtui.ui.screens.search import SearchScreen
 
 from .recorded import RECALL, RecordedBackend
@@ -178,3 +180,23 @@ def test_search_zoomed_findings(snap_compare: Any) -> None:
         await pilot.press("z")
 
     assert snap_compare(make_app("search"), terminal_size=(80, 24), run_before=before(zoom))
+
+
+async def _databases() -> list[DatabaseInfo]:
+    return [
+        DatabaseInfo("postgres"),
+        DatabaseInfo("pgvtui_demo", "0.8.6"),
+        DatabaseInfo("billing", error="Connection failed: permission denied for database"),
+        DatabaseInfo("search", "0.7.4"),
+    ]
+
+
+def test_connect_dialog_80x24(snap_compare: Any) -> None:
+    """ctrl+o / a database without pgvector: the databases with pgvector first."""
+
+    async def open_dialog(pilot: Pilot[Any]) -> None:
+        reason = "pgvector not available: the vector extension is not installed in 'postgres'"
+        pilot.app.push_screen(ConnectScreen(_databases, "postgres", reason))
+
+    app = make_app("overview")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before(open_dialog))

@@ -35,8 +35,8 @@ class ConnectChoice:
     conninfo: str | None = None
 
 
-def database_label(db: DatabaseInfo, current: str | None) -> Text:
-    text = Text(f"{db.name:<32} ", style="bold" if db.pgvector_version else "")
+def database_label(db: DatabaseInfo, current: str | None, width: int = 0) -> Text:
+    text = Text(f"{db.name:<{width}}  ", style="bold" if db.pgvector_version else "")
     if db.error:
         text.append(db.error, style="red")
     elif db.pgvector_version:
@@ -110,8 +110,9 @@ class ConnectScreen(ModalScreen[ConnectChoice | None]):
             # pgvector first, then by name
             self.databases = sorted(found, key=lambda d: (d.pgvector_version is None, d.name))
             options.clear_options()
+            width = max((len(d.name) for d in self.databases), default=0)
             options.add_options(
-                Option(database_label(d, self.current_db), id=d.name) for d in self.databases
+                Option(database_label(d, self.current_db, width), id=d.name) for d in self.databases
             )
             if not self.databases:
                 options.add_option(Option(Text("no database to connect to", style="dim")))
