@@ -60,6 +60,9 @@ async def test_quitting_without_ever_connecting_exits_2() -> None:
     app = create_app("host=127.0.0.1 port=1 dbname=x user=x connect_timeout=2")
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.connection_state == "failed")
+        await pilot.pause()
+        server = str(app.screen.query_one("#server-info").render())
+        assert "not connected" in server and "connecting" not in server
         await pilot.press("ctrl+q")
     assert app.return_code == 2
 

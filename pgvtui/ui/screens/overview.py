@@ -127,6 +127,18 @@ class OverviewScreen(PgvScreen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "catalog_findings", self._show_findings)
+        self.watch(self.app, "connection_state", self._show_state)
+
+    def _show_state(self, state: str) -> None:
+        """Before the first inventory: say whether it is still connecting or why not."""
+        if self.papp.inventory is not None:
+            return
+        text = {
+            "connecting": Text("connecting…", style="dim"),
+            "failed": Text("not connected — ctrl+r retries, ctrl+o connects elsewhere", "yellow"),
+        }.get(state)
+        if text is not None:
+            self.query_one("#server-info", Static).update(text)
 
     def on_inventory(self, inventory: Inventory) -> None:
         self.query_one("#server-info", Static).update(
