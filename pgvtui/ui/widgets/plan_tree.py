@@ -11,6 +11,7 @@ from textual.widgets.tree import TreeNode
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.render.check import shorten_sql
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 
@@ -39,8 +40,21 @@ def node_label(
 
 
 def node_details(node: PlanNode) -> list[str]:
-    """The node's interesting keys as leaf lines (Order By, Sort Key, Filter …)."""
-    return [f"{key}: {value}" for key, value in node_detail_items(node)]
+    """The node's interesting keys as leaf lines (Order By, Sort Key, Filter …), long vector
+    literals shortened to ``'[…]'`` as in the CLI (F7 copies them whole, as EXPLAIN text)."""
+    return [f"{key}: {value}" for key, value in node_detail_items(node, shorten_sql)]
+
+
+def _pack(stats: str, room: int, sep: str = " · ") -> list[str]:
+    """``rows 10 · 1.2 ms · hit 5 read 0`` in lines of at most ``room`` cells, broken between
+    the parts (a part longer than a line is wrapped later, like any line)."""
+    lines: list[str] = []
+    for part in stats.split(sep) if stats else []:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= room:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
 
 
 class PlanTree(Tree[PlanNode]):
@@ -112,10 +126,9 @@ class PlanTree(Tree[PlanNode]):
         if self._width and label.cell_len > self._width - self.guide_depth * level - 3:
             # Too wide for one line: the node's name (and rule) on the branch, its numbers as
             # the first detail line, both wrapped rather than cut.
-            stats = node_stats(node)
             label = node_label(node, flagged, error, with_stats=False)
-            if stats:
-                leaves.append(Text(stats, style="dim"))
+            room = self._width - self.guide_depth * (level + 1) - 3
+            leaves += [Text(line, style="dim") for line in _pack(node_stats(node), room)]
         first, *rest = self._wrap(label, level)
         branch = parent.add(first, data=node)
         for line in [*rest, *leaves, *(Text(d, style="dim") for d in node_details(node))]:
