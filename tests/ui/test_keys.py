@@ -4,6 +4,7 @@ new run starts with the plan scrolled to the top."""
 
 from __future__ import annotations
 
+from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from pgvtui.ui.screens.registry import SCREENS
@@ -47,6 +48,18 @@ async def test_q_quits_outside_text_fields_only() -> None:
         await pilot.press("escape", "q")
         await pilot.pause()
     assert app.return_code == 0  # quit (the recorded backend "connected")
+
+
+async def test_q_in_a_dialog_does_not_quit() -> None:
+    app = make_app("search")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")  # the example picker: a list has the focus, not a text field
+        await pilot.pause()
+        assert isinstance(app.screen, ModalScreen)
+        await pilot.press("q")  # app bindings do not reach into a modal screen
+        await pilot.pause()
+        assert isinstance(app.screen, ModalScreen) and app.is_running
 
 
 async def test_ctrl_c_hint_is_plain_text() -> None:
