@@ -89,8 +89,8 @@ class ConnectScreen(ModalScreen[ConnectChoice | None]):
             )
             yield Static(
                 Text(
-                    "A password is asked for when the server wants one; it is never shown "
-                    "or saved.",
+                    "Leave the password out: it is asked for when the server wants one, "
+                    "and never shown or saved.",
                     style="dim",
                 )
             )
