@@ -5,6 +5,7 @@ timing off, buffers off so that the numbers are the same in both runs)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import psycopg
@@ -61,3 +62,34 @@ def test_explain_text_matches_the_server(
     server = "\n".join(_explain(admin, opts, query)) + "\n"
     ours = explain_text(parse_plan(doc if isinstance(doc, list) else json.loads(doc)))
     assert ours == server
+
+
+def _shape(text: str) -> list[str]:
+    """The text with its numbers masked and buffer counts dropped (they differ between two
+    runs of one query), and without the planning buffers (only a cold catalog cache has them)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if line == "Planning:" or (i and lines[i - 1] == "Planning:"):
+            continue
+        if line.strip().startswith("Buffers:"):
+            out.append(line[: line.index("Buffers:")] + "Buffers: …")
+        else:
+            out.append(re.sub(r"\d+(\.\d+)?", "N", line))
+    return out
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_explain_text_with_timing_and_buffers_has_the_servers_shape(
+    tables: None, admin: psycopg.Connection[Any], name: str
+) -> None:
+    """What F7 copies (ANALYZE with timing and buffers): the same lines as the server's text,
+    numbers aside."""
+    query = QUERIES[name]
+    admin.execute("SET max_parallel_workers_per_gather = 0")
+    admin.execute("SET jit = off")
+    _explain(admin, "ANALYZE, BUFFERS", query)  # warm: both runs below read the same way
+    (doc,) = _explain(admin, "ANALYZE, BUFFERS, FORMAT JSON", query)
+    server = "\n".join(_explain(admin, "ANALYZE, BUFFERS", query))
+    ours = explain_text(parse_plan(doc if isinstance(doc, list) else json.loads(doc)))
+    assert _shape(ours) == _shape(server)
