@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
@@ -354,8 +354,6 @@ class SearchScreen(PgvScreen):
 
     # -- other actions ----------------------------------------------------------------
     def action_toggle_watch(self) -> None:
-        from textual.widgets import Checkbox
-
         box = self.query_one("#watch", Checkbox)
         box.value = not box.value
 
@@ -363,13 +361,8 @@ class SearchScreen(PgvScreen):
         self.app.push_screen(ExamplePicker(), self._example_chosen)
 
     def action_history(self) -> None:
-        self.app.push_screen(HistoryPicker(self.history), self._history_chosen)
-
-    def _history_chosen(self, sql: str | None) -> None:
-        if sql is not None:
-            self.column = None
-            self._set_sql(sql)
-            self.editor.focus()
+        editor = self.query_one(SqlEditor)
+        self.app.push_screen(HistoryPicker(self.history), editor.load_recalled)
 
     @on(SqlEditor.Recalled)
     def _recalled(self) -> None:
@@ -383,7 +376,6 @@ class SearchScreen(PgvScreen):
         if self.outcome is None or self.outcome.plan is None:
             self.notify("no plan yet", severity="warning")
             return
-        # PostgreSQL's own EXPLAIN text: explain.dalibo.com, depesz and psql users read it.
         self.papp.copy_text(explain_text(self.outcome.plan), "Plan (EXPLAIN text)")
 
     def action_copy_cell(self) -> None:

@@ -18,6 +18,13 @@ class SqlEditor(TextArea):
     class Recalled(Message):
         """The editor's text was replaced by a query from the history."""
 
+    def load_recalled(self, sql: str | None) -> None:
+        """Load a query picked from the history (F4), if one was, and take the focus."""
+        if sql is not None:
+            self.load_text(sql)
+            self.focus()
+            self.post_message(self.Recalled())
+
     def _recall(self, direction: int) -> bool:
         history = self.query_history
         sql = history.step(direction) if history is not None else None
