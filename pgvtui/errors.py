@@ -95,6 +95,10 @@ class ConnectionLost(PgvtuiError):
     title = "Connection lost"
 
 
+class ServerNotResponding(ConnectionLost):
+    """The server did not answer a cancel request in time; pgvtui closed the connection."""
+
+
 class PlanFileError(PgvtuiError):
     title = "Bad plan file"
 
