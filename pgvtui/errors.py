@@ -77,6 +77,8 @@ class SettingRefused(PgvtuiError):
 
 class QueryFailed(PgvtuiError):
     title = "Query failed"
+    sqlstate: str | None = None
+    """The server's SQLSTATE, when the server sent the error."""
 
 
 class QueryCancelled(QueryFailed):

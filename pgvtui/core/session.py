@@ -284,6 +284,9 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
         )
     if isinstance(exc, pgerr.AdminShutdown | pgerr.CrashShutdown | pgerr.ConnectionFailure):
         return ConnectionLost(msg or "the server closed the connection", hint="reconnect")
+    state = getattr(exc, "sqlstate", None)
+    if isinstance(exc, psycopg.Error) and state:
+        return _server_error(state, msg, hint)
     if isinstance(exc, psycopg.OperationalError):
         low = raw.lower()
         if "password authentication failed" in low or "no password supplied" in low:
@@ -313,6 +316,27 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
     if isinstance(exc, psycopg.Error):
         return QueryFailed(msg, hint=hint)
     return QueryFailed(msg)
+
+
+# SQLSTATEs (PostgreSQL, Appendix A) that say the session, not the statement, is gone.
+_SESSION_ENDED = ("57P01", "57P02", "57P04", "57P05", "25P03")
+
+
+def _server_error(state: str, msg: str, hint: str | None) -> PgvtuiError:
+    """An error the server sent back, by its SQLSTATE: a statement's error (e.g. pgvector's
+    ``vector cannot have more than 16000 dimensions``, 54000, which psycopg files under
+    OperationalError) is a query error; only the connection classes are connection errors."""
+    if state.startswith("08") or state in _SESSION_ENDED:
+        return ConnectionLost(msg, hint="reconnect")
+    if state == "57P03":  # the server is starting up or shutting down
+        return ConnectionFailed(msg)
+    if state.startswith("28"):
+        return AuthenticationFailed(msg)
+    if state == "3D000":
+        return ConnectionFailed(msg, title="Database missing")
+    err = QueryFailed(msg, hint=hint)
+    err.sqlstate = state
+    return err
 
 
 def _grace_hint() -> str:
