@@ -51,6 +51,12 @@ class UsageError(PgvtuiError):
     title = "Usage error"
 
 
+class InputTooLarge(UsageError):
+    """A plan file, query file or --sql text over the input size limit."""
+
+    title = "Input too large"
+
+
 class ConnectionFailed(PgvtuiError):
     title = "Connection failed"
 
