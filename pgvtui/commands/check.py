@@ -138,7 +138,7 @@ def _read(path: str, what: str, limit: int) -> str:
                 if len(text) > limit:
                     raise _too_large(what, name, limit)
                 return text
-            data = stream.read(limit + 1)
+            data: bytes = stream.read(limit + 1)
         else:
             with open(path, "rb") as f:
                 st = os.fstat(f.fileno())
