@@ -55,9 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")
     ):
         args_list = ["tui", *args_list]
-    if args_list[0] == "--version":  # nothing else to load
+    if args_list[0] == "--version":  # nothing else to load; exits as argparse's action would
         sys.stdout.write(f"pgvtui {__version__}\n")
-        return 0
+        raise SystemExit(0)
     # Each command parses with its own parser only: the other commands' imports (numpy,
     # sqlparse …) would delay it — and the TUI's first screen. `--help` lists them by summary.
     first = args_list[0]
