@@ -5,6 +5,7 @@ Used by ``pgvtui check`` (no query) and the TUI's Overview, so both show the sam
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from pgvtui.core import residency as res
@@ -40,4 +41,7 @@ async def check_catalog(session: Session, inv: Inventory | None = None) -> Catal
     ctx = RuleContext(inventory=inv, settings=dict(inv.settings))
     if report is not None:
         ctx.extras[res.EXTRAS_KEY] = report
-    return CatalogCheck(inv, report, error, tuple(run_rules(ctx, kinds=("catalog",))))
+    # In a thread: on a big catalog the rules are seconds of CPU, and the TUI's event loop
+    # (this coroutine runs on it) must keep answering keys meanwhile.
+    findings = await asyncio.to_thread(lambda: tuple(run_rules(ctx, kinds=("catalog",))))
+    return CatalogCheck(inv, report, error, findings)
