@@ -86,7 +86,7 @@ async def test_filter_keystrokes_on_a_big_catalog_do_no_per_catalog_work() -> No
         index = screen.findings
         # indexed once, one look-up per row — not rows × findings
         assert index.builds == 1
-        assert index.lookups <= cols.rows_built + idxs.rows_built + 2  # + the detail pane
+        assert index.lookups <= cols.rows_built + idxs.rows_built + 5  # + the detail pane
         assert cols.rows_built == N and idxs.rows_built == N
         built = (cols.rows_built, idxs.rows_built)
         await pilot.press("slash")
@@ -121,8 +121,21 @@ async def test_a_filter_hands_the_table_one_chunk_at_a_time() -> None:
         # synchronously, in the same handler: the first chunk only
         assert cols.shown_for == "t1" and len(cols.shown) == 1_111
         assert cols.rows_added == CHUNK_ROWS and cols.row_count == CHUNK_ROWS
-        await until(pilot, lambda: cols.complete)
-        assert cols.row_count == 1_111
+        await pilot.pause()
+        assert cols.row_count == CHUNK_ROWS  # nothing more until someone scrolls there
+        cols.focus()
+        cols.move_cursor(row=CHUNK_ROWS - 1)
+        await pilot.pause()
+        assert cols.row_count == 2 * CHUNK_ROWS
+        while cols.rows_added < 1_111:  # scrolling on: every move near the end adds a chunk
+            added = cols.rows_added
+            cols.move_cursor(row=added - 1)
+            await pilot.pause()
+            assert cols.rows_added == min(added + CHUNK_ROWS, 1_111)
+        assert cols.complete and cols.row_count == 1_111
+        cols.move_cursor(row=1_110)
+        await pilot.pause()
+        assert cols.current is cols.shown[-1]
 
 
 async def test_keys_answer_while_the_catalog_loads() -> None:

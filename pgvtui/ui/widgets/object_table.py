@@ -9,6 +9,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
@@ -38,8 +39,8 @@ def _plain(cell: str | Text) -> str:
 SYNC_ROWS = 500
 """Up to this many items a table is built, filtered and shown at once (bounded work); a bigger
 one renders its cells and filters in a thread and adds its rows in chunks."""
-CHUNK_ROWS = 200
-"""Rows added to the DataTable per refresh."""
+CHUNK_ROWS = 100
+"""Rows added to the DataTable at a time (more as the cursor or the view nears the last)."""
 
 
 class _Row(NamedTuple, Generic[T]):
@@ -113,15 +114,31 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         self._rows: list[_Row[T]] | None = []
         self._pending: list[_Row[T]] = []
         self._generation = 0
+        self._adding = False
+        self._header_cols: list[Col[T]] | None = None
 
     def on_mount(self) -> None:
         self._headers()
 
     def _headers(self) -> None:
+        """Empty the table; the columns are made again only when they changed (otherwise their
+        widths stay and only the sort arrow moves)."""
+        labels = [
+            Text(
+                c.label + ((" ▼" if self.sort_reverse else " ▲") if i == self.sort_index else ""),
+                justify=c.justify,  # type: ignore[arg-type]
+            )
+            for i, c in enumerate(self.cols)
+        ]
+        if self._header_cols is self.cols and len(self.columns) == len(labels):
+            self.clear()
+            for column, label in zip(self.columns.values(), labels, strict=True):
+                column.label = label
+            return
         self.clear(columns=True)
-        for i, c in enumerate(self.cols):
-            arrow = (" ▼" if self.sort_reverse else " ▲") if i == self.sort_index else ""
-            self.add_column(Text(c.label + arrow, justify=c.justify), key=str(i))  # type: ignore[arg-type]
+        self._header_cols = self.cols
+        for i, label in enumerate(labels):
+            self.add_column(label, key=str(i))
 
     def set_items(self, items: Sequence[T]) -> None:
         """Show ``items``. Each item's cells are rendered once here (in a thread for a big
@@ -179,15 +196,17 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         )
 
     def _show(self, generation: int, rows: list[_Row[T]], needle: str) -> None:
-        """Replace the table's rows: the first :data:`CHUNK_ROWS` now, the rest a chunk per
-        refresh (a keystroke never waits for thousands of rows)."""
+        """Replace the table's rows: the first :data:`CHUNK_ROWS` now, the next ones as the
+        cursor or the view nears the last row added (a keystroke never waits for thousands of
+        rows, and rows nobody scrolls to are never laid out)."""
         if generation != self._generation:
             return  # a newer filter or sort is on its way
         keep = self.current
         self.shown = [r.item for r in rows]
         self.shown_for = needle
-        self._headers()
+        self._pending = []
         self.rows_added = 0
+        self._headers()
         self._pending = rows
         self._add_chunk(generation, len(rows) if len(rows) <= SYNC_ROWS else CHUNK_ROWS)
         if keep is not None:
@@ -200,7 +219,17 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
     def _add_chunk(self, generation: int, n: int) -> None:
         if generation != self._generation:
             return
+        if self._adding:
+            return  # add_row moves the cursor, whose watcher asks for more: not now
         chunk, self._pending = self._pending[:n], self._pending[n:]
+        self._adding = True
+        try:
+            self._add_rows(chunk)
+        finally:
+            self._adding = False
+        self.rows_added += len(chunk)
+
+    def _add_rows(self, chunk: list[_Row[T]]) -> None:
         for r in chunk:
             self.add_row(
                 *(
@@ -209,13 +238,26 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
                 ),
                 key=self.key_of(r.item),
             )
-        self.rows_added += len(chunk)
-        if self._pending:
-            self.call_after_refresh(self._add_chunk, generation, CHUNK_ROWS)
+
+    def _more_if_near_end(self) -> None:
+        """Add the next chunk when the cursor or the view gets near the last row added."""
+        if not self._pending:
+            return
+        bottom = max(self.cursor_row, round(self.scroll_y) + self.size.height)
+        if bottom >= self.rows_added - CHUNK_ROWS // 2:
+            self._add_chunk(self._generation, CHUNK_ROWS)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        self._more_if_near_end()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._more_if_near_end()
 
     @property
     def complete(self) -> bool:
-        """All rows of the current filter are in the table."""
+        """All rows of the current filter are in the table (scrolled to, or few enough)."""
         return self._rows is not None and not self._pending and self.rows_added == len(self.shown)
 
     def watch_filter_text(self) -> None:
