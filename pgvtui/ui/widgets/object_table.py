@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -174,6 +175,9 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         event.stop()
         if event.generation == self._generation:
             self._rows = event.rows
+            # Tens of thousands of long-lived objects (items, cells): keep them out of the
+            # cyclic GC's full passes, which would otherwise stall a keystroke now and then.
+            gc.freeze()
             self._apply()
 
     @property
