@@ -37,7 +37,7 @@ import psycopg
 from psycopg import sql
 
 from pgvtui.core.embedded import EmbeddedServer
-from pgvtui.core.recall import RecallReport, RecallSpec, exact_ground_truth, run_recall
+from pgvtui.core.recall.sweep import RecallReport, RecallSpec, exact_ground_truth, run_recall
 from pgvtui.core.session import connect
 
 DIMS = 384

@@ -35,8 +35,8 @@ def build_parser(only: str | None = None, *, summaries: bool = False) -> argpars
         "Run without a subcommand to open the terminal UI.",
         add_help=False,
     )
-    parser.add_argument("--help", action="help", help="show this help and exit")
-    parser.add_argument("--version", action="version", version=f"pgvtui {__version__}")
+    parser.add_argument("-?", "--help", action="help", help="show this help and exit")
+    parser.add_argument("-V", "--version", action="version", version=f"pgvtui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     if summaries:
         for name in COMMANDS:
@@ -50,9 +50,14 @@ def build_parser(only: str | None = None, *, summaries: bool = False) -> argpars
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    for n, arg in enumerate(args_list, 1):
+        # Python hands undecodable argv bytes over as lone surrogates; nothing can use them
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            sys.stderr.write(f"Usage error: argument {n} is not valid UTF-8\n")
+            return EXIT_ERROR
     # `pgvtui [CONNINFO] [-h …]` (no subcommand) opens the TUI, like psql opens a prompt.
     if not args_list or (
-        args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version")
+        args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version", "-?", "-V")
     ):
         args_list = ["tui", *args_list]
     if args_list[0] == "--version":  # nothing else to load; exits as argparse's action would
@@ -65,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     mod = importlib.import_module(f"pgvtui.commands.{args.command}")
     try:
+        from pgvtui.commands.common import apply_config
+
+        apply_config(args)  # the config file fills what the flags left unset
         return int(mod.run(args))
     except PgvtuiError as exc:
         sys.stderr.write(exc.one_line() + "\n")

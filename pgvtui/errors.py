@@ -73,6 +73,10 @@ class ServerTooOld(PgvtuiError):
     title = "Server too old"
 
 
+class UnsafeSession(PgvtuiError):
+    title = "Unsafe session"
+
+
 class QueryRefused(PgvtuiError):
     title = "Query refused"
 

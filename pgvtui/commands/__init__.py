@@ -1,6 +1,16 @@
 """CLI subcommands: one module each, with ``add_parser(subparsers)`` and ``run(args) -> int``."""
 
-COMMANDS = ("inventory", "check", "estimate", "residency", "recall", "demo", "tui")
+COMMANDS = (
+    "inventory",
+    "check",
+    "estimate",
+    "residency",
+    "recall",
+    "demo",
+    "tui",
+    "report",
+    "workload",
+)
 
 # What ``pgvtui --help`` lists, without importing the command modules (start-up time); each
 # module registers the same line (a test keeps them equal).
@@ -12,4 +22,6 @@ SUMMARIES = {
     "recall": "measure ANN recall@k against exact search; sweep ef_search/probes; recommend",
     "demo": "start an embedded PostgreSQL + pgvector with demo data and open the TUI",
     "tui": "open the terminal UI (the default: `pgvtui [CONNINFO]`)",
+    "report": "one report over many databases: fit, findings, recall, changes since last time",
+    "workload": "list the vector searches pg_stat_statements recorded, heaviest first",
 }

@@ -18,6 +18,7 @@ Exit codes: 0 nothing at or above ``--fail-on`` (default ``error``); 1 findings 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import stat
 import sys
@@ -29,9 +30,11 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
 )
-from pgvtui.core import catalog, guard
+from pgvtui.commands.output import text_output
+from pgvtui.core import appcheck, catalog, guard
+from pgvtui.core.appcheck import check_statement
+from pgvtui.core.binding import parse_param_args
 from pgvtui.core.plan import load_plan_json, parse_plan
 from pgvtui.core.search import (
     CheckReport,
@@ -41,6 +44,7 @@ from pgvtui.core.search import (
     parse_vector_from,
     unexplained_error,
 )
+from pgvtui.core.statement import StatementInfo
 from pgvtui.errors import EXIT_FINDINGS, EXIT_OK, InputTooLarge, PlanFileError, UsageError
 
 FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
@@ -74,6 +78,20 @@ def add_parser(sub: Any) -> None:
         "key, or ':random' for a random row",
     )
     p.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="N=VALUE",
+        help="a value for the statement's $N (repeatable); the statement's casts apply",
+    )
+    p.add_argument(
+        "--sample",
+        action="store_true",
+        help="fill the $n not given: vectors from a random row of the column they are compared "
+        "with, other values sampled from the column they are compared with",
+    )
+    p.add_argument(
         "--set",
         dest="settings",
         action="append",
@@ -82,7 +100,7 @@ def add_parser(sub: Any) -> None:
         help="SET LOCAL for the run (hnsw.*, ivfflat.*, enable_*, planner costs, work_mem …); "
         "repeatable",
     )
-    add_format_arg(p, ("text", "json", "markdown"))
+    add_format_arg(p, ("text", "json", "markdown", "sql"))
     p.add_argument(
         "--max-input-size",
         metavar="SIZE",
@@ -129,7 +147,7 @@ def _mb(n: int) -> str:
 def _read(path: str, what: str, limit: int) -> str:
     """The file's text, read in bounded memory: a regular file over ``limit`` is refused before
     reading, a pipe after ``limit + 1`` bytes."""
-    name = "stdin" if path == "-" else repr(path)
+    name = "(stdin)" if path == "-" else repr(path)
     try:
         if path == "-":
             stream = getattr(sys.stdin, "buffer", None)
@@ -168,9 +186,48 @@ def _query_text(args: argparse.Namespace) -> str | None:
     return None
 
 
+async def _check_statement(
+    args: argparse.Namespace, text: str, settings: dict[str, str], info: StatementInfo | None
+) -> CheckReport:
+    """``$n`` statements (generic plan, or values from --vector-from/--param/--sample) and
+    calls of functions that search vectors: see :mod:`pgvtui.core.appcheck`."""
+    given = parse_param_args(args.params)
+    source = parse_vector_from(args.vector_from) if args.vector_from else None
+    async with session_for(args) as session:
+        vector = await fetch_vector(session, source) if source is not None else None
+        result = await check_statement(
+            session,
+            text,
+            settings,
+            info=info,
+            vector=vector,
+            vector_source=args.vector_from,
+            params=given,
+            sample=args.sample,
+        )
+    diag = result.diagnosis
+    err = unexplained_error(diag)
+    if err is not None:
+        raise err
+    return dataclasses.replace(
+        CheckReport.from_diagnosis(diag),
+        generic_plan=result.generic,
+        parameters=tuple(b.to_json() for b in result.bound),
+        function=result.function.to_json() if result.function is not None else None,
+    )
+
+
 async def _check_query(
     args: argparse.Namespace, text: str, settings: dict[str, str]
 ) -> CheckReport:
+    info = appcheck.read(text)
+    # one placeholder bound with --vector-from keeps the older path (any placeholder style)
+    single = info is not None and len(info.params) == 1 and not args.params and not args.sample
+    older = single and bool(args.vector_from) and info is not None and not info.calls
+    if info is not None and (info.params or (info.calls and not info.distances)) and not older:
+        return await _check_statement(args, text, settings, info)
+    if args.params or args.sample:
+        raise UsageError("--param and --sample need a statement with $n placeholders")
     source = parse_vector_from(args.vector_from) if args.vector_from else None
     async with session_for(args) as session:
         vector = await fetch_vector(session, source) if source is not None else None
@@ -189,7 +246,7 @@ async def _check_catalog(args: argparse.Namespace) -> CheckReport:
         result = await check_catalog(session)
     if result.residency_error:
         sys.stderr.write(f"Note: residency not measured: {result.residency_error}\n")
-    return CheckReport(findings=result.findings, source="database")
+    return CheckReport(findings=result.findings, source="database", coverage=result.coverage)
 
 
 async def _check_plan(
@@ -226,6 +283,8 @@ async def _check_plan(
 def build_report(args: argparse.Namespace) -> CheckReport:
     settings = guard.check_settings(args.settings)
     query = _query_text(args)
+    if args.plan_file is not None and (args.params or args.sample):
+        raise UsageError("--param and --sample need a query to run, not a --plan-file")
     if args.plan_file is not None:
         if args.vector_from:
             raise UsageError("--vector-from needs a query to run, not a --plan-file")
@@ -235,8 +294,10 @@ def build_report(args: argparse.Namespace) -> CheckReport:
         return run_async(lambda: _check_plan(args, plan_text, query, settings))
     if query is not None:
         return run_async(lambda: _check_query(args, query, settings))
-    if args.vector_from or settings:
-        raise UsageError("--vector-from and --set need a query (--sql or --file)")
+    if args.vector_from or settings or args.params or args.sample:
+        raise UsageError(
+            "--vector-from, --param, --sample and --set need a query (--sql or --file)"
+        )
     return run_async(lambda: _check_catalog(args))
 
 
@@ -255,8 +316,14 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_markdown(report))
         sys.stdout.flush()
+    elif args.format == "sql":  # the fixes only, as one script for psql
+        from pgvtui.render.sql_script import check_script
+
+        sys.stdout.write(check_script(report))
+        sys.stdout.flush()
     else:
         from pgvtui.render.check import render_check
 
-        render_check(stdout_console(), report)
+        with text_output(args) as out:
+            render_check(out, report)
     return exit_code(report, args.fail_on)

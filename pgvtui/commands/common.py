@@ -5,23 +5,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import getpass
 import json
 import math
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from rich.console import Console
 
-from pgvtui.core.conninfo import ConnOptions
+from pgvtui.core.config import Config, load_config
+from pgvtui.core.conninfo import (
+    MAX_PASSWORD_PROMPTS,
+    ConnOptions,
+    can_prompt,
+    prompt_password,
+    wants_password,
+)
 from pgvtui.core.session import DEFAULT_STATEMENT_TIMEOUT_MS, Session, SessionOptions, connect
-from pgvtui.errors import PgvtuiError, UsageError
+from pgvtui.core.units import parse_duration_ms
+from pgvtui.errors import AuthenticationFailed, PgvtuiError, UsageError
 
 T = TypeVar("T")
-
-MAX_DURATION_MS = 2_147_483_647  # statement_timeout / lock_timeout are int milliseconds
 
 
 def add_command_parser(
@@ -31,7 +37,7 @@ def add_command_parser(
     p: argparse.ArgumentParser = sub.add_parser(
         name, help=help, description=description, add_help=False
     )
-    p.add_argument("--help", action="help", help="show this help and exit")
+    p.add_argument("-?", "--help", action="help", help="show this help and exit")
     if conn:
         add_conn_args(p)
     return p
@@ -43,7 +49,14 @@ def add_conn_args(p: argparse.ArgumentParser) -> None:
         "conninfo",
         nargs="?",
         metavar="CONNINFO",
-        help="URI, key=value string or database name (default: libpq's PG* environment)",
+        help="URI, key=value string or database name (default: the config file's conninfo, "
+        "else libpq's PG* environment)",
+    )
+    p.add_argument(
+        "positional_user",
+        nargs="?",
+        metavar="USERNAME",
+        help="user name, as psql's [DBNAME [USERNAME]] (-U wins)",
     )
     g = p.add_argument_group("connection (as psql)")
     g.add_argument("-h", "--host", help="server host or socket directory")
@@ -58,63 +71,92 @@ def add_conn_args(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--statement-timeout",
         type=_duration_ms,
-        default=DEFAULT_STATEMENT_TIMEOUT_MS,
+        default=None,
         metavar="DURATION",
-        help="statement_timeout for every statement (default 30s; e.g. 5s, 2min, 1500ms)",
+        help="statement_timeout for every statement (default: the config file's, else 30s; "
+        "e.g. 5s, 2min, 1500ms)",
     )
 
 
 def add_format_arg(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")) -> None:
-    p.add_argument("--format", choices=choices, default="text", help="output format")
+    p.add_argument(
+        "--format",
+        choices=choices,
+        default=None,
+        help="output format (default: the config file's format when this command has it, "
+        "else text)",
+    )
+    p.set_defaults(format_choices=choices)
+    p.add_argument(
+        "--no-pager",
+        action="store_true",
+        help="never page text output (default on a terminal: the config's pager, $PAGER or "
+        "less -SRX when the output is longer or wider than the screen)",
+    )
+
+
+def apply_config(args: argparse.Namespace, config: Config | None = None) -> Config:
+    """Fill what the command line left unset from the config file (docs/config.md): --format,
+    --statement-timeout and the default connection. Flags always win."""
+    cfg = load_config() if config is None else config
+    if "format" in args and args.format is None:
+        choices = getattr(args, "format_choices", ("text",))
+        args.format = cfg.format if cfg.format in choices else "text"
+    if "statement_timeout" in args and args.statement_timeout is None:
+        args.statement_timeout = (
+            DEFAULT_STATEMENT_TIMEOUT_MS
+            if cfg.statement_timeout_ms is None
+            else cfg.statement_timeout_ms
+        )
+    if "conninfo" in args and args.conninfo is None:
+        args.conninfo = cfg.default_conninfo()
+    args.config = cfg
+    return cfg
 
 
 def _duration_ms(text: str) -> int:
-    t = text.strip().lower()
-    units = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
-    for unit in ("ms", "min", "s", "h"):
-        if t.endswith(unit):
-            num = t[: -len(unit)].strip()
-            break
-    else:
-        unit, num = "ms", t
     try:
-        value = float(num)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r}") from None
-    if not math.isfinite(value * units[unit]):
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError("a duration must not be negative")
-    ms = int(value * units[unit])
-    if ms > MAX_DURATION_MS:
-        raise argparse.ArgumentTypeError(
-            f"too long: {text!r} (PostgreSQL's limit is about 24 days)"
-        )
-    return ms
+        return parse_duration_ms(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def conn_options(args: argparse.Namespace) -> ConnOptions:
-    password = None
-    if getattr(args, "password", False):
-        password = getpass.getpass("Password: ")
+    """The connection flags; ``-W`` asks for the password now (a usage error without a
+    terminal to ask on)."""
+    password = prompt_password() if getattr(args, "password", False) else None
     return ConnOptions(
         conninfo=getattr(args, "conninfo", None),
         host=args.host,
         port=args.port,
-        user=args.user,
+        user=args.user or getattr(args, "positional_user", None),
         dbname=args.dbname,
         password=password,
     )
 
 
 async def open_session(args: argparse.Namespace, *, require_vector: bool = True) -> Session:
+    """Connect as psql would: on a password failure with a terminal (and no ``-w``), say so
+    and ask for the password again, up to MAX_PASSWORD_PROMPTS times."""
     opts = conn_options(args)
-    prompt = None if getattr(args, "no_password", False) else getpass.getpass
-    session = await connect(
-        opts.to_conninfo(),
-        SessionOptions(statement_timeout_ms=args.statement_timeout, require_vector=require_vector),
-        prompt=prompt,
+    timeout = args.statement_timeout  # set by apply_config (cli.main); the default otherwise
+    options = SessionOptions(
+        statement_timeout_ms=DEFAULT_STATEMENT_TIMEOUT_MS if timeout is None else timeout,
+        require_vector=require_vector,
     )
+    interactive = not getattr(args, "no_password", False)
+    conninfo = opts.to_conninfo()
+    for attempt in range(MAX_PASSWORD_PROMPTS + 1):
+        try:
+            session = await connect(conninfo, options, prompt=None)
+            break
+        except AuthenticationFailed as exc:
+            last = attempt == MAX_PASSWORD_PROMPTS
+            if last or not interactive or not wants_password(exc.message) or not can_prompt():
+                raise
+            if "no password supplied" not in exc.message:
+                sys.stderr.write(exc.one_line() + "\n")  # a wrong password: say so, ask again
+            conninfo = replace(opts, password=prompt_password("the password prompt")).to_conninfo()
     for warning in session.warnings:  # e.g. an old pgvector: features degrade, say why once
         sys.stderr.write(f"Warning: {warning}\n")
     return session
@@ -133,7 +175,13 @@ async def session_for(
 
 
 def stdout_console() -> Console:
-    return _console(stderr=False)
+    """A console straight onto stdout, as wide as commands.output lays text out (a report that
+    may be long, wide or paged should use ``commands.output.text_output`` instead)."""
+    from pgvtui.commands.output import output_width, stdout_is_terminal
+
+    console = _console(stderr=False)
+    console.width = output_width(stdout_is_terminal())
+    return console
 
 
 def stderr_console() -> Console:
@@ -157,6 +205,12 @@ def emit_json(doc: Any) -> None:
     """Exactly one JSON document on stdout."""
     sys.stdout.write(json.dumps(doc, indent=2, default=str))
     sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def write_text(text: str) -> None:
+    """A whole document (Markdown, an SQL script) on stdout, as it is."""
+    sys.stdout.write(text)
     sys.stdout.flush()
 
 

@@ -11,8 +11,9 @@ from pgvtui.commands.common import (
     add_format_arg,
     emit_json,
     parse_size,
-    stdout_console,
+    write_text,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core import sizing
 from pgvtui.core.models import HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_DEFAULT_M, IVFFLAT_DEFAULT_LISTS
 from pgvtui.errors import UsageError
@@ -80,7 +81,7 @@ def add_parser(sub: Any) -> None:
         metavar="N",
         help="parallel maintenance workers (0 = serial build, the default)",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown"))
 
 
 def _count(text: str) -> int:
@@ -123,8 +124,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import estimate_markdown
+
+        write_text(estimate_markdown(report))
     else:
         from pgvtui.render.estimate import render_estimate
 
-        render_estimate(stdout_console(), report)
+        with text_output(args) as out:
+            render_estimate(out, report)
     return 0

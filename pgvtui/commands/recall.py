@@ -19,9 +19,10 @@ from pgvtui.commands.common import (
     run_async,
     session_for,
     stderr_console,
-    stdout_console,
+    write_text,
 )
-from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, run_recall
+from pgvtui.commands.output import text_output
+from pgvtui.core.recall.sweep import RecallProgress, RecallReport, RecallSpec, run_recall
 from pgvtui.core.session import Session
 
 EXIT_INTERRUPTED = 130
@@ -54,8 +55,9 @@ def add_parser(sub: Any) -> None:
         help="measure ANN recall@k against exact search; sweep ef_search/probes; recommend",
         description="Sample query vectors (or read them from a file), compute the exact top-k "
         "in one streamed pass, run every query through the ANN index for each setting, and "
-        "report recall@k, rows returned, latency percentiles and buffers, with the cheapest "
-        "setting that meets --target. Read-only.",
+        "report recall@k, rows returned, latency percentiles and buffers, with the fastest "
+        "setting (p95) that meets --target on the mean and --floor on the worst 10% of "
+        "queries, never below the current/default setting unless --allow-lower. Read-only.",
     )
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--index", metavar="NAME", help="the ANN index ([SCHEMA.]NAME)")
@@ -85,7 +87,24 @@ def add_parser(sub: Any) -> None:
         help="iterative scan modes to try: off,relaxed_order,strict_order (default off)",
     )
     p.add_argument("--target", type=float, default=0.95, help="recall@k to reach (default 0.95)")
+    p.add_argument(
+        "--floor",
+        type=float,
+        default=0.8,
+        help="per-query recall the worst 10%% of queries must keep (p10, default 0.8)",
+    )
+    p.add_argument(
+        "--allow-lower",
+        action="store_true",
+        help="may recommend ef_search/probes below the server's current or pgvector's default",
+    )
     p.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    p.add_argument(
+        "--sample-within-where",
+        action="store_true",
+        help="with --where: sample query vectors from the filtered rows (default: the whole "
+        "table, like an application's own query vectors; see docs/recall.md)",
+    )
     p.add_argument(
         "--vectors",
         metavar="FILE",
@@ -106,7 +125,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="run the same queries with index scans disabled (sanity check: 1.0)",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown"))
 
 
 def spec_from_args(args: argparse.Namespace) -> RecallSpec:
@@ -125,6 +144,9 @@ def spec_from_args(args: argparse.Namespace) -> RecallSpec:
         vectors_file=args.vectors,
         force_index=not args.planner_choice,
         bypass_index=args.no_index,
+        floor=args.floor,
+        sample_within_where=args.sample_within_where,
+        allow_lower=args.allow_lower,
     )
 
 
@@ -213,8 +235,13 @@ def run(args: argparse.Namespace) -> int:
     report = run_async(lambda: _run(args, spec))
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import recall_markdown
+
+        write_text(recall_markdown(report))
     else:
         from pgvtui.render.recall import render_recall
 
-        render_recall(stdout_console(), report)
+        with text_output(args) as out:
+            render_recall(out, report)
     return 0 if report.complete else EXIT_INTERRUPTED

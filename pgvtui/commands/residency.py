@@ -8,6 +8,7 @@ for those calls.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from pgvtui.commands.common import (
@@ -17,8 +18,9 @@ from pgvtui.commands.common import (
     parse_size,
     run_async,
     session_for,
-    stdout_console,
+    write_text,
 )
+from pgvtui.commands.output import text_output
 from pgvtui.core.residency import ResidencyReport, collect
 
 
@@ -51,7 +53,7 @@ def add_parser(sub: Any) -> None:
         help="load each ANN index that fits into shared_buffers with pg_prewarm "
         "(opt-in: runs in a separate read-write session)",
     )
-    add_format_arg(p)
+    add_format_arg(p, ("text", "json", "markdown", "sql"))
 
 
 async def _collect(args: argparse.Namespace, ram: int | None) -> ResidencyReport:
@@ -69,8 +71,20 @@ def run(args: argparse.Namespace) -> int:
     report = run_async(lambda: _collect(args, ram))
     if args.format == "json":
         emit_json(report.to_json())
+    elif args.format == "markdown":
+        from pgvtui.render.markdown_tables import coverage_markdown, residency_markdown
+
+        write_text(residency_markdown(report) + coverage_markdown(report.coverage))
+    elif args.format == "sql":  # the suggestions' SQL only, as one script for psql
+        from pgvtui.render.sql_script import residency_script
+
+        sys.stdout.write(residency_script(report))
+        sys.stdout.flush()
     else:
+        from pgvtui.render.check import render_coverage
         from pgvtui.render.residency import render_residency
 
-        render_residency(stdout_console(), report)
+        with text_output(args) as out:
+            render_residency(out, report)
+            render_coverage(out, report.coverage)
     return 0

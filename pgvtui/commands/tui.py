@@ -11,7 +11,7 @@ from typing import Any
 from pgvtui.commands.common import add_command_parser, conn_options
 from pgvtui.core.session import SessionOptions
 
-SCREENS = ("overview", "inventory", "search", "residency", "activity", "recall")
+SCREENS = ("overview", "inventory", "search", "residency", "activity", "recall", "workload")
 
 
 def add_parser(sub: Any) -> None:

@@ -7,6 +7,7 @@ Only options the user gave are put in the conninfo; everything else falls throug
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from psycopg import conninfo as pg_conninfo
@@ -135,3 +136,45 @@ def redact_message(text: str, *passwords: str | None) -> str:
         if pw:
             text = text.replace(pw, "********")
     return text
+
+
+# -- password prompts (psql's rules) ----------------------------------------------------------
+
+MAX_PASSWORD_PROMPTS = 3  # after an authentication failure, ask again up to this many times
+
+
+def can_prompt() -> bool:
+    """Whether a password prompt has a terminal to ask on: the controlling terminal
+    (``/dev/tty``, which getpass uses) or, failing that, a terminal on stdin."""
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        pass
+    stdin = sys.stdin
+    try:
+        return stdin is not None and stdin.isatty()
+    except (AttributeError, ValueError):  # closed or replaced stdin
+        return False
+
+
+def prompt_password(why: str = "-W/--password") -> str:
+    """Ask for a password on the terminal, or fail with a usage error when there is none
+    (psql: "no terminal to prompt on"; set PGPASSWORD or use ~/.pgpass instead)."""
+    if not can_prompt():
+        raise UsageError(
+            f"{why} needs a terminal to prompt for the password on, and there is none "
+            "(use ~/.pgpass, PGPASSFILE or PGPASSWORD)"
+        )
+    import getpass
+
+    try:
+        return getpass.getpass("Password: ")
+    except EOFError:
+        raise UsageError("no password given (end of input at the prompt)") from None
+
+
+def wants_password(message: str) -> bool:
+    """An authentication failure that another password could fix (not a missing role)."""
+    low = message.lower()
+    return "password authentication failed" in low or "no password supplied" in low

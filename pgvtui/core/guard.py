@@ -26,18 +26,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-import sqlparse
+from pglast import ast
+from pglast.enums import LockClauseStrength
 
-from pgvtui.core.query import (
-    Group,
-    LexError,
-    Token,
-    analyze_query,
-    build_tree,
-    qualified_name,
-    split_statements,
-    tokenize,
-)
+from pgvtui.core.query import parser as qparser
+from pgvtui.core.query.parser import Token
 from pgvtui.errors import QueryRefused, SettingRefused
 
 # --------------------------------------------------------------------------------------------
@@ -119,8 +112,6 @@ DENIED_PREFIXES = (
     "pg_background",
     "http_",
 )
-ALLOWED_STATEMENTS = ("SELECT", "VALUES", "TABLE")
-_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 
 def denied_function(name: str) -> bool:
@@ -133,9 +124,9 @@ def odd_identifier_char(tok: Token) -> str | None:
     """A non-ASCII character in an *unquoted* identifier that is not a letter (``²``, ``٣``,
     symbols). PostgreSQL accepts any high-bit byte there, which makes look-alike and
     digit-like names possible; pgvtui asks for such names to be quoted."""
-    if tok.kind != "ident":
+    if tok.name != "IDENT" or tok.text.startswith('"'):
         return None
-    for ch in tok.value:
+    for ch in tok.text:
         if ord(ch) > 127 and not ch.isalpha():
             return ch
     return None
@@ -145,157 +136,156 @@ def _refuse(reason: str, hint: str | None = None) -> QueryRefused:
     return QueryRefused(reason, hint=hint)
 
 
-def _sqlparse_count(text: str) -> int:
-    n = 0
-    for part in sqlparse.split(text):
-        stripped = sqlparse.format(part, strip_comments=True).strip().strip(";").strip()
-        if stripped:
-            n += 1
-    return n
+def _where(text: str, position: int | None) -> str:
+    """`` at line L, column C`` for a character offset (1-based, like psql's LINE n)."""
+    if position is None or not 0 <= position <= len(text):
+        return ""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f" at line {line}, column {column}"
 
 
-def _calls(items: list[Token | Group]) -> Iterable[str]:
-    """Every ``name(`` / ``schema.name(`` in the statement, at any depth."""
-    for k, it in enumerate(items):
-        if isinstance(it, Group):
-            yield from _calls(it.items)
-            continue
-        if it.is_name and k + 1 < len(items):
-            nxt = items[k + 1]
-            if isinstance(nxt, Group) and not nxt.bracket:
-                yield qualified_name(items, k)
-
-
-def _first_word(items: list[Token | Group]) -> str:
-    head = items[0]
-    while isinstance(head, Group):
-        if not head.items:
-            return ""
-        head = head.items[0]
-    return head.upper if head.kind == "ident" else head.value
-
-
-def _refuse_psql_variables(tokens: list[Token]) -> None:
-    """``:name`` / ``:'name'`` outside brackets is psql's variable syntax, not SQL."""
-    depth = 0
+def _lexical_policy(text: str, tokens: list[Token]) -> None:
+    """What PostgreSQL accepts but pgvtui does not (see the module docstring)."""
+    bracket = 0
     for k, t in enumerate(tokens):
-        if t.kind == "punct" and t.value == "[":
-            depth += 1
-        elif t.kind == "punct" and t.value == "]":
-            depth -= 1
+        if t.char == "[":
+            bracket += 1
+        elif t.char == "]":
+            bracket -= 1
+        elif t.char == "\\":
+            raise _refuse(
+                f"unexpected character '\\\\'{_where(text, t.start)}",
+                "psql meta-commands (\\gset, \\gexec…) are not SQL",
+            )
         elif (
-            t.kind == "punct"
-            and t.value == ":"
-            and depth == 0
+            t.char == ":"
+            and bracket == 0
             and k + 1 < len(tokens)
             and tokens[k + 1].start == t.end
-            and tokens[k + 1].kind in ("ident", "string", "qident")
+            and tokens[k + 1].name in ("IDENT", "SCONST")
         ):
             raise _refuse(
-                f"psql variable {t.value}{tokens[k + 1].value} is not SQL",
+                f"psql variable :{tokens[k + 1].text} is not SQL",
                 "use $1 and --vector-from, or paste the value",
             )
+        if t.name in ("UIDENT", "USCONST"):
+            raise _refuse("Unicode-escaped names and strings (U&\"…\", U&'…') are not accepted")
+        odd = odd_identifier_char(t)
+        if odd is not None:
+            raise _refuse(
+                f"the unquoted name {t.text!r} contains {odd!r} (U+{ord(odd):04X})",
+                'quote it ("…") if it really is a name',
+            )
+
+
+# Statement node → the word a user would call it (the refusal names it).
+_STATEMENT_WORDS = {
+    "InsertStmt": "INSERT",
+    "UpdateStmt": "UPDATE",
+    "DeleteStmt": "DELETE",
+    "MergeStmt": "MERGE",
+}
+
+
+def _statement_word(stmt: ast.Node, text: str, tokens: list[Token]) -> str:
+    word = _STATEMENT_WORDS.get(type(stmt).__name__)
+    if word is not None:
+        return word
+    first = next((t for t in tokens if not t.is_comment and t.char != "("), None)
+    return first.text.upper() if first is not None else "empty"
+
+
+def _check_tree(stmt: ast.Node) -> None:
+    """Walk the whole tree (iteratively): CTEs, sub-selects, FROM items, expressions."""
+    for node in qparser.walk(stmt):
+        if isinstance(node, ast.CommonTableExpr) and not isinstance(node.ctequery, ast.SelectStmt):
+            word = _STATEMENT_WORDS.get(type(node.ctequery).__name__, "statement")
+            raise _refuse(f"the WITH query {node.ctename!r} is a data-modifying {word}")
+        if type(node).__name__ in _STATEMENT_WORDS:
+            raise _refuse(f"{_STATEMENT_WORDS[type(node).__name__]} inside the statement")
+        if isinstance(node, ast.SelectStmt):
+            if node.intoClause is not None:
+                raise _refuse("SELECT … INTO creates a table")
+            if node.lockingClause:
+                clause = _LOCK_WORDS.get(node.lockingClause[0].strength, "FOR UPDATE")
+                raise _refuse(f"{clause} takes row locks", "remove the locking clause")
+        if isinstance(node, ast.FuncCall):
+            name = ".".join(qparser.names(node.funcname))
+            if denied_function(name):
+                raise _refuse(f"calls {name}(), which has side effects pgvtui does not allow")
+
+
+_LOCK_WORDS = {
+    LockClauseStrength.LCS_FORKEYSHARE: "FOR KEY SHARE",
+    LockClauseStrength.LCS_FORSHARE: "FOR SHARE",
+    LockClauseStrength.LCS_FORNOKEYUPDATE: "FOR NO KEY UPDATE",
+    LockClauseStrength.LCS_FORUPDATE: "FOR UPDATE",
+}
 
 
 def check_sql(text: str) -> str:
     """The statement, normalised (comments removed, no trailing ';'), or :class:`QueryRefused`.
 
-    Nothing is sent to the server; see the module docstring for what is refused and why."""
+    Nothing is sent to the server; see the module docstring for what is refused and why. Any
+    failure inside the checks is a refusal too, never an internal error."""
+    try:
+        return _check_sql(text)
+    except QueryRefused:
+        raise
+    except Exception as exc:  # the guard refuses what it cannot decide
+        raise _refuse(f"the SQL could not be checked ({type(exc).__name__})") from None
+
+
+def _check_sql(text: str) -> str:
     if not text or not text.strip():
         raise _refuse("no SQL given")
-    if "\x00" in text:
-        raise _refuse("the text contains a NUL byte")
     try:
-        tokens = tokenize(text)
-    except LexError as exc:
-        raise _refuse(f"the SQL cannot be read: {exc}") from None
-    for t in tokens:
-        if t.kind == "error":
-            hint = "psql meta-commands (\\gset, \\gexec…) are not SQL" if t.value == "\\" else None
-            raise _refuse(f"unexpected character {t.value!r} at offset {t.start}", hint)
-        odd = odd_identifier_char(t)
-        if odd is not None:
-            raise _refuse(
-                f"the unquoted name {t.value!r} contains {odd!r} (U+{ord(odd):04X})",
-                'quote it ("…") if it really is a name',
-            )
-        if t.kind == "qident" and t.value[:2].lower() == "u&":
-            raise _refuse('Unicode-escaped identifiers (U&"…") are not accepted')
-        if t.kind == "string" and t.value.startswith("'") and "\\" in t.value:
-            raise _refuse(
-                "a backslash in a standard string literal: its meaning depends on "
-                "standard_conforming_strings",
-                "write it as an E'…' string",
-            )
-    _refuse_psql_variables([t for t in tokens if t.significant])
-    stmts, misplaced_semicolon = split_statements(tokens)
-    if misplaced_semicolon:
-        raise _refuse("a ';' inside parentheses")
+        tokens = qparser.scan(text)
+    except qparser.SqlError as exc:
+        raise _refuse(
+            f"the SQL cannot be read: {exc.message}{_where(text, exc.position)}"
+        ) from None
+    _lexical_policy(text, tokens)
+    try:
+        # psycopg's %s / %(name)s are not SQL: parse with them as $n
+        stmts = qparser.parse(qparser.map_placeholders(text)[0])
+    except qparser.SqlError as exc:
+        raise _refuse(
+            f"not valid SQL: {exc.message}{_where(text, exc.position)}",
+            None if isinstance(exc, qparser.SqlTooLarge) else "PostgreSQL would reject it too",
+        ) from None
     if not stmts:
         raise _refuse("no SQL statement (only comments)")
     if len(stmts) > 1:
         raise _refuse(f"exactly one statement is allowed, found {len(stmts)}")
-    if _sqlparse_count(text) > 1:
-        raise _refuse("exactly one statement is allowed (the text splits into several)")
-    stmt = [t for t in stmts[0] if t.significant]
-    items, balanced = build_tree(stmt)
-    if not balanced:
-        raise _refuse("unbalanced parentheses or brackets")
-    first = _first_word(items)
-    if first not in ("SELECT", "WITH", "VALUES", "TABLE"):
+    stmt = stmts[0].stmt
+    if stmt is None:
+        raise _refuse("no SQL statement")
+    if not isinstance(stmt, ast.SelectStmt):
         raise _refuse(
-            f"only SELECT, WITH … SELECT, VALUES and TABLE are run; this is {first or 'empty'}",
+            "only SELECT, WITH … SELECT, VALUES and TABLE are run; "
+            f"this is {_statement_word(stmt, text, tokens)}",
             "pgvtui runs queries read-only and rolls them back",
         )
-    shape = analyze_query(text)
-    for _scope, sub in shape.walk():
-        for cte in sub.ctes:
-            if cte.data_modifying:
-                raise _refuse(
-                    f"the WITH query {cte.name!r} is a data-modifying {cte.shape.statement_type}"
-                )
-    if shape.statement_type not in ALLOWED_STATEMENTS:
-        raise _refuse(
-            f"only SELECT, WITH … SELECT, VALUES and TABLE are run; this is {shape.statement_type}"
-        )
-    # Token-level backstops, independent of the shape analysis.
-    sig = [t for t in stmt if t.kind == "ident"]
-    for k, t in enumerate(sig):
-        word = t.upper
-        if (
-            word == "FOR"
-            and k + 1 < len(sig)
-            and sig[k + 1].upper
-            in (
-                "UPDATE",
-                "SHARE",
-                "NO",
-                "KEY",
-            )
-        ):
-            clause = " ".join(
-                x.upper
-                for x in sig[k : k + 4]
-                if x.upper in ("FOR", "UPDATE", "SHARE", "NO", "KEY")
-            )
-            raise _refuse(f"{clause} takes row locks", "remove the locking clause")
-        if word == "INTO":
-            raise _refuse("SELECT … INTO creates a table")
-        if word in _WRITE_WORDS:
-            raise _refuse(
-                f"{word} inside the statement",
-                'if it is a column name, quote it: "' + t.value.lower() + '"',
-            )
-    for name in _calls(items):
-        if denied_function(name):
-            raise _refuse(f"calls {name}(), which has side effects pgvtui does not allow")
-    # normalise: drop comments, trailing semicolons and surrounding whitespace
+    _check_tree(stmt)
+    # normalise: comments become a space; the trailing ';' and surrounding whitespace go
     pieces: list[str] = []
-    for t in stmts[0]:
-        if t.kind == "comment":
+    significant = [t for t in tokens if not t.is_comment]
+    keep = len(significant)
+    while keep and significant[keep - 1].char == ";":
+        keep -= 1
+    end = significant[keep].start if keep < len(significant) else len(text)
+    first = next(i for i, t in enumerate(significant) if t.char != ";")  # ';select 1' is one
+    pos = significant[first].start
+    for t in tokens:
+        if t.start >= end:
+            break
+        if t.is_comment and t.start >= pos:
+            pieces.append(text[pos : t.start])
             pieces.append(" ")
-        else:
-            pieces.append(t.value)
+            pos = t.end
+    pieces.append(text[pos:end])
     return "".join(pieces).strip()
 
 

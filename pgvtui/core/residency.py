@@ -20,7 +20,7 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import sql
@@ -28,6 +28,7 @@ from psycopg import sql
 from pgvtui.core import sizing, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
+from pgvtui.core.coverage import Coverage, CoverageEntry
 from pgvtui.core.models import (
     HNSW_DEFAULT_EF_CONSTRUCTION,
     HNSW_DEFAULT_M,
@@ -37,7 +38,9 @@ from pgvtui.core.models import (
     Inventory,
     to_jsonable,
 )
+from pgvtui.core.prewarm_plan import PREWARM_SHARE, PrewarmPlan, prewarm_plan
 from pgvtui.core.session import Session
+from pgvtui.core.units import human_bytes
 
 GB = 1024**3
 SCAN_LIMIT_BYTES = 32 * GB  # from here on, scanning pg_buffercache needs an explicit opt-in
@@ -124,6 +127,8 @@ class ResidencyReport:
     suggestions: tuple[Suggestion, ...]
     prewarmed: tuple[PrewarmResult, ...] = ()
     statements: int = 0  # statements sent to build the report (budget tests)
+    prewarm_plan: PrewarmPlan | None = None
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def total_fits_shared_buffers(self) -> bool:
@@ -159,6 +164,8 @@ class ResidencyReport:
             "buffercache": to_jsonable(self.buffercache),
             "suggestions": [to_jsonable(s) for s in self.suggestions],
             "prewarmed": [to_jsonable(p) for p in self.prewarmed],
+            "prewarm_plan": to_jsonable(self.prewarm_plan) if self.prewarm_plan else None,
+            "coverage": self.coverage.to_json(),
         }
 
 
@@ -318,6 +325,7 @@ def suggestions(
     prewarm_installed: bool,
     prewarm_available: bool,
     preload: str | None,
+    memory: MemoryInfo | None = None,
 ) -> list[Suggestion]:
     out: list[Suggestion] = []
     if bc.create_sql:
@@ -328,12 +336,20 @@ def suggestions(
                 bc.create_sql,
             )
         )
-    candidates = [
-        i
-        for i in indexes
-        if i.fits_shared_buffers and (i.resident_pct is None or i.resident_pct < 90)
-    ]
-    if candidates:
+    plan = prewarm_plan(indexes, memory or _memory_of(indexes)) if indexes else None
+    if plan is not None and not plan.hot_fits:
+        out.append(
+            Suggestion(
+                f"The hot set — {human_bytes(plan.hot_bytes)} in {plan.hot_indexes} ANN "
+                f"index{'es' * (plan.hot_indexes != 1)} "
+                + ("queries use" if plan.hot_by_scans else "(no scans counted yet: all of them)")
+                + f" — does not fit the {human_bytes(plan.budget_bytes)} prewarm budget "
+                f"({PREWARM_SHARE:.0%} of {plan.memory}): prewarming cannot keep it cached. "
+                "Fix memory first — see the memory findings (index-exceeds-memory, "
+                "index-mostly-cold in pgvtui check / Overview)"
+            )
+        )
+    if plan is not None and plan.chosen:
         if not prewarm_installed and prewarm_available:
             out.append(
                 Suggestion(
@@ -341,12 +357,24 @@ def suggestions(
                     "CREATE EXTENSION pg_prewarm;",
                 )
             )
-        for i in candidates:
-            why = "not measured" if i.resident_pct is None else f"{i.resident_pct:.0f} % resident"
-            out.append(Suggestion(f"Prewarm {i.qualified_name} ({why})", i.prewarm_sql))
+        out.append(
+            Suggestion(
+                f"Prewarm within budget: {len(plan.chosen)} "
+                f"index{'es' * (len(plan.chosen) != 1)}, {human_bytes(plan.total_bytes)} of the "
+                f"{human_bytes(plan.budget_bytes)} budget ({PREWARM_SHARE:.0%} of {plan.memory}),"
+                " most-used per MB first"
+            )
+        )
+        for n, pick in enumerate(plan.chosen, start=1):
+            out.append(Suggestion(f"{n}. Prewarm {pick.index} ({pick.reason})", pick.sql))
+    if plan is not None:
+        for pick in plan.left_out:
+            out.append(Suggestion(f"Not prewarmed: {pick.index} — {pick.reason}"))
     libs = [s.strip() for s in (preload or "").split(",") if s.strip()]
     if indexes and "pg_prewarm" not in libs and (prewarm_installed or prewarm_available):
         why = "Autoprewarm reloads the buffers that were cached before a restart (needs a restart)"
+        if plan is not None and not plan.hot_fits:
+            why += "; with a hot set larger than the budget it restores only part of it"
         if preload is None:  # the role may not read it: never suggest overwriting what is there
             out.append(
                 Suggestion(
@@ -368,6 +396,13 @@ def suggestions(
             )
         )
     return out
+
+
+def _memory_of(indexes: list[IndexResidency]) -> MemoryInfo:
+    """Without the server's numbers (tests): the largest index that fits marks shared_buffers."""
+    fitting = [i.size_bytes for i in indexes if i.fits_shared_buffers]
+    sb = int(max(fitting, default=0) / PREWARM_SHARE) + 1
+    return MemoryInfo(sb, sb, sb, "unknown")
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,9 +489,10 @@ async def _cached_pages(
 
 
 async def prewarm(
-    session: Session, inv: Inventory, memory: MemoryInfo, schema: str | None
+    session: Session, inv: Inventory, plan: PrewarmPlan, schema: str | None
 ) -> list[PrewarmResult]:
-    """Load every ANN index that fits shared_buffers with ``pg_prewarm(…, 'buffer')``.
+    """Load the plan's indexes, most valuable first, with ``pg_prewarm(…, 'buffer')``; the ones
+    it left out are reported with why.
 
     Opt-in only. Runs in a separate session opened with ``SessionOptions(read_only=False)``
     (pgvtui's own session stays read-only) and closed right after."""
@@ -465,29 +501,21 @@ async def prewarm(
             PrewarmResult(i.qualified_name, None, "pg_prewarm is not installed")
             for i in inv.indexes
         ]
+    by_name = {i.qualified_name: i for i in inv.indexes}
     q = sqlfiles.query("residency_prewarm").format(prewarm=sql.Identifier(schema, "pg_prewarm"))
     rw = await session.sibling(replace(session.options, read_only=False, require_vector=False))
     results: list[PrewarmResult] = []
-    budget = memory.shared_buffers_bytes
     try:
-        for idx in sorted(inv.indexes, key=lambda i: i.size_bytes):
+        for pick in plan.chosen:
+            idx = by_name[pick.index]
             if not idx.valid:
                 results.append(PrewarmResult(idx.qualified_name, None, "index is not valid"))
                 continue
-            if idx.size_bytes > budget:
-                results.append(
-                    PrewarmResult(
-                        idx.qualified_name,
-                        None,
-                        "does not fit the shared_buffers left; it would evict itself",
-                    )
-                )
-                continue
             blocks = await rw.fetch_value(q, {"oid": idx.index_oid})
-            budget -= idx.size_bytes
             results.append(PrewarmResult(idx.qualified_name, int(blocks or 0)))
     finally:
         await rw.close()
+    results += [PrewarmResult(p.index, None, p.reason) for p in plan.left_out]
     return results
 
 
@@ -505,17 +533,20 @@ async def collect(
     row = (await session.fetch_dicts("residency_memory"))[0]
     memory = _memory(row, ram_bytes, session.conn.info.host)
     prewarmed: list[PrewarmResult] = []
-    if do_prewarm:
-        prewarmed = await prewarm(session, inv, memory, row["prewarm_schema"])
     bc = _buffercache_status(row, memory, scan_buffercache)
+    oids = [i.index_oid for i in inv.indexes]
     cached: dict[int, dict[int, int]] | None = None
     if bc.available:
-        cached = await _cached_pages(
-            session, str(row["buffercache_schema"]), [i.index_oid for i in inv.indexes]
-        )
+        cached = await _cached_pages(session, str(row["buffercache_schema"]), oids)
     # The models per index are CPU (seconds for thousands of indexes): in a thread, so an event
     # loop this runs on (the TUI's) keeps answering.
     rows, specs, offset = await asyncio.to_thread(build_index_rows, inv, memory, cached)
+    if do_prewarm:
+        plan = prewarm_plan(rows, memory)
+        prewarmed = await prewarm(session, inv, plan, row["prewarm_schema"])
+        if bc.available:  # residency after the prewarm
+            cached = await _cached_pages(session, str(row["buffercache_schema"]), oids)
+            rows, specs, offset = await asyncio.to_thread(build_index_rows, inv, memory, cached)
     total = sum(i.size_bytes for i in inv.indexes)
     est_total = sum(i.estimated_bytes or 0 for i in rows) if specs else None
     grow_sb = grow_ram = None
@@ -532,6 +563,7 @@ async def collect(
         prewarm_installed=row["prewarm_version"] is not None,
         prewarm_available=row["prewarm_available"] is not None,
         preload=row["shared_preload_libraries"],
+        memory=memory,
     )
     return ResidencyReport(
         memory=memory,
@@ -544,4 +576,31 @@ async def collect(
         suggestions=tuple(sugg),
         prewarmed=tuple(prewarmed),
         statements=session.statements - start,
+        prewarm_plan=prewarm_plan(rows, memory) if rows else None,
+        coverage=coverage(bc, [i.qualified_name for i in rows], row["shared_preload_libraries"]),
     )
+
+
+def coverage(bc: BuffercacheStatus, indexes: list[str], preload: str | None) -> Coverage:
+    """What this residency report could not measure, and why."""
+    out: list[CoverageEntry] = []
+    if not bc.available and bc.reason:
+        out.append(
+            CoverageEntry(
+                "pg_buffercache",
+                bc.reason,
+                kind="privilege" if bc.installed_version else "extension",
+                objects=tuple(indexes),
+                affects=("measured residency", "index-mostly-cold", "prewarm ranking"),
+                fix=bc.create_sql,
+            )
+        )
+    if preload is None:
+        out.append(
+            CoverageEntry(
+                "settings",
+                "shared_preload_libraries not readable without pg_read_all_settings (pg_monitor)",
+                affects=("autoprewarm advice",),
+            )
+        )
+    return Coverage(tuple(out))

@@ -38,20 +38,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from pglast import ast
 from psycopg import errors as pgerr
 from psycopg import sql
 
 from pgvtui.core import catalog, guard, sqltext
 from pgvtui.core import sql as sqlfiles
+from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan, parse_plan
-from pgvtui.core.query import QueryShape, Token, analyze_query, tokenize
+from pgvtui.core.query import QueryShape, analyze_query
+from pgvtui.core.query import parser as qparser
 from pgvtui.core.rules.base import Finding, RuleContext, Severity, run_rules
 from pgvtui.core.session import Session
 from pgvtui.errors import PgvtuiError, QueryCancelled, QueryFailed, QueryTimeout, UsageError
 
 PREVIEW_ROWS = 200
 NOSEQSCAN_PLAN = "noseqscan_plan"  # RuleContext.extras key, see replan_without_seqscan
+ITERATIVE_PLAN = "iterative_plan"  # the same with ITERATIVE on, for a query with a filter
+ITERATIVE = {"hnsw.iterative_scan": "relaxed_order", "ivfflat.iterative_scan": "relaxed_order"}
 _SAVEPOINT = sql.SQL("SAVEPOINT pgvtui_query")
 _ROLLBACK_TO = sql.SQL("ROLLBACK TO SAVEPOINT pgvtui_query")
 # Effective settings read inside the transaction (beyond catalog.SETTINGS and the --set names).
@@ -127,27 +132,18 @@ class VectorSource:
 
 def parse_vector_from(text: str) -> VectorSource:
     """Parse ``[SCHEMA.]TABLE.COLUMN:ID|random``; identifiers follow SQL rules (quote them to keep
-    capitals or spaces: ``"My Schema"."Items".emb:42``)."""
+    capitals or spaces: ``"My Schema"."Items".emb:42``), read by PostgreSQL's parser."""
     ref, colon, key = text.rpartition(":")
     if not colon or not ref or not key:
         raise UsageError(f"--vector-from {text!r}: expected SCHEMA.TABLE.COLUMN:ID or …:random")
     try:
-        toks = [t for t in tokenize(ref) if t.significant]
-    except ValueError:
-        raise UsageError(f"--vector-from {text!r}: cannot read the names") from None
-    names: list[str] = []
-    expect_name = True
-    for t in toks:
-        if guard.odd_identifier_char(t) is not None:
+        if any(guard.odd_identifier_char(t) is not None for t in qparser.scan(ref)):
             raise UsageError(f"--vector-from {text!r}: quote names with unusual characters")
-        if expect_name and t.is_name:
-            names.append(t.name)
-        elif not expect_name and t.kind == "punct" and t.value == ".":
-            pass
-        else:
-            raise UsageError(f"--vector-from {text!r}: expected SCHEMA.TABLE.COLUMN")
-        expect_name = not expect_name
-    if expect_name or len(names) not in (2, 3):
+        node = qparser.parse_expression(ref)
+    except qparser.SqlError:
+        raise UsageError(f"--vector-from {text!r}: cannot read the names") from None
+    names = qparser.names(node.fields) if isinstance(node, ast.ColumnRef) else ()
+    if len(names) not in (2, 3) or "*" in names:
         raise UsageError(f"--vector-from {text!r}: expected SCHEMA.TABLE.COLUMN:ID")
     schema = names[0] if len(names) == 3 else None
     return VectorSource(
@@ -207,67 +203,80 @@ def bind_query(
 ) -> tuple[str, dict[str, Any]]:
     """Rewrite placeholders for psycopg and build the parameter dict.
 
-    ``$n``, ``%s`` and ``%(name)s`` all become ``%(pgvtui_…)s``; every other ``%`` is doubled
-    (psycopg parses ``%`` when parameters are passed, and we always pass them). With ``vector``,
-    the statement must use exactly one distinct placeholder (``$1`` may repeat) and it is bound
-    to the vector. Without ``vector``, ``params`` fills them (a sequence for ``$n``/``%s`` in
-    order, a mapping for ``%(name)s``)."""
-    toks = tokenize(text)
-    holders = [t for t in toks if t.kind in ("param", "placeholder")]
-    distinct = list(dict.fromkeys(t.value for t in holders))
+    ``$n``, ``%s`` and ``%(name)s`` (found by PostgreSQL's scanner, never inside strings or
+    comments) all become ``%(pgvtui_…)s``; every other ``%`` is doubled (psycopg parses ``%``
+    when parameters are passed, and we always pass them). With ``vector``, the statement must
+    use exactly one distinct placeholder (``$1`` may repeat) and it is bound to the vector.
+    Without ``vector``, ``params`` fills them (a sequence for ``$n``/``%s`` in order, a mapping
+    for ``%(name)s``)."""
+    mapped, holders = qparser.map_placeholders(text)
+    by_number = {h.number: h for h in holders}
+    toks = qparser.scan(mapped)
+    distinct = list(dict.fromkeys(t.text for t in toks if t.name == "PARAM"))
+    bare_s = [h for h in holders if h.name is None]
     values: dict[str, Any] = {}
     if vector is not None:
-        if len(distinct) != 1 or (distinct[0] == "%s" and len(holders) > 1):
+        if len(distinct) != 1:
             raise UsageError(
                 "--vector-from needs exactly one placeholder in the query ($1, %s or %(q)s), "
                 f"found {len(distinct)}"
             )
     elif distinct and params is None:
+        shown = by_number[int(distinct[0][1:])].text if int(distinct[0][1:]) in by_number else None
         raise UsageError(
-            f"the query has a placeholder ({distinct[0]}); give the vector with --vector-from"
+            f"the query has a placeholder ({shown or distinct[0]}); give the vector with "
+            "--vector-from"
         )
     out: list[str] = []
-    positional = 0
+    pos = 0
     for t in toks:
-        if t.kind == "comment":
+        out.append(mapped[pos : t.start].replace("%", "%%"))
+        pos = t.end
+        if t.is_comment:
             out.append(" ")
-            continue
-        if t.kind in ("param", "placeholder"):
-            key, value = _bind_one(t, params, vector, positional)
-            if t.value == "%s":
-                positional += 1
+        elif t.name == "PARAM":
+            number = int(t.text[1:])
+            key, value = _bind_one(by_number.get(number), number, params, vector, bare_s)
             values[key] = value
             out.append(f"%({key})s")
-            continue
-        out.append(t.value.replace("%", "%%"))
+        else:
+            out.append(t.text.replace("%", "%%"))
+    out.append(mapped[pos:].replace("%", "%%"))
     return "".join(out), values
 
 
 def _bind_one(
-    t: Token, params: Mapping[str, Any] | Sequence[Any] | None, vector: Any, positional: int
+    holder: qparser.Placeholder | None,
+    number: int,
+    params: Mapping[str, Any] | Sequence[Any] | None,
+    vector: Any,
+    bare_s: list[qparser.Placeholder],
 ) -> tuple[str, Any]:
-    if t.kind == "param":
-        n = int(t.value[1:])
-        key = f"pgvtui_p{n}"
+    """The key and value for ``$number`` (``holder`` is the psycopg placeholder it came from)."""
+    seq: Sequence[Any] = (
+        params if isinstance(params, Sequence) and not isinstance(params, str) else ()
+    )
+    if holder is None:  # written as $n
+        key = f"pgvtui_p{number}"
         if vector is not None:
             return key, vector
-        if isinstance(params, Sequence) and not isinstance(params, str) and 0 < n <= len(params):
-            return key, params[n - 1]
-        raise UsageError(f"no value for {t.value}")
-    if t.value.startswith("%("):
-        name = t.value[2 : t.value.index(")")]
-        key = f"pgvtui_n_{name}"
+        if 0 < number <= len(seq):
+            return key, seq[number - 1]
+        raise UsageError(f"no value for ${number}")
+    if holder.name is not None:
+        key = f"pgvtui_n_{holder.name}"
         if vector is not None:
             return key, vector
-        if isinstance(params, Mapping) and name in params:
-            return key, params[name]
-        raise UsageError(f"no value for {t.value}")
-    key = f"pgvtui_s{positional}"
+        if isinstance(params, Mapping) and holder.name in params:
+            return key, params[holder.name]
+        raise UsageError(f"no value for {holder.text}")
+    index = bare_s.index(holder)
+    key = f"pgvtui_s{index}"
     if vector is not None:
         return key, vector
-    if isinstance(params, Sequence) and not isinstance(params, str) and positional < len(params):
-        return key, params[positional]
-    raise UsageError(f"no value for {t.value} number {positional + 1}")
+    if index < len(seq):
+        return key, seq[index]
+    raise UsageError(f"no value for %s number {index + 1}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,6 +528,13 @@ async def diagnose(
         )
         if alt is not None:
             extras[NOSEQSCAN_PLAN] = alt
+        # a filtered k-NN: the index path that returns k rows is the iterative scan
+        if result.plan is not None and any(n.filter for n in result.plan.nodes()):
+            it = await replan_without_seqscan(
+                session, result.sql, {**result.settings, **ITERATIVE}, params=params, vector=vector
+            )
+            if it is not None:
+                extras[ITERATIVE_PLAN] = it
     ctx = RuleContext(
         inventory=inv,
         plan=result.plan,
@@ -540,6 +556,13 @@ async def diagnose(
     )
 
 
+GENERIC_PLAN_NOTE = (
+    "findings come from a generic plan (EXPLAIN (GENERIC_PLAN): the statement's $n have no "
+    "values, nothing was executed); give values with --param/--vector-from or --sample to "
+    "measure it"
+)
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """What ``pgvtui check`` prints (text, JSON, markdown) and the UI exports."""
@@ -554,6 +577,11 @@ class CheckReport:
     error: str | None = None  # the statement's error, when a rule explained it
     effective_settings: dict[str, str | None] = field(default_factory=dict)
     source: str = "database"  # database | query | plan-file
+    coverage: Coverage = field(default_factory=Coverage)  # what could not be checked, and why
+    # EXPLAIN (GENERIC_PLAN) of a statement with $n and no values: no execution, no timings
+    generic_plan: bool = False
+    parameters: tuple[dict[str, Any], ...] = ()  # the $n values used and where they came from
+    function: dict[str, Any] | None = None  # the function whose body was diagnosed
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -579,7 +607,19 @@ class CheckReport:
             "rows": self.rows,
             "plan": self.plan.raw if self.plan is not None else None,
             "findings": [f.to_json() for f in self.findings],
-        }
+            "coverage": self.coverage.to_json(),
+        } | self._parameters_json()
+
+    def _parameters_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.generic_plan:
+            out["plan_kind"] = "generic plan"
+            out["note"] = GENERIC_PLAN_NOTE
+        if self.parameters:
+            out["parameters"] = [dict(p) for p in self.parameters]
+        if self.function is not None:
+            out["function"] = dict(self.function)
+        return out
 
 
 def diagnose_plan(

@@ -39,6 +39,7 @@ from pgvtui.errors import (
     QueryTimeout,
     ServerNotResponding,
     ServerTooOld,
+    UnsafeSession,
 )
 
 T = TypeVar("T")
@@ -358,6 +359,9 @@ def _startup_options(existing: str | None, opts: SessionOptions) -> str:
         f"-c statement_timeout={int(opts.statement_timeout_ms)}",
         f"-c lock_timeout={int(opts.lock_timeout_ms)}",
         "-c idle_in_transaction_session_timeout=60000",
+        # The guard reads SQL with PostgreSQL's scanner as standard_conforming_strings = on
+        # ('\\' is one backslash); pinned here so the server reads it the same way.
+        "-c standard_conforming_strings=on",
     ]
     if opts.read_only:
         parts.append("-c default_transaction_read_only=on")
@@ -539,7 +543,20 @@ async def _open(conninfo: str, options: SessionOptions) -> psycopg.AsyncConnecti
     return conn
 
 
+def check_pinned(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Refuse a session whose server did not take the pinned settings (a pooler that drops
+    the startup ``options``, say): the guard's reading of SQL depends on them."""
+    scs = conn.info.parameter_status("standard_conforming_strings")
+    if scs != "on":
+        raise UnsafeSession(
+            f"the server reports standard_conforming_strings = {scs or 'unknown'}; pgvtui needs "
+            "it on (set with the connection's startup options)",
+            hint="connect directly, not through a pooler that drops startup options",
+        )
+
+
 async def _setup(conn: psycopg.AsyncConnection[Any]) -> ServerBasics:
+    check_pinned(conn)
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(sqlfiles.query("session_setup"))
         row = await cur.fetchone()

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 
 from rich.console import Console
-from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
 
+from pgvtui.core.coverage import Coverage, not_checked, verdict
 from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.reconcile import action, action_plan
 from pgvtui.core.rules.base import Finding, Severity
-from pgvtui.core.search import CheckReport
+from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
+from pgvtui.render.layout import print_indented
 from pgvtui.render.plan_text import (
     MAX_SHOWN,
     findings_by_node,
@@ -24,6 +26,7 @@ from pgvtui.render.plan_text import (
     node_stats,
     node_texts,
 )
+from pgvtui.render.sql_text import print_sql
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -105,29 +108,33 @@ def render_finding(console: Console, f: Finding) -> None:
     head.append(f.rule, style="bold")
     if f.object:
         head.append(f"  {f.object}", style="dim")
+    if f.step is not None:
+        head.append(f"  step {f.step}", style="bold")
     console.print(head)
-    console.print(Text(f"  {f.message}"))
+    print_indented(console, f.message)
+    for note in f.notes:
+        print_indented(console, Text(f"plan: {note}", style="italic"))
     if f.evidence:
-        console.print(Text(f"  evidence: {shorten_sql(f.evidence)}", style="dim"))
+        print_indented(console, Text(f"evidence: {shorten_sql(f.evidence)}", style="dim"))
     if f.fix:
         if f.fix_is_sql:
             console.print(Text("  fix:"))
-            console.print(
-                Syntax(
-                    shorten_sql(f.fix),
-                    "sql",
-                    theme="ansi_dark",
-                    word_wrap=True,
-                    padding=(0, 0, 0, 4),
-                    background_color="default",
-                )
-            )
+            print_sql(console, shorten_sql(f.fix), indent=4)  # whole lines, nothing else on them
         else:
-            console.print(Text(f"  fix: {f.fix}"))
+            print_indented(console, f"fix: {f.fix}")
     console.print()
 
 
-def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
+def summary(findings: tuple[Finding, ...] | list[Finding], coverage: Coverage | None = None) -> str:
+    """The count line; with coverage gaps it never says "no findings" (core.coverage.verdict)."""
+    if coverage is not None and not coverage.complete:
+        head = ", ".join(
+            f"{len(group)} {sev.value}{'' if len(group) == 1 else 's'}"
+            for sev, group in by_severity(findings)
+        )
+        if not head:
+            return verdict(0, coverage)
+        return f"{head} in what could be checked; {not_checked(coverage)}"
     if not findings:
         return "no findings"
     return ", ".join(
@@ -139,15 +146,7 @@ def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
 def render_check(console: Console, report: CheckReport) -> None:
     if report.query:
         console.print(Text("Query", style="bold underline"))
-        console.print(
-            Syntax(
-                shorten_sql(report.query),
-                "sql",
-                theme="ansi_dark",
-                word_wrap=True,
-                background_color="default",
-            )
-        )
+        print_sql(console, shorten_sql(report.query))
     if report.settings:
         console.print(
             Text("SET LOCAL " + ", ".join(f"{k} = {v}" for k, v in report.settings.items()))
@@ -162,18 +161,45 @@ def render_check(console: Console, report: CheckReport) -> None:
         )
     if report.error:
         console.print(Text(f"The query failed: {report.error}", style="red"))
+    if report.function is not None:
+        fn = report.function
+        console.print(
+            Text(
+                f"The search runs inside {fn['name']}() ({fn['language']} {fn['volatility']}):"
+                " its body is what is diagnosed, with the call's arguments in place",
+                style="bold",
+            )
+        )
+    if report.generic_plan:
+        console.print(Text(f"Note: {GENERIC_PLAN_NOTE}", style="bold"))
+    if report.parameters:
+        console.print(Text("Values used:", style="bold"))
+    for p in report.parameters:
+        console.print(
+            Text(
+                f"${p['param'].lstrip('$')} ({p['role']}) = {p['value']}  — {p['source']}",
+                style="dim",
+            )
+        )
     if report.query or report.plan:
         console.print()
     if report.plan is not None:
         console.print(plan_tree(report.plan, report.findings))
         console.print()
+    render_coverage(console, report.coverage)
     for sev, group in by_severity(report.findings):
         console.print(
             Text(f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline")
         )
         for f in group:
             render_finding(console, f)
-    console.print(Text(summary(report.findings), style="bold"))
+    plan = action_plan(report.findings)
+    if len(plan) > 1:
+        console.print(Text("Action plan (do this first)", style="bold underline"))
+        for f in plan:
+            console.print(Text(f"  {f.step}. {action(f):<7} {f.object or ''}  ({f.rule})"))
+        console.print()
+    console.print(Text(summary(report.findings, report.coverage), style="bold"))
     if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
         console.print(
             Text("(long vector literals shown as '[…]'; --format json has the full SQL)", "dim")
@@ -186,3 +212,17 @@ def render_check(console: Console, report: CheckReport) -> None:
                 "dim",
             )
         )
+
+
+def render_coverage(console: Console, coverage: Coverage) -> None:
+    """ "Coverage — not checked": what could not be seen and why, before any conclusion."""
+    if not coverage.entries:
+        return
+    n = coverage.objects_not_checked
+    head = f"COVERAGE — not checked{f' ({n} objects)' if n else ''}"
+    console.print(Text(head, style="bold yellow underline"))
+    for e in coverage.entries:
+        print_indented(console, f"• {e.line()}", hang=2)
+        if e.fix:
+            print_sql(console, e.fix, indent=4)
+    console.print()

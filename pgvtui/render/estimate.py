@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from pgvtui.core.sizing import EstimateReport, memory_needed, pg_size_literal
 from pgvtui.render.fmt import human_bytes, human_count
+from pgvtui.render.layout import Cell, Col, TableData, print_data
+from pgvtui.render.sql_text import print_sql
 
 
-def _key(report: EstimateReport) -> str:
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: list[list[Cell]] = []
+
+    def add_row(self, *cells: Cell) -> None:
+        self.rows.append(list(cells))
+
+
+def key_line(report: EstimateReport) -> str:
     s = report.spec
     key = f"{s.type}({s.dims})" + (f", {s.nnz} non-zeros" if s.nnz is not None else "")
     opts = (
@@ -21,13 +30,9 @@ def _key(report: EstimateReport) -> str:
     return f"{s.method.upper()} on {key}, {human_count(s.rows)} rows ({opts})"
 
 
-def render_estimate(console: Console, report: EstimateReport) -> None:
+def facts_table(report: EstimateReport) -> TableData:
     size, build = report.size, report.build
-    console.print(Text(_key(report), style="bold"))
-    t = Table(show_header=False, box=None, pad_edge=False)
-    t.add_column(style="dim")
-    t.add_column(justify="right")
-    t.add_column(style="dim")
+    t = _Rows()
     t.add_row("index size", human_bytes(size.bytes), f"{size.pages:,} pages of 8 kB")
     t.add_row(
         "per row", f"{size.bytes_per_row:,.0f} B", f"stored value {report.spec.value_bytes} B"
@@ -66,23 +71,20 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
     else:
         verdict = Text("fits", style="green") if build.fits else Text("ERROR", style="red")
         t.add_row("k-means memory", verdict, f"at most {build.max_lists:,} lists at this setting")
-    console.print(t)
-    if not build.fits:
-        need = pg_size_literal(memory_needed(build))
-        console.print(Text(build.consequence or "", style="yellow"))
-        console.print(f"  SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX")
+    return TableData(None, [Col("estimate"), Col("value", "number"), Col("detail", "text")], t.rows)
 
-    w = Table(title="What if", title_justify="left")
-    for col, right in (
-        ("variant", False),
-        ("size", True),
-        ("vs now", True),
-        ("per row", True),
-        ("build memory", True),
-        ("fits mwm", False),
-        ("note", False),
-    ):
-        w.add_column(col, justify="right" if right else "left")
+
+def mwm_fix(report: EstimateReport) -> str | None:
+    """The SET that lets the build fit, or None when it already fits."""
+    if report.build.fits:
+        return None
+    need = pg_size_literal(memory_needed(report.build))
+    return f"SET maintenance_work_mem = '{need}';  -- before CREATE INDEX / REINDEX"
+
+
+def what_if_table(report: EstimateReport) -> TableData:
+    size, build = report.size, report.build
+    w = _Rows()
     w.add_row(
         "as given",
         human_bytes(size.bytes),
@@ -103,11 +105,36 @@ def render_estimate(console: Console, report: EstimateReport) -> None:
             "yes" if v.build.fits else "no",
             v.note,
         )
-    console.print(w)
-    console.print(
-        Text(
-            "Freshly built index; later inserts and deletes only add pages. "
-            "Model: docs/residency.md.",
-            style="dim",
-        )
+    return TableData(
+        "What if",
+        [
+            Col("variant"),
+            Col("size", "number"),
+            Col("vs now", "number"),
+            Col("per row", "number"),
+            Col("build memory", "number"),
+            Col("fits mwm"),
+            Col("note", "text"),
+        ],
+        w.rows,
     )
+
+
+NOTE = "Freshly built index; later inserts and deletes only add pages. Model: docs/residency.md."
+
+
+def render_estimate(console: Console, report: EstimateReport) -> None:
+    console.print(Text(key_line(report), style="bold"))
+    print_data(
+        console,
+        facts_table(report),
+        box=None,
+        show_header=False,
+        styles=("dim", "", "dim"),
+    )
+    fix = mwm_fix(report)
+    if fix is not None:
+        console.print(Text(report.build.consequence or "", style="yellow"))
+        print_sql(console, fix, indent=2)
+    print_data(console, what_if_table(report))
+    console.print(Text(NOTE, style="dim"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
-from pgvtui.core.search import CheckReport
+from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
 from pgvtui.render.check import by_severity, shorten_sql, summary
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
@@ -68,16 +68,38 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
             out += [f"{rows} rows in {report.execution_ms:.3f} ms", ""]
         if report.error:
             out += [f"The query failed: `{report.error}`", ""]
+        if report.function is not None:
+            fn = report.function
+            out += [
+                f"The search runs inside `{fn['name']}()` ({fn['language']} {fn['volatility']}):"
+                " its body is what is diagnosed, with the call's arguments in place.",
+                "",
+            ]
+        if report.generic_plan:
+            out += [f"> Note: {GENERIC_PLAN_NOTE}", ""]
+        if report.parameters:
+            out += [
+                f"- `{p['param']}` ({p['role']}) = `{p['value']}` — {p['source']}"
+                for p in report.parameters
+            ] + [""]
     if report.plan is not None:
         out += ["## Plan", "", _fence(plan_text(report.plan, report.findings), "text"), ""]
-    out += ["## Findings", "", f"**{summary(report.findings)}**", ""]
+    if report.coverage.entries:
+        out += ["## Coverage — not checked", ""]
+        out += [f"- {_md_escape(line)}" for line in report.coverage.lines()]
+        out += [""]
+    out += ["## Findings", "", f"**{summary(report.findings, report.coverage)}**", ""]
     for sev, group in by_severity(report.findings):
         out += [f"### {_title(sev)} ({len(group)})", ""]
         for f in group:
             head = f"#### `{f.rule}`"
             if f.object:
                 head += f" — {_md_escape(f.object)}"
+            if f.step is not None:
+                head += f" (step {f.step})"
             out += [head, "", _md_escape(f.message), ""]
+            out += [f"*Plan:* {_md_escape(note)}" + "  " for note in f.notes]
+            out += [""] if f.notes else []
             if f.evidence:
                 out += [f"*Evidence:* {_md_escape(shorten_sql(f.evidence))}", ""]
             if f.fix:

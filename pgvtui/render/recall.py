@@ -6,10 +6,11 @@ import math
 
 from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from pgvtui.core.recall import RecallReport, SettingResult
+from pgvtui.core.recall.sweep import RecallReport, SettingResult
+from pgvtui.render.layout import Cell, Col, TableData, print_data
+from pgvtui.render.sql_text import print_sql
 
 
 def _ms(x: float) -> str:
@@ -30,19 +31,75 @@ def _recall_style(r: SettingResult, target: float) -> str:
     )
 
 
-def render_recall(console: Console, rep: RecallReport) -> None:
-    source = (
-        f"{len(rep.query_ids)} sampled queries (seed {rep.seed})"
-        if rep.query_source == "sample"
-        else f"{len(rep.query_ids)} queries from file"
+def settings_label(rep: RecallReport, r: SettingResult) -> str:
+    label = " ".join(
+        f"{_short(k)}={str(v).removesuffix('_order')}"
+        for k, v in r.settings.items()
+        if not (k.endswith("iterative_scan") and v == "off")
     )
-    console.print(
-        Text.assemble(
-            (f"Recall of {rep.index}", "bold"),
-            f" ({rep.method}, {rep.metric} {rep.operator}) on {rep.column} — k={rep.k}, {source}"
-            + (f", where {rep.where}" if rep.where else ""),
+    if r.queries < len(rep.query_ids):
+        label += f" (partial: {r.queries} queries)"
+    return label
+
+
+def results_table(rep: RecallReport) -> TableData:
+    any_not_index = any(r.index_used < 1.0 for r in rep.results)
+    extra = ("index",) if any_not_index else ()
+    cols = [Col("settings", "text")] + [
+        Col(c, "number")
+        for c in ("recall", "p10", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra)
+    ]
+    rows: list[list[Cell]] = []
+    for r in rep.results:
+        label = settings_label(rep, r)
+        style = _recall_style(r, rep.target)
+        mean_rows = Text(f"{r.rows_mean:.1f}", style="yellow" if r.rows_mean < rep.k - 1e-9 else "")
+        rows.append(
+            [
+                label,
+                Text(f"{r.recall_mean:.3f}", style=style),
+                Text(f"{r.recall_p10:.2f}", style="" if r.recall_p10 >= rep.floor else "red"),
+                Text(f"{r.recall_min:.2f}", style="" if r.recall_min > 0 else "red"),
+                mean_rows,
+                _ms(r.latency_ms_p50),
+                _ms(r.latency_ms_p95),
+                _ms(r.latency_ms_p99),
+                f"{r.shared_hit:.0f}",
+                f"{r.shared_read:.0f}",
+                *((f"{r.index_used * 100:.0f} %",) if any_not_index else ()),
+            ]
+        )
+    return TableData(f"recall@{rep.k} by setting (target {rep.target:g})", cols, rows)
+
+
+LEGEND = (
+    "p10/min: per-query recall of the worst 10 % / the worst query; "
+    "p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "
+    "hit/read: shared buffers per query; rows: rows returned per query (mean)"
+)
+
+
+def run_details(rep: RecallReport) -> str:
+    """``(hnsw, cosine <=>) on t.c — k=10, 50 sampled queries (seed 0)``."""
+    source = (
+        f"{len(rep.query_ids)} queries from file"
+        if rep.query_source == "file"
+        else f"{len(rep.query_ids)} sampled queries (seed {rep.seed}"
+        + (
+            ", sampled inside the filter)"
+            if rep.query_source == "sample-within-where"
+            else ", sampled from the whole table, not only the filtered rows)"
+            if rep.where
+            else ")"
         )
     )
+    return f"({rep.method}, {rep.metric} {rep.operator}) on {rep.column} — k={rep.k}, {source}" + (
+        f", where {rep.where}" if rep.where else ""
+    )
+
+
+def render_recall(console: Console, rep: RecallReport) -> None:
+    console.print(Text.assemble((f"Recall of {rep.index}", "bold"), f" {run_details(rep)}"))
     if rep.ground_truth_seconds is not None:
         console.print(
             f"ground truth: exact top-{rep.k} over {rep.ground_truth_rows:,} rows in one pass, "
@@ -56,57 +113,54 @@ def render_recall(console: Console, rep: RecallReport) -> None:
             )
         )
     if rep.results:
-        any_not_index = any(r.index_used < 1.0 for r in rep.results)
-        t = Table(
-            title=f"recall@{rep.k} by setting (target {rep.target:g})",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
-        t.add_column("settings", overflow="fold")
-        extra = ("index",) if any_not_index else ()
-        for col in ("recall", "min", "rows", "p50", "p95", "p99", "hit", "read", *extra):
-            t.add_column(col, justify="right", no_wrap=True)
-        for r in rep.results:
-            label = " ".join(
-                f"{_short(k)}={str(v).removesuffix('_order')}"
-                for k, v in r.settings.items()
-                if not (k.endswith("iterative_scan") and v == "off")
-            )
-            if r.queries < len(rep.query_ids):
-                label += f" (partial: {r.queries} queries)"
-            style = _recall_style(r, rep.target)
-            rows = Text(f"{r.rows_mean:.1f}", style="yellow" if r.rows_mean < rep.k - 1e-9 else "")
-            t.add_row(
-                label,
-                Text(f"{r.recall_mean:.3f}", style=style),
-                f"{r.recall_min:.2f}",
-                rows,
-                _ms(r.latency_ms_p50),
-                _ms(r.latency_ms_p95),
-                _ms(r.latency_ms_p99),
-                f"{r.shared_hit:.0f}",
-                f"{r.shared_read:.0f}",
-                *((f"{r.index_used * 100:.0f} %",) if any_not_index else ()),
-            )
-        console.print(t)
-        console.print(
-            Text(
-                "p50/p95/p99: server execution time in ms (EXPLAIN ANALYZE, planning excluded); "
-                "hit/read: shared buffers per query; rows: rows returned per query (mean)",
-                style="dim",
-            )
-        )
+        print_data(console, results_table(rep), box=box.SIMPLE_HEAD)
+        console.print(Text(LEGEND, style="dim"))
     rec = rep.recommendation
     if rec is not None:
-        if rec.met:
-            console.print(
-                Text.assemble(
-                    ("Recommendation:", "bold green"),
-                    f" {rec.set_sql or '(defaults)'}  — {rec.message}",
-                )
-            )
-        else:
-            console.print(Text.assemble(("Target not reached:", "bold red"), f" {rec.message}"))
+        lines = recommendation_lines(rep)
+        console.print(lines[0])
+        if rec.met and rec.set_sql:
+            print_sql(console, rec.set_sql, indent=2)  # a whole line, nothing else on it
+        for line in lines[1:]:
+            console.print(line)
     for w in rep.warnings:
         console.print(Text.assemble(("note:", "yellow"), f" {w}"))
+
+
+def recommendation_lines(rep: RecallReport) -> list[Text]:
+    """The recommendation, the policy it follows, what would help, and the worst queries —
+    shared by the CLI and the TUI's Recall screen so both say the same."""
+    rec = rep.recommendation
+    out: list[Text] = []
+    if rec is None:
+        return out
+    if rec.met:
+        out.append(
+            Text.assemble(
+                ("Recommendation:", "bold green"),
+                f" {rec.message}" + ("" if rec.set_sql else " (the defaults)"),
+            )
+        )
+    else:
+        out.append(Text.assemble(("No safe setting:", "bold red"), f" {rec.message}"))
+    policy = (
+        f"policy: mean recall@{rep.k} ≥ {rep.target:g}, p{rec.floor_percentile} ≥ {rec.floor:g}, "
+        "fastest p95"
+    )
+    if rec.baseline:
+        b = rec.baseline
+        if rec.allow_lower:
+            policy += f", lower than {b['name']} {b['value']} allowed"
+        else:
+            policy += f", not below {b['name']} {b['value']} ({b['source']})"
+    out.append(Text(policy, style="dim"))
+    for hint in rec.hints:
+        out.append(Text.assemble(("would help:", "yellow"), f" {hint}"))
+    worst = rep.worst
+    if worst is not None and worst.queries:
+        ids = ", ".join(f"{w.id} ({w.recall:.1f})" for w in worst.queries[:5]) + (
+            f" +{len(worst.queries) - 5}" if len(worst.queries) > 5 else ""
+        )
+        out.append(Text.assemble(("worst queries", "bold"), f" at {worst.setting}: {ids}"))
+        out.append(Text(f"  {worst.explanation}"))
+    return out

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from pgvtui.core.residency import IndexResidency, ResidencyReport
 from pgvtui.render.fmt import human_bytes, human_count
+from pgvtui.render.layout import Cell, Col, TableData, print_data, print_indented
+from pgvtui.render.sql_text import print_sql
 
 BAR_WIDTH = 20
 
@@ -38,6 +39,37 @@ def _usage(i: IndexResidency) -> str:
     if not i.usage_counts:
         return "—"
     return " ".join(str(i.usage_counts.get(str(k), 0)) for k in range(6))
+
+
+def index_table(report: ResidencyReport) -> TableData:
+    cols = [
+        Col("index"),
+        Col("size", "number"),
+        Col("model", "number"),
+        Col("share", "number"),
+        Col("cached"),
+        Col("fits sb·ecs·RAM"),
+        Col("outgrows sb at", "number"),
+    ]
+    rows: list[list[Cell]] = []
+    for i in report.indexes:
+        fits = Text(" ").join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
+        rows.append(
+            [
+                Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
+                human_bytes(i.size_bytes),
+                Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
+                f"{i.share_pct:.0f} %",
+                bar(i.resident_pct, 10),
+                fits,
+                (
+                    f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
+                    if i.rows_to_exceed_shared_buffers is not None
+                    else ("now" if not i.fits_shared_buffers else "—")
+                ),
+            ]
+        )
+    return TableData(f"ANN indexes ({len(report.indexes)})", cols, rows)
 
 
 def render_residency(console: Console, report: ResidencyReport) -> None:
@@ -81,36 +113,10 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
         if bc.needs_confirmation:
             console.print(f"  pass --scan-buffercache to run it anyway: {bc.scan_cost}")
         if bc.create_sql:
-            console.print(f"  {bc.create_sql}")
+            print_sql(console, bc.create_sql, indent=2)
     console.print()
 
-    t = Table(title=f"ANN indexes ({len(report.indexes)})", title_justify="left")
-    for col, right in (
-        ("index", False),
-        ("size", True),
-        ("model", True),
-        ("share", True),
-        ("cached", False),
-        ("fits sb·ecs·RAM", False),
-        ("outgrows sb at", True),
-    ):
-        t.add_column(col, justify="right" if right else "left")
-    for i in report.indexes:
-        fits = Text(" ").join(_fit(x) for x in (i.fits_shared_buffers, i.fits_cache, i.fits_ram))
-        t.add_row(
-            Text.assemble(f"{i.qualified_name} ", (i.method, "dim")),
-            human_bytes(i.size_bytes),
-            Text.assemble(f"{human_bytes(i.estimated_bytes)} ", _drift(i)),
-            f"{i.share_pct:.0f} %",
-            bar(i.resident_pct, 10),
-            fits,
-            (
-                f"{human_count(i.rows_to_exceed_shared_buffers)} rows"
-                if i.rows_to_exceed_shared_buffers is not None
-                else ("now" if not i.fits_shared_buffers else "—")
-            ),
-        )
-    console.print(t)
+    print_data(console, index_table(report))
     if any(i.usage_counts for i in report.indexes):
         console.print(Text("cached pages by usage count 0…5 (5 = hottest):", style="dim"))
         for i in report.indexes:
@@ -128,8 +134,8 @@ def render_residency(console: Console, report: ResidencyReport) -> None:
     if report.suggestions:
         console.print(Text.assemble("\n", ("Suggestions", "bold")))
         for s in report.suggestions:
-            console.print(f"  • {s.text}")
+            print_indented(console, f"• {s.text}", hang=2)
             if s.sql:
-                console.print(f"    {s.sql}")
+                print_sql(console, s.sql, indent=4)
     if bc.available and bc.scan_cost:
         console.print(Text(f"\npg_buffercache: {bc.scan_cost}.", style="dim"))

@@ -1,4 +1,4 @@
-"""The pgvtui App: composes the screens (one mode each, keys 1–6), owns the backend (sessions),
+"""The pgvtui App: composes the screens (one mode each, keys 1–7), owns the backend (sessions),
 connects in a worker so the first screen paints at once, and is the one error handler.
 
 Build it with :func:`create_app` — the CLI, ``pgvtui demo`` and the tests all do.
@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
+from pgvtui.core.coverage import Coverage
 from pgvtui.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -35,6 +36,7 @@ from pgvtui.ui.screens.password import PasswordScreen
 from pgvtui.ui.screens.recall import RecallScreen
 from pgvtui.ui.screens.residency import ResidencyScreen
 from pgvtui.ui.screens.search import SearchScreen
+from pgvtui.ui.screens.workload import WorkloadScreen
 
 if TYPE_CHECKING:
     from pgvtui.core.models import Inventory
@@ -49,6 +51,7 @@ SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
     ("4", "residency", "Residency"),
     ("5", "activity", "Activity"),
     ("6", "recall", "Recall"),
+    ("7", "workload", "Workload"),
 )
 
 
@@ -64,6 +67,7 @@ class PgvtuiApp(App[None]):
         "residency": ResidencyScreen,
         "activity": ActivityScreen,
         "recall": RecallScreen,
+        "workload": WorkloadScreen,
     }
     DEFAULT_MODE = "overview"
     # Screen classes for layout at 100×30 vs 160×48 (see app.tcss).
@@ -88,6 +92,8 @@ class PgvtuiApp(App[None]):
     """The latest inventory (None until loaded)."""
     catalog_findings: reactive[tuple[Finding, ...]] = reactive((), always_update=True)
     """Catalog-rule findings for the latest inventory."""
+    catalog_coverage: Coverage = Coverage()
+    """What the role could not see (set before catalog_findings: its watchers read it)."""
     residency: reactive[ResidencyReport | None] = reactive(None, always_update=True)
     """The latest residency report (None until measured or when it cannot be)."""
     search_request: reactive[SearchRequest | None] = reactive(None, always_update=True)
@@ -152,6 +158,7 @@ class PgvtuiApp(App[None]):
 
     @on(InventoryLoaded)
     def _inventory_loaded(self, event: InventoryLoaded) -> None:
+        self.catalog_coverage = event.catalog.coverage
         self.catalog_findings = event.catalog.findings
         self.inventory = event.catalog.inventory
         self.residency = event.catalog.residency

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.rules.base import Finding
 from pgvtui.errors import ConnectionLost, PgvtuiError
@@ -84,6 +85,7 @@ class Catalog:
     inventory: Inventory
     findings: tuple[Finding, ...]
     residency: ResidencyReport | None
+    coverage: Coverage = field(default_factory=Coverage)  # what the role could not see
 
 
 @dataclass
@@ -190,7 +192,7 @@ class Backend:
                 on_inventory(inv)
             result = await check_catalog(session, inv)
             self.residency_error = result.residency_error
-            return Catalog(result.inventory, result.findings, result.residency)
+            return Catalog(result.inventory, result.findings, result.residency, result.coverage)
 
         catalog = await self._main(load)
         self.report = catalog.residency

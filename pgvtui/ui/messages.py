@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from pgvtui.core.activity import Activity
     from pgvtui.core.models import ColumnInfo
-    from pgvtui.core.recall import RecallProgress, RecallReport
+    from pgvtui.core.recall.sweep import RecallProgress, RecallReport
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.ui.backend import Catalog, SearchOutcome
 
@@ -76,6 +76,15 @@ class QueryVectorChosen(Message):
         self.mode = mode
         self.value = value
         self.run = run
+
+
+class SampleFailed(Message):
+    """Sampling a row of ``column``'s table for the Search screen failed (e.g. no SELECT)."""
+
+    def __init__(self, column: ColumnInfo, error: PgvtuiError) -> None:
+        super().__init__()
+        self.column = column
+        self.error = error
 
 
 class BackendCancelled(Message):

@@ -62,12 +62,9 @@ def findings_for_error(
     sql: str, settings: Mapping[str, str], inventory: Inventory | None, exc: PgvtuiError
 ) -> list[Finding]:
     """Query rules that explain a server error (e.g. a dimension mismatch); no plan needed."""
-    from pgvtui.core.query import LexError, analyze_query
+    from pgvtui.core.query import analyze_query
 
-    try:
-        query = analyze_query(sql)
-    except LexError:
-        query = None
+    query = analyze_query(sql)
     ctx = RuleContext(
         inventory=inventory,
         sql=sql,

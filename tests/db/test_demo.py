@@ -71,8 +71,11 @@ def test_demo_is_reused_and_stops(
     with psycopg.connect(dsn) as conn:
         before = conn.execute("SELECT count(*), max(id) FROM articles").fetchone()
     rc = main(["demo", "--data-dir", str(path), "--setup-only", "--keep-running"])
-    _, err = capsys.readouterr()
+    out, err = capsys.readouterr()
     assert rc == 0 and "(reused)" in err
+    # one line, the conninfo whole inside its quotes (never wrapped), pasteable in a shell
+    assert out == f"connect with: pgvtui '{dsn}'   or   psql '{dsn}'\n"
+    assert f"stop it with: pgvtui demo --stop --data-dir {path}\n" in err  # the dir it runs in
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*), max(id) FROM articles").fetchone() == before
     assert main(["demo", "--data-dir", str(path), "--stop"]) == 0

@@ -183,7 +183,7 @@ def test_cli_inventory_json(populated: str, capsys: pytest.CaptureFixture[str]) 
     out, _err = capsys.readouterr()
     assert rc == 0
     doc = json.loads(out)  # exactly one document
-    assert set(doc) == {"server", "settings", "columns", "indexes"}
+    assert set(doc) == {"server", "settings", "columns", "indexes", "coverage"}
     col = doc["columns"][0]
     for key in (
         "schema",

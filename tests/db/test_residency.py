@@ -248,10 +248,15 @@ async def test_index_larger_than_shared_buffers(small_server: EmbeddedServer) ->
     assert not rep.total_fits_shared_buffers
     assert rep.growth_to_exceed_shared_buffers is not None
     assert rep.growth_to_exceed_shared_buffers < 1
-    # prewarm loads the small index and refuses the one that would evict itself
+    # prewarm loads the small index (unless it is already resident) and refuses the one that
+    # would evict itself
     by_name = {p.index: p for p in rep.prewarmed}
-    assert by_name["public.small_hnsw"].blocks == small.size_bytes // 8192
-    assert by_name["public.big_hnsw"].blocks is None and by_name["public.big_hnsw"].skipped
+    small_p = by_name["public.small_hnsw"]
+    assert small_p.blocks == small.size_bytes // 8192 or (small_p.skipped or "").startswith(
+        "already"
+    )
+    assert by_name["public.big_hnsw"].blocks is None
+    assert "larger than the budget" in (by_name["public.big_hnsw"].skipped or "")
     assert any("cannot be fully cached" in s.text for s in rep.suggestions)
 
     # the rule sees the real shared_buffers

@@ -21,8 +21,8 @@ from pgvtui.cli import main
 from pgvtui.core import guard
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import ColumnInfo, Inventory
-from pgvtui.core.recall import RecallSpec, find_index
-from pgvtui.core.recall_where import validate_where
+from pgvtui.core.recall.sweep import RecallSpec, find_index
+from pgvtui.core.recall.where_check import validate_where
 from pgvtui.core.search import fetch_vector, parse_vector_from, run_explain
 from pgvtui.core.session import Session, SessionOptions, connect
 from pgvtui.errors import PgvtuiError, QueryRefused, SettingRefused
@@ -267,7 +267,7 @@ SQL_PIECES = [
     "$$", "$q$", "/*", "*/", "--", "\n", "E'\\'", "::vector", "<->", "'[1,2,3]'", "LIMIT 5",
     "DELETE", "INSERT INTO", "UPDATE", "FOR UPDATE", "INTO", "pg_sleep(0)", "bump()",
     "dblink_exec(", "U&\"x\"", "COPY", "TABLE items", "VALUES (1)", ",", ".", "a.1", "%s", "$1",
-    "²", "a.²", "ts_stat(",
+    "²", "a.²", "ts_stat(", "\r", "-- c\r", "N'\\'", "'\\'", "E'\\\\'",
 ]  # fmt: skip
 sql_texts = st.one_of(
     st.lists(st.sampled_from(SQL_PIECES), max_size=14).map(" ".join),

@@ -13,7 +13,8 @@ from pathlib import Path
 from pgvtui.core.activity import Activity, IndexBuild, TableKey, VectorQuery
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
 from pgvtui.core.plan import Plan, parse_plan
-from pgvtui.core.recall import RecallReport, Recommendation, SettingResult
+from pgvtui.core.recall.policy import recommend
+from pgvtui.core.recall.sweep import RecallReport, SettingResult
 from pgvtui.core.residency import (
     BuffercacheStatus,
     IndexResidency,
@@ -332,7 +333,7 @@ def _setting(ef: int, recall: float, p50: float) -> SettingResult:
         settings={"hnsw.ef_search": ef, "hnsw.iterative_scan": "off"},
         queries=50,
         recall_mean=recall,
-        recall_min=recall - 0.2,
+        recall_min=recall - 0.1,
         rows_mean=10.0,
         latency_ms_p50=p50,
         latency_ms_p95=p50 * 1.4,
@@ -344,6 +345,12 @@ def _setting(ef: int, recall: float, p50: float) -> SettingResult:
     )
 
 
+_RECALL_RESULTS = (
+    _setting(40, 0.742, 1.10),
+    _setting(80, 0.861, 1.62),
+    _setting(160, 0.934, 2.51),
+    _setting(320, 0.968, 4.35),
+)
 RECALL = RecallReport(
     index="public.articles_embedding_idx",
     column="public.articles.embedding",
@@ -356,21 +363,8 @@ RECALL = RecallReport(
     query_source="sample",
     seed=0,
     query_ids=tuple(range(50)),
-    results=(
-        _setting(40, 0.742, 1.10),
-        _setting(80, 0.861, 1.62),
-        _setting(160, 0.934, 2.51),
-        _setting(320, 0.968, 4.35),
-    ),
-    recommendation=Recommendation(
-        met=True,
-        settings={"hnsw.ef_search": 320, "hnsw.iterative_scan": "off"},
-        set_sql="SET hnsw.ef_search = 320;",
-        recall_mean=0.968,
-        latency_ms_p50=4.35,
-        latency_ms_p95=6.09,
-        message="hnsw.ef_search=320 reaches recall@10 0.968 ≥ 0.95",
-    ),
+    results=_RECALL_RESULTS,
+    recommendation=recommend(_RECALL_RESULTS, 0.95, 10),
     ground_truth_seconds=0.4,
     ground_truth_rows=20_000,
     complete=True,

@@ -98,7 +98,7 @@ def test_50_mb_plan_on_stdin_is_read_only_up_to_the_limit(big_plan: Path) -> Non
         "check", "--plan-file", "-", stdin=big_plan, env={"PGVTUI_MAX_INPUT_SIZE": "4MB"}
     )
     assert code == 2
-    assert err.strip() == f"Input too large: plan file stdin is larger than 4 MB {LIMIT_HINT}"
+    assert err.strip() == f"Input too large: plan file (stdin) is larger than 4 MB {LIMIT_HINT}"
     assert rss < RSS_BOUND_KB, rss
 
 

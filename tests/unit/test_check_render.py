@@ -47,7 +47,7 @@ def test_markdown_sections_and_full_json_fix() -> None:
     # JSON keeps the runnable fix with the full literal
     doc = r.to_json()
     assert doc["findings"][0]["fix"].count("-0.110549115") == 1
-    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings"}
+    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings", "coverage"}
 
 
 def test_plan_text_tree_indentation() -> None:

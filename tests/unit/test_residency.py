@@ -3,9 +3,12 @@ arithmetic on a synthetic inventory, and the bar renderer."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
-from pgvtui.core import residency, sizing
+from pgvtui.core import prewarm_plan, residency, sizing
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
 from pgvtui.render.residency import bar
 
@@ -173,3 +176,30 @@ def test_buffercache_status_reasons() -> None:
     assert absent.reason and "not available on this server" in absent.reason
     unreadable = residency._buffercache_status(_status_row(buffercache_readable=False), mem, None)
     assert not unreadable.available and unreadable.reason and "pg_monitor" in unreadable.reason
+
+
+def _ir(name: str, size: int, scans: int | None, resident: float | None = None) -> Any:
+    rows, _s, _o = residency.build_index_rows(_inv(20000, size), _mem(32 * MB, 1024 * MB), None)
+    return dataclasses.replace(rows[0], name=name, idx_scan=scans, resident_pct=resident)
+
+
+def test_prewarm_plan_ranks_by_scans_per_byte_and_cuts_to_the_budget() -> None:
+    mem = _mem(32 * MB, 1024 * MB)
+    rows = [
+        _ir("big_hot", 20 * MB, 1000),  # 50 scans per MB
+        _ir("small_warm", 4 * MB, 400),  # 100 scans per MB: first
+        _ir("mid", 10 * MB, 100),
+        _ir("resident", 2 * MB, 5000, resident=95.0),
+        _ir("unused", 1 * MB, 0),
+    ]
+    plan = prewarm_plan.prewarm_plan(rows, mem)
+    assert plan.budget_bytes == 24 * MB
+    assert [p.index for p in plan.chosen] == ["public.small_warm", "public.big_hot"]
+    assert plan.total_bytes == 24 * MB == plan.budget_bytes  # 4 + 20 MB, in rank order
+    left = {p.index: p.reason for p in plan.left_out}
+    assert left["public.resident"].startswith("already 95 %")
+    assert "does not fit" in left["public.mid"] and "does not fit" in left["public.unused"]
+    assert plan.hot_bytes == 36 * MB and not plan.hot_fits  # every scanned index
+    # nothing scanned anywhere: every index counts as hot
+    cold = prewarm_plan.prewarm_plan([_ir("a", 20 * MB, 0), _ir("b", 10 * MB, 0)], mem)
+    assert cold.hot_indexes == 2 and not cold.hot_fits

@@ -19,7 +19,7 @@ import pytest
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
 from pgvtui.core.plan import Plan, parse_plan
 from pgvtui.core.query import analyze_query
-from pgvtui.core.rules import util
+from pgvtui.core.rules import pgvector_facts
 from pgvtui.core.rules.base import Finding, RuleContext, all_rules
 
 PLANS = Path(__file__).parent.parent / "data" / "plans-pg18.json"
@@ -434,7 +434,7 @@ def test_no_rule_reads_query_text() -> None:
 
 def test_plan_type_is_plan() -> None:
     assert isinstance(_ctx("A baseline l2 index").plan, Plan)
-    assert util.opclass_for("halfvec", "<=>") == "halfvec_cosine_ops"
+    assert pgvector_facts.opclass_for("halfvec", "<=>") == "halfvec_cosine_ops"
 
 
 def _with_index(**changes: Any) -> tuple[Inventory, IndexInfo]:

@@ -41,6 +41,14 @@ class Finding:
     object: str | None = None  # e.g. "public.items_emb_idx" or "plan: Seq Scan on items"
     fix_is_sql: bool = True
     node_id: int | None = None  # plan node id the finding points at (for highlighting)
+    # What the fix does, for reconciliation (pgvtui.core.reconcile): objects it drops, keeps
+    # or rebuilds, and the settings it sets (name, value).
+    drops: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+    rebuilds: tuple[str, ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()
+    step: int | None = None  # position in the action plan, 1 = do first (set by reconcile)
+    notes: tuple[str, ...] = ()  # how reconciliation related it to other findings
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +58,8 @@ class Finding:
             "evidence": self.evidence,
             "fix": self.fix,
             "object": self.object,
+            "step": self.step,
+            "notes": list(self.notes),
         }
 
 
@@ -91,6 +101,10 @@ class Rule:
         severity: Severity | None = None,
         fix_is_sql: bool = True,
         node_id: int | None = None,
+        drops: tuple[str, ...] = (),
+        keeps: tuple[str, ...] = (),
+        rebuilds: tuple[str, ...] = (),
+        sets: tuple[tuple[str, str], ...] = (),
     ) -> Finding:
         return Finding(
             rule=self.id,
@@ -101,6 +115,10 @@ class Rule:
             object=object,
             fix_is_sql=fix_is_sql,
             node_id=node_id,
+            drops=drops,
+            keeps=keeps,
+            rebuilds=rebuilds,
+            sets=sets,
         )
 
 
@@ -115,20 +133,39 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+# Modules of pgvtui.core.rules that are not rules: the engine and the helpers rules share.
+HELPER_MODULES = frozenset(
+    {
+        "base",
+        "engine",
+        "rewrite",
+        "pgvector_facts",
+        "wording",
+        "effective_settings",
+        "catalog",
+        "plan_walk",
+        "plan_expressions",
+    }
+)
+
+
 def all_rules() -> dict[str, type[Rule]]:
     global _LOADED
     if not _LOADED:
         import pgvtui.core.rules as pkg
 
         for mod in pkgutil.iter_modules(pkg.__path__):
-            if mod.name not in {"base", "engine", "util", "rewrite"}:
+            if mod.name not in HELPER_MODULES:
                 importlib.import_module(f"{pkg.__name__}.{mod.name}")
         _LOADED = True
     return dict(sorted(_REGISTRY.items()))
 
 
 def run_rules(ctx: RuleContext, kinds: tuple[str, ...] = ("query", "catalog")) -> list[Finding]:
-    """Run every registered rule of the given kinds; one finding per (rule, object)."""
+    """Run every registered rule of the given kinds; one finding per (rule, object); then one
+    plan per object (:func:`pgvtui.core.reconcile.reconcile`)."""
+    from pgvtui.core.reconcile import reconcile
+
     seen: set[tuple[str, str | None]] = set()
     out: list[Finding] = []
     for rule_cls in all_rules().values():
@@ -140,5 +177,6 @@ def run_rules(ctx: RuleContext, kinds: tuple[str, ...] = ("query", "catalog")) -
                 continue
             seen.add(key)
             out.append(f)
+    out = reconcile(out, ctx)
     out.sort(key=lambda f: (-f.severity.rank, f.rule, f.object or ""))
     return out

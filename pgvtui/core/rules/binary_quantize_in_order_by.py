@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import pgvector_facts, plan_expressions, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -28,7 +28,7 @@ class BinaryQuantizeInOrderBy(Rule):
         sorts = [
             n
             for n in ctx.plan.nodes()
-            if n.node_type in util.SORT_NODES
+            if n.node_type in plan_walk.SORT_NODES
             and any("binary_quantize(" in k and ("<~>" in k or "<%>" in k) for k in n.sort_key)
         ]
         if not sorts:
@@ -47,7 +47,7 @@ class BinaryQuantizeInOrderBy(Rule):
             key = next(s for s in sort.sort_key if "binary_quantize(" in s)
             dims = k.column.dims
             bit = f"bit({dims})" if dims else "bit"
-            expr = f"binary_quantize({util.ident(k.column.column)})::{bit}"
+            expr = f"binary_quantize({wording.ident(k.column.column)})::{bit}"
             if matching:
                 idx = matching[0]
                 msg = (
@@ -62,13 +62,13 @@ class BinaryQuantizeInOrderBy(Rule):
                     f"ORDER BY computes binary_quantize({k.column.column}) for every row of"
                     f" {k.table.display} and sorts them: there is no ANN index on that expression"
                 )
-                opclass = util.opclass_for("bit", k.use.operator) or "bit_hamming_ops"
+                opclass = pgvector_facts.opclass_for("bit", k.use.operator) or "bit_hamming_ops"
                 ddl = (
                     f"CREATE INDEX CONCURRENTLY ON {k.table.quoted} USING hnsw"
                     f" (({expr}) {opclass});"
                 )
             evidence = (
-                f"{sort.node_type} (Sort Key {util.shorten_literals(key)}) over"
+                f"{sort.node_type} (Sort Key {plan_expressions.shorten_literals(key)}) over"
                 f" {', '.join(n.label() for n in rewrite.scans_of(ctx, k.table)) or 'a scan'}"
             )
             yield self.finding(

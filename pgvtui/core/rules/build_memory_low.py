@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from pgvtui.core import sizing
 from pgvtui.core.residency import model_spec
-from pgvtui.core.rules import util
+from pgvtui.core.rules import effective_settings
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -36,10 +36,10 @@ class BuildMemoryLow(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        mwm = util.setting_bytes(ctx, "maintenance_work_mem")
+        mwm = effective_settings.setting_bytes(ctx, "maintenance_work_mem")
         if not mwm:
             return
-        workers = util.setting_int(ctx, "max_parallel_maintenance_workers") or 0
+        workers = effective_settings.setting_int(ctx, "max_parallel_maintenance_workers") or 0
         for idx in inv.indexes:
             spec, _note = model_spec(inv, idx)
             if spec is None or spec.rows <= 0:
@@ -65,6 +65,7 @@ class BuildMemoryLow(Rule):
                     f"{build.required_bytes:,} B > {build.available_bytes:,} B usable",
                     fix,
                     object=idx.qualified_name,
+                    sets=(("maintenance_work_mem", f"'{need}'"),),
                 )
             else:
                 yield self.finding(
@@ -75,4 +76,5 @@ class BuildMemoryLow(Rule):
                     f"{build.consequence}",
                     fix,
                     object=idx.qualified_name,
+                    sets=(("maintenance_work_mem", f"'{need}'"),),
                 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import plan_walk, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 READ_SHARE = 0.25
@@ -25,23 +25,23 @@ class ColdIndexReads(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for scan in util.ann_scans(ctx):
+        for scan in plan_walk.ann_scans(ctx):
             node = scan.node
             total = node.shared_hit + node.shared_read
             if node.shared_read < MIN_READ_BLOCKS or node.shared_read < READ_SHARE * total:
                 continue
             share = node.shared_read / total
-            name = util.ident(scan.index.schema, scan.index.name)
+            name = wording.ident(scan.index.schema, scan.index.name)
             evidence = (
-                f"{node.label()}: Shared Read Blocks {util.num(node.shared_read)} of"
-                f" {util.num(total)} ({share:.0%}); index size"
-                f" {util.human_bytes(scan.index.size_bytes)}"
+                f"{node.label()}: Shared Read Blocks {wording.num(node.shared_read)} of"
+                f" {wording.num(total)} ({share:.0%}); index size"
+                f" {wording.human_bytes(scan.index.size_bytes)}"
             )
             fix = (
                 "-- normal on a first run; if it repeats, the index does not stay in"
                 " shared_buffers: check residency with `pgvtui residency`\n"
                 "CREATE EXTENSION IF NOT EXISTS pg_prewarm;\n"
-                f"SELECT pg_prewarm({util.literal(name)}::regclass);"
+                f"SELECT pg_prewarm({wording.literal(name)}::regclass);"
             )
             yield self.finding(
                 f"{share:.0%} of the blocks the scan using {scan.index.qualified_name} needed"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.models import ColumnInfo
-from pgvtui.core.rules import util
+from pgvtui.core.rules import catalog, pgvector_facts, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -26,34 +26,34 @@ class DimsOverIndexLimit(Rule):
         if inv is None:
             return
         for col in inv.columns:
-            if util.expression_indexes(inv, col.schema, col.table, col.column):
+            if catalog.expression_indexes(inv, col.schema, col.table, col.column):
                 continue
             if col.type == "sparsevec":
                 if col.avg_width is None:
                     continue
                 nnz = (col.avg_width - 16) // 8
-                if nnz <= util.SPARSEVEC_NNZ_LIMIT:
+                if nnz <= pgvector_facts.SPARSEVEC_NNZ_LIMIT:
                     continue
                 yield self.finding(
                     f"{col.qualified_name} holds ~{nnz} non-zero elements per"
-                    f" sparsevec: HNSW indexes at most {util.SPARSEVEC_NNZ_LIMIT}",
+                    f" sparsevec: HNSW indexes at most {pgvector_facts.SPARSEVEC_NNZ_LIMIT}",
                     f"pg_stats.avg_width {col.avg_width} B ≈ 16 + 8·{nnz};"
-                    f" sparsevec HNSW limit {util.SPARSEVEC_NNZ_LIMIT} non-zeros",
+                    f" sparsevec HNSW limit {pgvector_facts.SPARSEVEC_NNZ_LIMIT} non-zeros",
                     "Keep fewer non-zero elements (prune small weights) or store a dense"
                     " halfvec embedding for the index.",
                     object=col.qualified_name,
                     fix_is_sql=False,
                 )
                 continue
-            limit = util.INDEX_DIM_LIMITS.get(col.type)
+            limit = pgvector_facts.INDEX_DIM_LIMITS.get(col.type)
             if limit is None or col.dims is None or col.dims <= limit:
                 continue
             fix, is_sql = _fix(col)
             yield self.finding(
                 f"{col.qualified_name} is {col.type}({col.dims}): HNSW and IVFFlat"
-                f" index at most {util.num(limit)} dimensions of {col.type}",
+                f" index at most {wording.num(limit)} dimensions of {col.type}",
                 f"pg_attribute: {col.column} {col.type}({col.dims}) (atttypmod);"
-                f" index limit for {col.type} is {util.num(limit)}",
+                f" index limit for {col.type} is {wording.num(limit)}",
                 fix,
                 object=col.qualified_name,
                 fix_is_sql=is_sql,
@@ -61,11 +61,11 @@ class DimsOverIndexLimit(Rule):
 
 
 def _fix(col: ColumnInfo) -> tuple[str, bool]:
-    table = util.ident(col.schema, col.table)
-    column = util.ident(col.column)
+    table = wording.ident(col.schema, col.table)
+    column = wording.ident(col.column)
     d = col.dims
     assert d is not None
-    if col.type == "vector" and d <= util.INDEX_DIM_LIMITS["halfvec"]:
+    if col.type == "vector" and d <= pgvector_facts.INDEX_DIM_LIMITS["halfvec"]:
         return (
             "-- index a halfvec cast (up to 4,000 dims); use the opclass of your operator:\n"
             f"CREATE INDEX CONCURRENTLY ON {table} USING hnsw"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pgvtui.core.plan import VECTOR_OPERATORS
 from pgvtui.core.query import QueryShape
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import plan_expressions, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 THRESHOLD_K = 100
@@ -46,11 +46,11 @@ class DistanceThresholdOnly(Rule):
                 scan = scans[0]
                 idx = k.serving[0]
                 disabled = " (marked Disabled)" if scan.disabled else ""
-                filt = util.shorten_literals(scan.filter or "")
+                filt = plan_expressions.shorten_literals(scan.filter or "")
                 evidence = (
                     f"{scan.label()}{disabled} with Filter {filt}"
-                    f" read {util.num(scan.rows_total)} rows"
-                    f" (+{util.num(scan.rows_removed_by_filter)} removed);"
+                    f" read {wording.num(scan.rows_total)} rows"
+                    f" (+{wording.num(scan.rows_removed_by_filter)} removed);"
                     f" {idx.qualified_name} is not usable without ORDER BY … LIMIT"
                 )
                 yield self.finding(

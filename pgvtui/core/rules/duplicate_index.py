@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.rules import util
+from pgvtui.core.rules import wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -20,10 +20,9 @@ def _key(i: IndexInfo) -> tuple[str, str, str, str, str, str]:
 
 def _describe(i: IndexInfo) -> str:
     opts = ", ".join(i.reloptions) or "defaults"
-    scans = "?" if i.idx_scan is None else util.num(i.idx_scan)
-    return (
-        f"{i.qualified_name} ({i.method}, {opts}, {util.human_bytes(i.size_bytes)}, {scans} scans)"
-    )
+    scans = "?" if i.idx_scan is None else wording.num(i.idx_scan)
+    size = wording.human_bytes(i.size_bytes)
+    return f"{i.qualified_name} ({i.method}, {opts}, {size}, {scans} scans)"
 
 
 @register
@@ -53,14 +52,18 @@ class DuplicateIndex(Rule):
             )
             wasted = sum(i.size_bytes for i in drop)
             fix = (
-                "\n".join(f"DROP INDEX CONCURRENTLY {util.ident(i.schema, i.name)};" for i in drop)
+                "\n".join(
+                    f"DROP INDEX CONCURRENTLY {wording.ident(i.schema, i.name)};" for i in drop
+                )
                 + f"\n-- keeps {keep.qualified_name}"
             )
             yield self.finding(
-                f"{len(members)} indexes on {util.display(schema, table)} ({key} {opclass})"
+                f"{len(members)} indexes on {wording.display(schema, table)} ({key} {opclass})"
                 f" serve the same queries; dropping {len(drop)} saves"
-                f" {util.human_bytes(wasted)}",
+                f" {wording.human_bytes(wasted)}",
                 evidence,
                 fix,
                 object=", ".join(sorted(i.qualified_name for i in members)),
+                drops=tuple(i.qualified_name for i in drop),
+                keeps=(keep.qualified_name,),
             )

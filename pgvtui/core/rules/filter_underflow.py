@@ -10,7 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import (
+    effective_settings,
+    pgvector_facts,
+    plan_expressions,
+    plan_walk,
+    wording,
+)
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -22,72 +28,84 @@ class FilterUnderflow(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for scan, limit_n, got in util.short_ann_scans(ctx):
+        for scan, limit_n, got in plan_walk.short_ann_scans(ctx):
             node, lim, method = scan.node, scan.limit, scan.index.method
             removed = node.rows_removed_by_filter or 0
             if not node.filter or removed <= 0:
                 continue
-            if util.iterative_mode(ctx, method) != "off":
+            if effective_settings.iterative_mode(ctx, method) != "off":
                 continue
             if lim is not None and lim.actual_rows is not None and lim.actual_rows >= limit_n:
                 continue
             seen = got + removed
             selectivity = got / seen if got > 0 else 1 / (seen + 1)
             if method == "hnsw":
-                knob = f"hnsw.ef_search = {util.setting_int(ctx, 'hnsw.ef_search')}"
+                knob = f"hnsw.ef_search = {effective_settings.setting_int(ctx, 'hnsw.ef_search')}"
             else:
-                knob = f"ivfflat.probes = {util.setting_int(ctx, 'ivfflat.probes')}"
+                knob = f"ivfflat.probes = {effective_settings.setting_int(ctx, 'ivfflat.probes')}"
             evidence = (
-                f"{node.label()}: Filter {util.shorten_literals(node.filter)}, Rows Removed by"
-                f" Filter {util.num(removed)}, Actual Rows {util.num(got)} < Limit Plan Rows"
-                f" {util.num(limit_n)}; {method}.iterative_scan = off, {knob}"
+                f"{node.label()}: Filter {plan_expressions.shorten_literals(node.filter)},"
+                " Rows Removed by"
+                f" Filter {wording.num(removed)}, Actual Rows {wording.num(got)} < Limit Plan Rows"
+                f" {wording.num(limit_n)}; {method}.iterative_scan = off, {knob}"
             )
             kept = (
-                f"kept {util.num(got)} of {util.num(seen)} ANN candidates (~{selectivity:.0%})"
+                f"kept {wording.num(got)} of {wording.num(seen)} ANN candidates"
+                f" (~{selectivity:.0%})"
                 if got > 0
-                else f"kept none of {util.num(seen)} ANN candidates"
+                else f"kept none of {wording.num(seen)} ANN candidates"
             )
+            fix, sets = _fix(ctx, scan, limit_n, selectivity)
             yield self.finding(
                 f"the filter {kept}: the query returned fewer than LIMIT {limit_n} rows",
                 evidence,
-                _fix(ctx, scan, limit_n, selectivity),
+                fix,
                 object=f"plan: {node.label()}",
                 node_id=node.id,
+                sets=sets,
             )
 
 
-def _fix(ctx: RuleContext, scan: util.AnnScan, limit_n: int, selectivity: float) -> str:
+def _fix(
+    ctx: RuleContext, scan: plan_walk.AnnScan, limit_n: int, selectivity: float
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The fix text and the settings it sets (for reconciliation)."""
     index, node = scan.index, scan.node
-    iterative = util.pgvector_at_least(ctx, (0, 8, 0))
+    iterative = effective_settings.pgvector_at_least(ctx, (0, 8, 0))
     lines: list[str] = []
+    sets: tuple[tuple[str, str], ...]
     needed = math.ceil(limit_n / max(selectivity, 1e-6) * 2)
     if index.method == "hnsw":
-        ef = util.setting_int(ctx, "hnsw.ef_search") or 40
-        new_ef = min(util.HNSW_EF_SEARCH_MAX, max(needed, ef * 2))
+        ef = effective_settings.setting_int(ctx, "hnsw.ef_search") or 40
+        new_ef = min(pgvector_facts.HNSW_EF_SEARCH_MAX, max(needed, ef * 2))
         if iterative:
             lines.append("SET hnsw.iterative_scan = relaxed_order;  -- or strict_order")
             lines.append(f"-- or raise the candidate list: SET hnsw.ef_search = {new_ef};")
+            sets = (("hnsw.iterative_scan", "relaxed_order"),)
         else:
             lines.append(f"SET hnsw.ef_search = {new_ef};")
+            sets = (("hnsw.ef_search", str(new_ef)),)
             lines.append("-- pgvector 0.8.0+ adds iterative scans: ALTER EXTENSION vector UPDATE;")
     else:
-        probes = util.setting_int(ctx, "ivfflat.probes") or 1
+        probes = effective_settings.setting_int(ctx, "ivfflat.probes") or 1
         lists = index.lists or 100
         new_probes = min(lists, max(probes * 2, math.ceil(probes / max(selectivity, 1e-6))))
         if iterative:
             lines.append("SET ivfflat.iterative_scan = relaxed_order;")
             lines.append(f"-- or scan more lists: SET ivfflat.probes = {new_probes};")
+            sets = (("ivfflat.iterative_scan", "relaxed_order"),)
         else:
             lines.append(f"SET ivfflat.probes = {new_probes};")
-    key = util.ident(index.key_column) if index.key_column else f"({index.key_expression})"
+            sets = (("ivfflat.probes", str(new_probes)),)
+    key = wording.ident(index.key_column) if index.key_column else f"({index.key_expression})"
     if node.filter and "$" not in node.filter and "Plan" not in node.filter:
         lines.append(
             "-- for a fixed, low-cardinality filter: a partial index (or partition by it):"
         )
         lines.append(
             f"-- CREATE INDEX CONCURRENTLY ON {scan.table.quoted} USING {index.method}"
-            f" ({key} {index.opclass}) WHERE {util.shorten_literals(node.filter)};"
+            f" ({key} {index.opclass}) WHERE {plan_expressions.shorten_literals(node.filter)};"
         )
     else:
         lines.append("-- for a fixed, low-cardinality filter: a partial index or partitioning")
-    return "\n".join(lines)
+    return "\n".join(lines), sets

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core import sizing
-from pgvtui.core.rules import util
+from pgvtui.core.rules import catalog, pgvector_facts, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 MIN_DIMS = 512
@@ -31,30 +31,32 @@ class FullPrecisionStorage(Rule):
         for col in inv.columns:
             if col.type != "vector" or col.dims is None:
                 continue
-            if not MIN_DIMS <= col.dims <= util.INDEX_DIM_LIMITS["vector"]:
+            if not MIN_DIMS <= col.dims <= pgvector_facts.INDEX_DIM_LIMITS["vector"]:
                 continue
             rows = col.rows_estimate or 0
-            if rows < util.SMALL_TABLE_ROWS:
+            if rows < pgvector_facts.SMALL_TABLE_ROWS:
                 continue
-            exprs = util.expression_indexes(inv, col.schema, col.table, col.column)
-            if any(util.base_type(i.key_type or "") == "halfvec" for i in exprs):
+            exprs = catalog.expression_indexes(inv, col.schema, col.table, col.column)
+            if any(pgvector_facts.base_type(i.key_type or "") == "halfvec" for i in exprs):
                 continue
-            plain = util.column_indexes(inv, col.schema, col.table, col.column)
+            plain = catalog.column_indexes(inv, col.schema, col.table, col.column)
             d = col.dims
             full, half = sizing.value_size("vector", d), sizing.value_size("halfvec", d)
             saved = rows * (full - half)
             index_bytes = sum(i.size_bytes for i in plain)
             operator = plain[0].operator if plain and plain[0].operator else "<=>"
             method = plain[0].method if plain else "hnsw"
-            opclass = util.opclass_for("halfvec", operator, method) or "halfvec_cosine_ops"
-            table = util.ident(col.schema, col.table)
-            column = util.ident(col.column)
+            opclass = (
+                pgvector_facts.opclass_for("halfvec", operator, method) or "halfvec_cosine_ops"
+            )
+            table = wording.ident(col.schema, col.table)
+            column = wording.ident(col.column)
             evidence = (
                 f"{col.qualified_name} vector({d}): {full} B per value,"
-                f" ~{util.num(rows)} rows"
+                f" ~{wording.num(rows)} rows"
                 + (
                     f"; ANN indexes on it: {', '.join(i.qualified_name for i in plain)}"
-                    f" ({util.human_bytes(index_bytes)})"
+                    f" ({wording.human_bytes(index_bytes)})"
                     if plain
                     else ""
                 )
@@ -70,8 +72,12 @@ class FullPrecisionStorage(Rule):
             )
             yield self.finding(
                 f"{col.qualified_name} stores vector({d}) in full precision:"
-                f" halfvec would save ~{util.human_bytes(saved)} in the table"
-                + (f" and about half of {util.human_bytes(index_bytes)} of index" if plain else ""),
+                f" halfvec would save ~{wording.human_bytes(saved)} in the table"
+                + (
+                    f" and about half of {wording.human_bytes(index_bytes)} of index"
+                    if plain
+                    else ""
+                ),
                 evidence,
                 fix,
                 object=col.qualified_name,

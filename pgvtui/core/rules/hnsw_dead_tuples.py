@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import effective_settings, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 MIN_DEAD = 10_000
@@ -41,9 +41,9 @@ class HnswDeadTuples(Rule):
             hnsw = [i for i in inv.indexes_on(col.schema, col.table) if i.method == "hnsw"]
             if not hnsw:
                 continue
-            table = util.ident(col.schema, col.table)
+            table = wording.ident(col.schema, col.table)
             names = ", ".join(
-                f"{i.qualified_name} ({util.human_bytes(i.size_bytes)})" for i in hnsw
+                f"{i.qualified_name} ({wording.human_bytes(i.size_bytes)})" for i in hnsw
             )
             vacuumed = col.last_autovacuum or col.last_vacuum or "never"
             lines = [
@@ -55,16 +55,18 @@ class HnswDeadTuples(Rule):
             if dead > live:
                 lines.append("-- most rows are dead: rebuilding can be faster than repairing:")
                 lines += [
-                    f"-- REINDEX INDEX CONCURRENTLY {util.ident(i.schema, i.name)};" for i in hnsw
+                    f"-- REINDEX INDEX CONCURRENTLY {wording.ident(i.schema, i.name)};"
+                    for i in hnsw
                 ]
-            if not util.pgvector_at_least(ctx, (0, 8, 3)):
+            if not effective_settings.pgvector_at_least(ctx, (0, 8, 3)):
                 lines.insert(
                     0, "ALTER EXTENSION vector UPDATE;  -- 0.8.3 fixes HNSW vacuum corruption"
                 )
             yield self.finding(
-                f"{col.qualified_table} has {util.num(dead)} dead vs {util.num(live)} live"
+                f"{col.qualified_table} has {wording.num(dead)} dead vs {wording.num(live)} live"
                 " tuples; its HNSW graph still holds them",
-                f"pg_stat_all_tables: n_dead_tup {util.num(dead)}, n_live_tup {util.num(live)},"
+                f"pg_stat_all_tables: n_dead_tup {wording.num(dead)},"
+                f" n_live_tup {wording.num(live)},"
                 f" last vacuum {vacuumed}; HNSW: {names}",
                 "\n".join(lines),
                 object=col.qualified_table,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core import sizing
-from pgvtui.core.rules import util
+from pgvtui.core.rules import catalog, effective_settings, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 MIN_ROWS = 1_000_000
@@ -32,8 +32,8 @@ class HnswParamsSmallForSize(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        mwm = util.setting_bytes(ctx, "maintenance_work_mem")
-        workers = util.setting_int(ctx, "max_parallel_maintenance_workers") or 0
+        mwm = effective_settings.setting_bytes(ctx, "maintenance_work_mem")
+        workers = effective_settings.setting_int(ctx, "max_parallel_maintenance_workers") or 0
         for index in inv.indexes:
             if index.method != "hnsw" or not index.valid or index.m is None:
                 continue
@@ -41,13 +41,13 @@ class HnswParamsSmallForSize(Rule):
                 continue  # a partial index holds an unknown share of the table's rows
             if index.m > SMALL_M or (index.ef_construction or 0) > SMALL_EF_CONSTRUCTION:
                 continue
-            rows = util.indexed_rows(inv, index)
+            rows = catalog.indexed_rows(inv, index)
             if rows is None or rows < MIN_ROWS:
                 continue
-            name = util.ident(index.schema, index.name)
+            name = wording.ident(index.schema, index.name)
             memory = ""
             mem_line = ""
-            build = util.rebuild_memory(
+            build = catalog.rebuild_memory(
                 index,
                 rows,
                 mwm,
@@ -58,8 +58,8 @@ class HnswParamsSmallForSize(Rule):
             if build is not None:
                 need = sizing.memory_needed(build)
                 memory = (
-                    f"; an in-memory rebuild at m = {NEW_M} needs ~{util.human_bytes(need)} of"
-                    f" maintenance_work_mem, which is {util.human_bytes(mwm)}"
+                    f"; an in-memory rebuild at m = {NEW_M} needs ~{wording.human_bytes(need)} of"
+                    f" maintenance_work_mem, which is {wording.human_bytes(mwm)}"
                 )
                 if not build.fits:
                     mem_line = (
@@ -68,12 +68,16 @@ class HnswParamsSmallForSize(Rule):
                     )
             defaults = f" (defaults: {', '.join(index.defaults)})" if index.defaults else ""
             yield self.finding(
-                f"{index.qualified_name} indexes ~{util.num(rows)} rows with m = {index.m},"
+                f"{index.qualified_name} indexes ~{wording.num(rows)} rows with m = {index.m},"
                 f" ef_construction = {index.ef_construction}: recall suffers at this size",
-                f"{index.definition}{defaults}; ~{util.num(rows)} rows;"
-                f" {util.human_bytes(index.size_bytes)}{memory}",
+                f"{index.definition}{defaults}; ~{wording.num(rows)} rows;"
+                f" {wording.human_bytes(index.size_bytes)}{memory}",
                 f"ALTER INDEX {name} SET (m = {NEW_M}, ef_construction = {NEW_EF_CONSTRUCTION});\n"
                 f"{mem_line}"
                 f"REINDEX INDEX CONCURRENTLY {name};  -- builds a copy: needs the disk space twice",
                 object=index.qualified_name,
+                rebuilds=(index.qualified_name,),
+                sets=(("maintenance_work_mem", f"'{sizing.pg_size_literal(need)}'"),)
+                if mem_line
+                else (),
             )

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pgvtui.core import sizing
 from pgvtui.core.models import IndexInfo, Inventory
 from pgvtui.core.residency import EXTRAS_KEY, ResidencyReport, model_spec
-from pgvtui.core.rules import util
+from pgvtui.core.rules import effective_settings
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -32,7 +32,7 @@ def memory_limits(ctx: RuleContext) -> list[tuple[str, int]]:
     """[(name, bytes)] of the memory an index should fit, smallest first."""
     out: list[tuple[str, int]] = []
     for name in ("shared_buffers", "effective_cache_size"):
-        value = util.setting_bytes(ctx, name)
+        value = effective_settings.setting_bytes(ctx, name)
         if value:
             out.append((name, value))
     rep = ctx.extras.get(EXTRAS_KEY)

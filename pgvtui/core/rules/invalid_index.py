@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 _LEFTOVER = re.compile(r"_cc(new|old)\d*$")
@@ -28,8 +28,9 @@ class InvalidIndex(Rule):
         for index in ctx.inventory.indexes:
             if index.valid or index.building:
                 continue
-            name = util.ident(index.schema, index.name)
-            if _LEFTOVER.search(index.name):
+            name = wording.ident(index.schema, index.name)
+            leftover = bool(_LEFTOVER.search(index.name))
+            if leftover:
                 fix = (
                     f"DROP INDEX CONCURRENTLY {name};\n"
                     "-- a leftover of a failed REINDEX CONCURRENTLY: the original index is intact"
@@ -49,7 +50,9 @@ class InvalidIndex(Rule):
                 f"{index.qualified_name} is invalid: queries never use it, and it is {upkeep}",
                 f"pg_index: indisvalid = false, indisready = {str(index.ready).lower()}, no"
                 f" CREATE INDEX in progress; {index.definition};"
-                f" {util.human_bytes(index.size_bytes)}",
+                f" {wording.human_bytes(index.size_bytes)}",
                 fix,
                 object=index.qualified_name,
+                drops=(index.qualified_name,) if leftover else (),
+                rebuilds=() if leftover else (index.qualified_name,),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import effective_settings, plan_walk, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 BUDGET_SHARE = 0.9
@@ -24,25 +24,25 @@ class IterativeScanExhausted(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for scan, limit_n, got in util.short_ann_scans(ctx):
+        for scan, limit_n, got in plan_walk.short_ann_scans(ctx):
             node, index = scan.node, scan.index
-            mode = util.iterative_mode(ctx, index.method)
+            mode = effective_settings.iterative_mode(ctx, index.method)
             if mode == "off":
                 continue
             removed = node.rows_removed_by_filter or 0
             seen = got + removed
             if index.method == "hnsw":
-                budget = util.setting_int(ctx, "hnsw.max_scan_tuples")
+                budget = effective_settings.setting_int(ctx, "hnsw.max_scan_tuples")
                 if budget is None or seen < BUDGET_SHARE * budget:
                     continue
-                limit_text = f"hnsw.max_scan_tuples = {util.num(budget)}"
+                limit_text = f"hnsw.max_scan_tuples = {wording.num(budget)}"
                 fix = (
                     f"SET hnsw.max_scan_tuples = {budget * 5};\n"
                     "-- or, for a selective filter: a partial index on the filtered subset, or a"
                     " btree index on the filter column so the planner filters first (exact)"
                 )
             else:
-                budget = util.setting_int(ctx, "ivfflat.max_probes")
+                budget = effective_settings.setting_int(ctx, "ivfflat.max_probes")
                 lists = index.lists
                 if budget is None or lists is None or budget >= lists or removed <= 0:
                     continue
@@ -52,13 +52,13 @@ class IterativeScanExhausted(Rule):
                     "-- or a partial index on the filtered subset / a btree on the filter column"
                 )
             evidence = (
-                f"{node.label()}: Actual Rows {util.num(got)} < Limit Plan Rows"
-                f" {util.num(limit_n)}, Rows Removed by Filter {util.num(removed)},"
-                f" {util.scan_io(node)}; {index.method}.iterative_scan = {mode}, {limit_text}"
+                f"{node.label()}: Actual Rows {wording.num(got)} < Limit Plan Rows"
+                f" {wording.num(limit_n)}, Rows Removed by Filter {wording.num(removed)},"
+                f" {wording.scan_io(node)}; {index.method}.iterative_scan = {mode}, {limit_text}"
             )
             yield self.finding(
                 f"the iterative scan stopped at its budget ({limit_text}) after"
-                f" {util.num(seen)} candidates and returned {util.num(got)} of"
+                f" {wording.num(seen)} candidates and returned {wording.num(got)} of"
                 f" {limit_n} rows",
                 evidence,
                 fix,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.reconcile import settings_fix
+from pgvtui.core.rules import effective_settings, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -26,10 +27,10 @@ class IvfflatLowProbes(Rule):
         inv = ctx.inventory
         if inv is None:
             return
-        probes = util.setting_int(ctx, "ivfflat.probes")
+        probes = effective_settings.setting_int(ctx, "ivfflat.probes")
         if probes is None:
             return
-        db = util.ident(inv.server.database)
+        db = wording.ident(inv.server.database)
         for index in inv.indexes:
             if index.method != "ivfflat" or not index.lists or not index.valid:
                 continue
@@ -37,12 +38,13 @@ class IvfflatLowProbes(Rule):
             if probes >= target / 2:
                 continue
             suggested = min(index.lists, math.ceil(target))
+            sets = (("ivfflat.probes", str(suggested)),)
             yield self.finding(
                 f"ivfflat.probes = {probes} searches {probes} of {index.lists} lists"
                 f" ({probes / index.lists:.0%}) of {index.qualified_name}",
                 f"ivfflat.probes = {probes}; {index.qualified_name} lists = {index.lists},"
                 f" sqrt(lists) = {target:.1f}",
-                f"SET ivfflat.probes = {suggested};\n"
-                f"-- for every new session: ALTER DATABASE {db} SET ivfflat.probes = {suggested};",
+                settings_fix(sets, db),
                 object=index.qualified_name,
+                sets=sets,
             )

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.plan import PlanNode
-from pgvtui.core.query import FromItem, QueryShape, tokenize
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.query import FromItem, QueryShape, parser
+from pgvtui.core.rules import plan_walk, rewrite
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 _JOINS = ("Nested Loop", "Hash Join", "Merge Join")
@@ -29,7 +29,7 @@ class JoinQueryVector(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:
             return
-        hits = util.sorted_scans(ctx)
+        hits = plan_walk.sorted_scans(ctx)
         for _scope, shape, _item, k in rewrite.knn_uses(ctx):
             q = k.use.query
             if q.kind not in ("column", "cte_ref") or q.from_kind in (None, "outer"):
@@ -108,22 +108,32 @@ def _referenced_elsewhere(text: str, name: str | None, span: tuple[int, int]) ->
     """Is ``name.`` used outside the distance expression (select list, WHERE …)?"""
     if name is None:
         return True
-    toks = [t for t in tokenize(text) if t.significant]
+    try:
+        toks = [t for t in parser.scan(text) if not t.is_comment]
+    except parser.SqlError:
+        return True
     for i, t in enumerate(toks[:-1]):
         if (
-            t.is_name
-            and t.name == name
-            and toks[i + 1].value == "."
+            t.keyword in ("NO_KEYWORD", "UNRESERVED_KEYWORD")
+            and _identifier(t.text) == name
+            and toks[i + 1].char == "."
             and not (span[0] <= t.start < span[1])
         ):
             return True
     return False
 
 
+def _identifier(text: str) -> str:
+    """An identifier token's name as PostgreSQL folds it."""
+    if text.startswith('"') and text.endswith('"'):
+        return text[1:-1].replace('""', '"')
+    return text.lower()
+
+
 def _join_between(ctx: RuleContext, top: PlanNode, bottom: PlanNode) -> PlanNode | None:
     """The first join on the way up from ``bottom`` to ``top`` (exclusive)."""
     assert ctx.plan is not None
-    for node in util.ancestors(ctx.plan, bottom):
+    for node in plan_walk.ancestors(ctx.plan, bottom):
         if node is top:
             return None
         if node.node_type in _JOINS:

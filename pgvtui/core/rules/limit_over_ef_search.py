@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import effective_settings, pgvector_facts, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -21,21 +21,25 @@ class LimitOverEfSearch(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for scan in util.ann_scans(ctx):
+        for scan in plan_walk.ann_scans(ctx):
             if scan.index.method != "hnsw" or scan.limit is None:
                 continue
-            if util.iterative_mode(ctx, "hnsw") != "off":
+            if effective_settings.iterative_mode(ctx, "hnsw") != "off":
                 continue
-            ef = util.setting_int(ctx, "hnsw.ef_search")
+            ef = effective_settings.setting_int(ctx, "hnsw.ef_search")
             limit_n = scan.limit.plan_rows
             if ef is None or limit_n is None:
                 continue
+            if ctx.extras.get("generic_plan") and rewrite.query_int(ctx, "limit") is None:
+                continue  # LIMIT $n in a generic plan: Plan Rows is the planner's guess
             node, lim = scan.node, scan.limit
             removed = node.rows_removed_by_filter or 0
             # The plan does not show OFFSET; take it from the parsed query when that query's
             # LIMIT is this Limit node's, else infer it from the rows the Limit skipped.
             offset = (
-                util.query_int(ctx, "offset") if util.query_int(ctx, "limit") == limit_n else None
+                rewrite.query_int(ctx, "offset")
+                if rewrite.query_int(ctx, "limit") == limit_n
+                else None
             )
             offset_note = f" OFFSET {offset}" if offset else ""
             if offset is None:
@@ -51,48 +55,59 @@ class LimitOverEfSearch(Rule):
             if lim.actual_rows is not None and lim.actual_rows >= limit_n:
                 continue
             limit_rows = (
-                f", Actual Rows {util.num(lim.actual_rows)}" if lim.actual_rows is not None else ""
+                f", Actual Rows {wording.num(lim.actual_rows)}"
+                if lim.actual_rows is not None
+                else ""
             )
             got = (
-                f"Actual Rows {util.num(node.actual_rows)}"
+                f"Actual Rows {wording.num(node.actual_rows)}"
                 if node.actual_rows is not None
                 else "not executed (no ANALYZE)"
             )
             evidence = (
                 f"{node.label()}: {got}"
-                f"{f', Rows Removed by Filter {util.num(removed)}' if removed else ''};"
-                f" Limit: Plan Rows {util.num(lim.plan_rows)}"
+                f"{f', Rows Removed by Filter {wording.num(removed)}' if removed else ''};"
+                f" Limit: Plan Rows {wording.num(lim.plan_rows)}"
                 f"{limit_rows};"
                 f" hnsw.ef_search = {ef}, hnsw.iterative_scan = off"
             )
             returned = (
-                f"; it returned {util.num(lim.actual_rows)}" if lim.actual_rows is not None else ""
+                f"; it returned {wording.num(lim.actual_rows)}"
+                if lim.actual_rows is not None
+                else ""
             )
+            fix, sets = _fix(ctx, wanted)
             yield self.finding(
                 f"LIMIT {limit_n}{offset_note} needs {wanted} rows but an HNSW scan with"
                 f" ef_search = {ef} returns at most {ef}{returned}",
                 evidence,
-                _fix(ctx, wanted),
+                fix,
                 object=f"plan: {node.label()}",
                 node_id=node.id,
+                sets=sets,
             )
 
 
-def _fix(ctx: RuleContext, wanted: int) -> str:
-    iterative = util.pgvector_at_least(ctx, (0, 8, 0))
+def _fix(ctx: RuleContext, wanted: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The fix text and the settings it sets (for reconciliation)."""
+    iterative = effective_settings.pgvector_at_least(ctx, (0, 8, 0))
     lines: list[str] = []
-    if wanted <= util.HNSW_EF_SEARCH_MAX:
+    sets: tuple[tuple[str, str], ...]
+    if wanted <= pgvector_facts.HNSW_EF_SEARCH_MAX:
+        sets = (("hnsw.ef_search", str(max(wanted, 1))),)
         lines.append(f"SET hnsw.ef_search = {max(wanted, 1)};")
         if iterative:
             lines.append("-- or keep ef_search and let the scan continue past it:")
             lines.append("-- SET hnsw.iterative_scan = relaxed_order;")
     elif iterative:
         lines.append(
-            f"-- ef_search cannot exceed {util.HNSW_EF_SEARCH_MAX}; {wanted} rows need"
+            f"-- ef_search cannot exceed {pgvector_facts.HNSW_EF_SEARCH_MAX}; {wanted} rows need"
             " iterative scan:"
         )
         lines.append("SET hnsw.iterative_scan = relaxed_order;")
+        sets = (("hnsw.iterative_scan", "relaxed_order"),)
     else:
-        lines.append(f"SET hnsw.ef_search = {util.HNSW_EF_SEARCH_MAX};")
+        lines.append(f"SET hnsw.ef_search = {pgvector_facts.HNSW_EF_SEARCH_MAX};")
         lines.append("-- more rows need iterative scan: ALTER EXTENSION vector UPDATE; (0.8.0+)")
-    return "\n".join(lines)
+        sets = (("hnsw.ef_search", str(pgvector_facts.HNSW_EF_SEARCH_MAX)),)
+    return "\n".join(lines), sets

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import plan_expressions, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -32,11 +32,11 @@ class MaterializedCte(Rule):
             sort = None
             hidden = None
             for node in ctx.plan.nodes():
-                if node.node_type not in util.SORT_NODES:
+                if node.node_type not in plan_walk.SORT_NODES:
                     continue
-                if not any(t.operator == k.use.operator for t in util.sort_terms(node)):
+                if not any(t.operator == k.use.operator for t in plan_expressions.sort_terms(node)):
                     continue
-                hidden = util.source_scan(util.descendants(node), kind, name)
+                hidden = plan_walk.source_scan(plan_walk.descendants(node), kind, name)
                 if hidden is not None:
                     sort = node
                     break
@@ -44,10 +44,10 @@ class MaterializedCte(Rule):
                 continue
             idx = k.serving[0]
             what = f"the CTE {name}" if kind == "cte" else f"the subquery {name}"
-            keys = ", ".join(util.shorten_literals(s) for s in sort.sort_key)
+            keys = ", ".join(plan_expressions.shorten_literals(s) for s in sort.sort_key)
             evidence = (
                 f"{sort.node_type} (Sort Key {keys})"
-                f" over {hidden.label()} ({util.num(hidden.rows_total)} rows);"
+                f" over {hidden.label()} ({wording.num(hidden.rows_total)} rows);"
                 f" no index scan of {k.table.display} uses {idx.qualified_name}"
             )
             fix, is_sql = self._fix(ctx, kind, name, k)

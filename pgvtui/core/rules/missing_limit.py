@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgvtui.core import statement
 from pgvtui.core.plan import Plan, PlanNode
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import effective_settings, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
 def _under_limit(plan: Plan, node: PlanNode) -> bool:
     """Is there a Limit anywhere above ``node``?"""
-    return any(n.node_type == "Limit" for n in util.ancestors(plan, node))
+    return any(n.node_type == "Limit" for n in plan_walk.ancestors(plan, node))
 
 
 @register
@@ -33,19 +34,19 @@ class MissingLimit(Rule):
         fix = self._fix(ctx)
         if fix is None:
             return  # the query has a LIMIT at the k-NN level
-        for scan in util.ann_scans(ctx):
+        for scan in plan_walk.ann_scans(ctx):
             if _under_limit(ctx.plan, scan.node):
                 continue
             method = scan.index.method
-            mode = util.iterative_mode(ctx, method)
+            mode = effective_settings.iterative_mode(ctx, method)
             rows = scan.node.actual_rows
             if method == "hnsw" and mode == "off":
-                ef = util.setting_int(ctx, "hnsw.ef_search") or 40
+                ef = effective_settings.setting_int(ctx, "hnsw.ef_search") or 40
                 yield self.finding(
                     f"ORDER BY … without LIMIT on {scan.table.display}: the index scan returns at"
                     f" most hnsw.ef_search = {ef} rows, silently — not every row",
                     f"{scan.node.label()} with no Limit above it returned"
-                    f" {util.num(rows)} rows; hnsw.iterative_scan = off,"
+                    f" {wording.num(rows)} rows; hnsw.iterative_scan = off,"
                     f" hnsw.ef_search = {ef}",
                     fix,
                     object=scan.table.display,
@@ -56,19 +57,19 @@ class MissingLimit(Rule):
                 yield self.finding(
                     f"ORDER BY … without LIMIT on {scan.table.display}: the index scan keeps"
                     " walking the graph for every row it can find",
-                    f"{scan.node.label()} with no Limit above it returned {util.num(rows)} rows;"
+                    f"{scan.node.label()} with no Limit above it returned {wording.num(rows)} rows;"
                     f" {method}.iterative_scan = {mode}",
                     fix,
                     object=scan.table.display,
                     node_id=scan.node.id,
                 )
-        for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
+        for hit in plan_walk.sorted_scans(ctx, plan_walk.relation_scan_types(ctx.plan)):
             if _under_limit(ctx.plan, hit.sort):
                 continue
-            rows = util.scan_rows(hit.scan)
+            rows = plan_walk.scan_rows(hit.scan)
             yield self.finding(
                 f"ORDER BY {hit.term.expression} without LIMIT sorts all"
-                f" {util.num(rows)} rows of {hit.table.display}; an ANN index serves only"
+                f" {wording.num(rows)} rows of {hit.table.display}; an ANN index serves only"
                 " ORDER BY … LIMIT k",
                 f"{hit.sort.node_type} ({hit.sort.sort_method or 'sort'}, Sort Key"
                 f" {hit.term.expression}) over {hit.scan.label()}, no Limit above it",
@@ -81,8 +82,16 @@ class MissingLimit(Rule):
     def _fix(ctx: RuleContext) -> str | None:
         assert ctx.query is not None
         target = ctx.query.knn()
-        if target is None or target.shape.limit_text is not None:
+        if target is None:
             return None
+        if target.shape.limit_text is not None:
+            # LIMIT NULL / LIMIT ALL (e.g. a function's match_count DEFAULT null) is no limit
+            if ctx.sql is None or statement.limit_kind(ctx.sql) != "null":
+                return None
+            return (
+                f"-- LIMIT NULL is no limit: pass a k (e.g. LIMIT {rewrite.DEFAULT_K}); in a"
+                " function, call it with a non-null match_count or give it a default"
+            )
         shape = target.shape
         if ctx.sql is None or shape.span is None:
             return f"-- add LIMIT {rewrite.DEFAULT_K} (the k of the k-NN) after the ORDER BY"

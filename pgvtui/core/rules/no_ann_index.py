@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import catalog, pgvector_facts, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -23,29 +23,29 @@ class NoAnnIndex(Rule):
         inv = ctx.inventory
         if inv is None or ctx.plan is None:
             return
-        for hit in util.sorted_scans(ctx):
+        for hit in plan_walk.sorted_scans(ctx):
             t, term = hit.table, hit.term
             column = term.column
             assert column is not None
-            if util.column_indexes(inv, t.schema, t.table, column) or util.expression_indexes(
+            if catalog.column_indexes(inv, t.schema, t.table, column) or catalog.expression_indexes(
                 inv, t.schema, t.table, column
             ):
                 continue
-            if util.scan_is_cheap(inv, t.schema, t.table):
+            if catalog.scan_is_cheap(inv, t.schema, t.table):
                 continue
             col = inv.column(t.schema, t.table, column)
             assert col is not None
-            rows = util.scan_rows(hit.scan)
+            rows = plan_walk.scan_rows(hit.scan)
             typ = rewrite.column_type(col)
-            table_rows = util.num(util.table_rows(inv, t.schema, t.table))
+            table_rows = wording.num(catalog.table_rows(inv, t.schema, t.table))
             evidence = (
                 f"{hit.sort.node_type} (Sort Key {term.expression}) over {hit.scan.label()}"
-                f" reading {util.num(rows)} rows; no HNSW/IVFFlat index on"
+                f" reading {wording.num(rows)} rows; no HNSW/IVFFlat index on"
                 f" {t.display}.{column} ({typ}, ~{table_rows} rows)"
             )
             fix, fix_is_sql = _fix(col.type, col.dims, term.operator, t, column)
             yield self.finding(
-                f"ORDER BY {util.name(column)} {term.operator} … on {t.display} scans and sorts"
+                f"ORDER BY {wording.name(column)} {term.operator} … on {t.display} scans and sorts"
                 " the whole table: there is no ANN index on the column",
                 evidence,
                 fix,
@@ -56,10 +56,10 @@ class NoAnnIndex(Rule):
 
 
 def _fix(
-    type_name: str, dims: int | None, operator: str, t: util.TableRef, column: str
+    type_name: str, dims: int | None, operator: str, t: catalog.TableRef, column: str
 ) -> tuple[str, bool]:
-    base = util.base_type(type_name)
-    opclass = util.opclass_for(base, operator, "hnsw")
+    base = pgvector_facts.base_type(type_name)
+    opclass = pgvector_facts.opclass_for(base, operator, "hnsw")
     if opclass is None:
         return (
             f"No HNSW operator class serves {operator} on {base}; use an operator the type"
@@ -69,20 +69,20 @@ def _fix(
     if dims is None:
         return (
             f"The column has no fixed dimension, so it cannot be indexed: give it one"
-            f" (ALTER TABLE {t.quoted} ALTER COLUMN {util.ident(column)} TYPE {base}(<d>)),"
+            f" (ALTER TABLE {t.quoted} ALTER COLUMN {wording.ident(column)} TYPE {base}(<d>)),"
             f" then CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw"
-            f" ({util.ident(column)} {opclass});",
+            f" ({wording.ident(column)} {opclass});",
             False,
         )
-    limit = util.INDEX_DIM_LIMITS.get(base)
+    limit = pgvector_facts.INDEX_DIM_LIMITS.get(base)
     if limit is not None and dims > limit:
-        if base == "vector" and dims <= util.INDEX_DIM_LIMITS["halfvec"]:
-            half = util.opclass_for("halfvec", operator, "hnsw")
+        if base == "vector" and dims <= pgvector_facts.INDEX_DIM_LIMITS["halfvec"]:
+            half = pgvector_facts.opclass_for("halfvec", operator, "hnsw")
             return (
                 f"-- {base}({dims}) is over the {limit}-dimension index limit: index a halfvec"
                 " cast and repeat the cast in the query\n"
                 f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw"
-                f" (({util.ident(column)}::halfvec({dims})) {half});",
+                f" (({wording.ident(column)}::halfvec({dims})) {half});",
                 True,
             )
         return (
@@ -91,6 +91,6 @@ def _fix(
             False,
         )
     return (
-        f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw ({util.ident(column)} {opclass});",
+        f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING hnsw ({wording.ident(column)} {opclass});",
         True,
     )

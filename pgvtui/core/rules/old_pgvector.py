@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.rules import pgvector_facts
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 from pgvtui.core.session import version_text
 
@@ -30,8 +30,8 @@ class OldPgvector(Rule):
         inv = ctx.inventory
         if inv is None or not inv.server.pgvector_version:
             return
-        installed = util.version_tuple(inv.server.pgvector_version)
-        available = util.version_tuple(inv.server.pgvector_available)
+        installed = pgvector_facts.version_tuple(inv.server.pgvector_version)
+        available = pgvector_facts.version_tuple(inv.server.pgvector_available)
         if not installed:
             return
         methods = {i.method for i in inv.indexes}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.rules import util
+from pgvtui.core.rules import catalog, pgvector_facts, plan_walk, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 _UNIT_EQUIVALENT = {"<->", "<=>", "<#>"}
@@ -26,22 +26,22 @@ class OperatorMismatch(Rule):
         inv = ctx.inventory
         if inv is None or ctx.plan is None:
             return
-        for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
+        for hit in plan_walk.sorted_scans(ctx, plan_walk.relation_scan_types(ctx.plan)):
             t, term = hit.table, hit.term
             column = term.column
             assert column is not None
             col = inv.column(t.schema, t.table, column)
             assert col is not None
             if term.cast is None:
-                key_type = util.base_type(col.type)
-                candidates = util.column_indexes(inv, t.schema, t.table, column)
+                key_type = pgvector_facts.base_type(col.type)
+                candidates = catalog.column_indexes(inv, t.schema, t.table, column)
             else:
-                key_type = util.base_type(term.cast)
-                candidates = util.expression_indexes(inv, t.schema, t.table, column)
+                key_type = pgvector_facts.base_type(term.cast)
+                candidates = catalog.expression_indexes(inv, t.schema, t.table, column)
             indexes = [
                 i
                 for i in candidates
-                if i.valid and util.base_type(i.key_type or col.type) == key_type
+                if i.valid and pgvector_facts.base_type(i.key_type or col.type) == key_type
             ]
             if not indexes or any(i.operator == term.operator for i in indexes):
                 continue
@@ -55,10 +55,11 @@ class OperatorMismatch(Rule):
             first = indexes[0]
             served_op = first.operator or "?"
             yield self.finding(
-                f"ORDER BY {util.name(column)} {term.operator} … cannot use"
+                f"ORDER BY {wording.name(column)} {term.operator} … cannot use"
                 f" {first.qualified_name}:"
-                f" it serves {served_op} ({util.OPERATOR_NAME.get(served_op, '?')}),"
-                f" the query uses {term.operator} ({util.OPERATOR_NAME.get(term.operator, '?')})",
+                f" it serves {served_op} ({pgvector_facts.OPERATOR_NAME.get(served_op, '?')}),"
+                f" the query uses {term.operator}"
+                f" ({pgvector_facts.OPERATOR_NAME.get(term.operator, '?')})",
                 evidence,
                 _fix(first, key_type, term.operator, t, column, term.cast),
                 object=f"{t.display}.{column}",
@@ -67,20 +68,27 @@ class OperatorMismatch(Rule):
 
 
 def _fix(
-    index: IndexInfo, key_type: str, operator: str, t: util.TableRef, column: str, cast: str | None
+    index: IndexInfo,
+    key_type: str,
+    operator: str,
+    t: catalog.TableRef,
+    column: str,
+    cast: str | None,
 ) -> str:
     method = index.method
-    opclass = util.opclass_for(key_type, operator, method)
+    opclass = pgvector_facts.opclass_for(key_type, operator, method)
     if opclass is None:
         method = "hnsw"
-        opclass = util.opclass_for(key_type, operator, method)
-    key = util.ident(column) if cast is None else f"({util.ident(column)}::{cast})"
+        opclass = pgvector_facts.opclass_for(key_type, operator, method)
+    key = wording.ident(column) if cast is None else f"({wording.ident(column)}::{cast})"
     lines: list[str] = []
     if opclass is not None:
         with_ = ""
         if method == "ivfflat" and index.lists is not None:
             with_ = f" WITH (lists = {index.lists})"
-        lines.append(f"-- an index for {operator} ({util.OPERATOR_NAME.get(operator, '?')}):")
+        lines.append(
+            f"-- an index for {operator} ({pgvector_facts.OPERATOR_NAME.get(operator, '?')}):"
+        )
         lines.append(
             f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING {method} ({key} {opclass}){with_};"
         )
@@ -95,7 +103,9 @@ def _fix(
         )
     else:
         lines.append(
-            f"-- rewriting to {served} is NOT equivalent: {util.OPERATOR_NAME.get(served, served)}"
-            f" and {util.OPERATOR_NAME.get(operator, operator)} rank neighbours differently"
+            f"-- rewriting to {served} is NOT equivalent:"
+            f" {pgvector_facts.OPERATOR_NAME.get(served, served)}"
+            f" and {pgvector_facts.OPERATOR_NAME.get(operator, operator)}"
+            " rank neighbours differently"
         )
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -21,7 +21,7 @@ class OrderByDesc(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for hit, idx in util.served_sorted_scans(ctx):
+        for hit, idx in plan_walk.served_sorted_scans(ctx):
             term, t = hit.term, hit.table
             if not term.desc or term.wrapped or term.column is None:
                 continue
@@ -60,7 +60,7 @@ class OrderByDesc(Rule):
                         True,
                     )
         return (
-            f"Drop DESC: ORDER BY {util.ident(column)} {operator} <query vector> LIMIT k returns"
+            f"Drop DESC: ORDER BY {wording.ident(column)} {operator} <query vector> LIMIT k returns"
             " the nearest rows (smaller distance = closer) and can use the index.",
             False,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.query import QueryShape
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -22,7 +22,7 @@ class OrderByExpression(Rule):
     kind = "query"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for hit, idx in util.served_sorted_scans(ctx):
+        for hit, idx in plan_walk.served_sorted_scans(ctx):
             term, t = hit.term, hit.table
             if not term.wrapped or term.column is None:
                 continue
@@ -56,7 +56,7 @@ class OrderByExpression(Rule):
                     )
                     return note + "\n" + rewrite.display_sql(new), True
         return (
-            f"ORDER BY the bare distance ({util.ident(column)} {operator} <query vector>, or an"
+            f"ORDER BY the bare distance ({wording.ident(column)} {operator} <query vector>, or an"
             " alias of exactly that) ascending, and compute similarity in the select list.",
             False,
         )
@@ -66,5 +66,5 @@ def _bare_sort(shape: QueryShape, distance_text: str) -> str:
     """An alias of the bare distance when the select list has one, else the distance."""
     for s in shape.select_items:
         if s.alias and s.text.strip().strip("()").strip() == distance_text.strip():
-            return util.name(s.alias)
+            return wording.name(s.alias)
     return distance_text

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from pgvtui.core.models import IndexInfo
 from pgvtui.core.query import QueryShape
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import plan_expressions, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -49,7 +49,8 @@ class PartialIndexNotMatched(Rule):
             evidence = (
                 f"{scan.label()}"
                 + (f" under {node.node_type}" if node is not scan else "")
-                + f"; partial index(es): {preds}; the query's WHERE: {util.shorten_literals(where)}"
+                + f"; partial index(es): {preds}; the query's WHERE:"
+                + f" {plan_expressions.shorten_literals(where)}"
             )
             yield self.finding(
                 f"the only ANN index(es) on {key} for {k.use.operator} are partial"
@@ -85,6 +86,6 @@ class PartialIndexNotMatched(Rule):
         lines.append("-- otherwise index every row:")
         lines.append(
             f"CREATE INDEX CONCURRENTLY ON {k.table.quoted} USING {idx.method}"
-            f" ({util.ident(k.column.column)} {opclass});"
+            f" ({wording.ident(k.column.column)} {opclass});"
         )
         return "\n".join(lines)

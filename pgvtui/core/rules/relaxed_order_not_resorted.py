@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.query import OrderItem, QueryShape
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import effective_settings, plan_walk, rewrite
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -26,7 +26,11 @@ class RelaxedOrderNotResorted(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.plan is None or ctx.query is None:
             return
-        relaxed = [m for m in ("hnsw", "ivfflat") if util.iterative_mode(ctx, m) == "relaxed_order"]
+        relaxed = [
+            m
+            for m in ("hnsw", "ivfflat")
+            if effective_settings.iterative_mode(ctx, m) == "relaxed_order"
+        ]
         anns = ctx.plan.ann_scans()
         if not relaxed or not anns:
             return
@@ -41,7 +45,7 @@ class RelaxedOrderNotResorted(Rule):
                 for item in shape.order_by:
                     if not item.is_bare_reference or item.references[0] not in names:
                         continue
-                    scan = util.source_scan(ctx.plan.nodes(), *scan_match)
+                    scan = plan_walk.source_scan(ctx.plan.nodes(), *scan_match)
                     if scan is None or rewrite.sorts_above(ctx, scan):
                         continue
                     evidence = (

@@ -10,18 +10,16 @@ Long vector literals are shortened for display only when the result would be unr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pgvtui.core.models import ColumnInfo, IndexInfo
 from pgvtui.core.plan import PlanNode
 from pgvtui.core.query import Cte, DistanceUse, OrderItem, QueryShape
-from pgvtui.core.rules import util
+from pgvtui.core.rules import catalog, plan_walk
 from pgvtui.core.rules.base import RuleContext
 
 DEFAULT_K = 10
-_TRAILING_CAST = re.compile(r'::\s*[\w."]+(?:\s*\(\s*\d+\s*\))?\s*$')
 
 
 def splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
@@ -47,7 +45,7 @@ class Knn:
     """A distance use resolved against the catalog."""
 
     use: DistanceUse
-    table: util.TableRef
+    table: catalog.TableRef
     column: ColumnInfo
     indexes: tuple[IndexInfo, ...]  # valid ANN indexes on the plain column
     expr_indexes: tuple[IndexInfo, ...]  # valid ANN indexes on an expression of the column
@@ -55,7 +53,7 @@ class Knn:
     @property
     def serving(self) -> tuple[IndexInfo, ...]:
         """Plain-column indexes whose opclass serves the query's operator."""
-        return tuple(util.serving(self.indexes, self.use.operator))
+        return tuple(catalog.serving(self.indexes, self.use.operator))
 
 
 def resolve_use(ctx: RuleContext, use: DistanceUse) -> Knn | None:
@@ -63,15 +61,17 @@ def resolve_use(ctx: RuleContext, use: DistanceUse) -> Knn | None:
     inv = ctx.inventory
     if inv is None or use.table is None or use.column.name is None:
         return None
-    ref = util.resolve_relation(ctx, use.table.name, use.table.schema)
+    ref = catalog.resolve_relation(ctx, use.table.name, use.table.schema)
     if ref is None:
         return None
     col = inv.column(ref.schema, ref.table, use.column.name)
     if col is None:
         return None
-    idx = tuple(i for i in util.column_indexes(inv, ref.schema, ref.table, col.column) if i.valid)
+    idx = tuple(
+        i for i in catalog.column_indexes(inv, ref.schema, ref.table, col.column) if i.valid
+    )
     expr = tuple(
-        i for i in util.expression_indexes(inv, ref.schema, ref.table, col.column) if i.valid
+        i for i in catalog.expression_indexes(inv, ref.schema, ref.table, col.column) if i.valid
     )
     return Knn(use=use, table=ref, column=col, indexes=idx, expr_indexes=expr)
 
@@ -107,25 +107,25 @@ def find_cte(shape: QueryShape, name: str) -> Cte | None:
     return None
 
 
-def ann_scan_on(ctx: RuleContext, table: util.TableRef) -> PlanNode | None:
+def ann_scan_on(ctx: RuleContext, table: catalog.TableRef) -> PlanNode | None:
     """An ANN-ordered index scan of ``table`` in the plan, if any."""
     if ctx.plan is None:
         return None
     for node in ctx.plan.ann_scans():
-        ref = util.resolve_relation(ctx, node.relation, node.schema, node.index_name)
+        ref = catalog.resolve_relation(ctx, node.relation, node.schema, node.index_name)
         if ref == table:
             return node
     return None
 
 
-def scans_of(ctx: RuleContext, table: util.TableRef) -> list[PlanNode]:
+def scans_of(ctx: RuleContext, table: catalog.TableRef) -> list[PlanNode]:
     """Every plan node that scans ``table``."""
     if ctx.plan is None:
         return []
     return [
         n
         for n in ctx.plan.nodes()
-        if n.relation and util.resolve_relation(ctx, n.relation, n.schema) == table
+        if n.relation and catalog.resolve_relation(ctx, n.relation, n.schema) == table
     ]
 
 
@@ -133,37 +133,24 @@ def sorts_above(ctx: RuleContext, node: PlanNode) -> list[PlanNode]:
     """Sort nodes on the path from the root to ``node``."""
     if ctx.plan is None:
         return []
-    return [n for n in util.ancestors(ctx.plan, node) if n.node_type in util.SORT_NODES]
+    return [n for n in plan_walk.ancestors(ctx.plan, node) if n.node_type in plan_walk.SORT_NODES]
 
 
 def query_side_for(use: DistanceUse, type_text: str) -> str:
-    """The query side re-cast to ``type_text`` (e.g. ``'[…]'::vector(64)``)."""
+    """The query side re-cast to ``type_text`` (e.g. ``'[…]'::vector(64)``): the value without
+    the casts written on it (``('[…]'::vector)::sparsevec`` → ``'[…]'``), cast anew."""
     q = use.query
-    base = q.text.strip()
-    if q.casts:
-        # drop the written cast(s) and the parentheses around them: ('[…]'::vector)::sparsevec
-        while True:
-            stripped = _TRAILING_CAST.sub("", base).strip()
-            if stripped.startswith("(") and stripped.endswith(")") and _balanced(stripped[1:-1]):
-                stripped = stripped[1:-1].strip()
-            if stripped == base:
-                break
-            base = stripped
+    base = q.uncast_text.strip() or q.text.strip()
     if q.kind not in ("literal", "param") and not (base.startswith("(") and base.endswith(")")):
         base = f"({base})"
     return f"{base}::{type_text}"
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    quoted = False
-    for ch in text:
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted and ch == "(":
-            depth += 1
-        elif not quoted and ch == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0 and not quoted
+def query_int(ctx: RuleContext, attr: str) -> int | None:
+    """LIMIT / OFFSET of the query level that runs the k-NN (parsed query), when constant."""
+    if ctx.query is None:
+        return None
+    knn = ctx.query.knn()
+    shape = knn.shape if knn is not None else ctx.query
+    value = shape.limit if attr == "limit" else shape.offset if attr == "offset" else None
+    return value if isinstance(value, int) else None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.rules import util
+from pgvtui.core.models import ColumnInfo
+from pgvtui.core.rules import catalog, pgvector_facts, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 PAGE_FIT_BYTES = 8000  # a PLAIN row must fit one 8 kB page with the other columns
@@ -32,18 +33,24 @@ class ToastedVectors(Rule):
         for col in inv.columns:
             if col.storage not in ("extended", "external"):
                 continue
-            size = util.value_bytes(col.type, col.dims)
+            total = catalog.table_bytes(inv, col.schema, col.table)
+            if total is not None and total < pgvector_facts.SMALL_TABLE_BYTES:
+                continue  # a small table: its exact scan is cheap, TOAST or not
+            size = pgvector_facts.value_bytes(col.type, col.dims)
             if size is None:
+                found = _untyped(self, col)
+                if found is not None:
+                    yield found
                 continue
             # ANALYZE measures stored widths: an average far below V is a TOAST pointer (~18 B),
             # proof even when V alone is under the threshold (wide rows TOAST their largest value)
             pointer = col.avg_width is not None and size >= 512 and col.avg_width < size / 2
-            if size <= util.TOAST_THRESHOLD_BYTES and not pointer:
+            if size <= pgvector_facts.TOAST_THRESHOLD_BYTES and not pointer:
                 continue
             if not col.rows_estimate and col.toast_bytes < MIN_TOAST_BYTES:
                 continue  # empty table: nothing is TOASTed yet
-            table = util.ident(col.schema, col.table)
-            column = util.ident(col.column)
+            table = wording.ident(col.schema, col.table)
+            column = wording.ident(col.column)
             width = ""
             if col.avg_width is not None:
                 width = f", pg_stats.avg_width {col.avg_width} B"
@@ -51,10 +58,10 @@ class ToastedVectors(Rule):
                     width += " (a TOAST pointer)"
             evidence = (
                 f"{col.qualified_name} {col.type}({col.dims}): {size} B per value"
-                f" (TOAST threshold {util.TOAST_THRESHOLD_BYTES} B per row), attstorage"
+                f" (TOAST threshold {pgvector_facts.TOAST_THRESHOLD_BYTES} B per row), attstorage"
                 f" {col.storage}{width};"
-                f" TOAST {util.human_bytes(col.toast_bytes)} vs heap"
-                f" {util.human_bytes(col.table_bytes)}"
+                f" TOAST {wording.human_bytes(col.toast_bytes)} vs heap"
+                f" {wording.human_bytes(col.table_bytes)}"
             )
             if size <= PAGE_FIT_BYTES:
                 fix = (
@@ -81,3 +88,37 @@ class ToastedVectors(Rule):
                 object=col.qualified_name,
                 fix_is_sql=fix_is_sql,
             )
+
+
+POINTER_MAX_WIDTH = 32  # pg_stats.avg_width of a TOAST pointer is ~18 B; no vector is that narrow
+
+
+def _untyped(rule: Rule, col: ColumnInfo) -> Finding | None:
+    """A column without dimensions (``embedding vector``, LangChain's default): the value size
+    is unknown from the catalog, so the measured evidence decides — a TOAST-pointer-sized
+    average width with a TOAST table that holds real data."""
+    if col.toast_bytes < MIN_TOAST_BYTES:
+        return None
+    if col.avg_width is not None:
+        if col.avg_width > POINTER_MAX_WIDTH:
+            return None
+    elif col.toast_bytes < col.table_bytes:
+        return None  # never analyzed: only a TOAST table bigger than the heap says so
+    width = (
+        f"pg_stats.avg_width {col.avg_width} B (a TOAST pointer)"
+        if col.avg_width is not None
+        else "no pg_stats (never analyzed)"
+    )
+    return rule.finding(
+        f"{col.qualified_name} values are stored out of line in TOAST: exact scans are slow"
+        " and under-costed",
+        f"{col.qualified_name} {col.type} without dimensions, attstorage {col.storage}, {width};"
+        f" TOAST {wording.human_bytes(col.toast_bytes)}"
+        f" vs heap {wording.human_bytes(col.table_bytes)}",
+        "Give the column its dimension first (see untyped-vector-column): a vector(d) value is"
+        " 4·d + 8 B. If that fits an 8 kB page with the other columns, ALTER TABLE … ALTER"
+        " COLUMN … SET STORAGE PLAIN and rewrite the table (VACUUM FULL or pg_repack) to move"
+        " the values in line; otherwise store halfvec or reduce the dimensions.",
+        object=col.qualified_name,
+        fix_is_sql=False,
+    )

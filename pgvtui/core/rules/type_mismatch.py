@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.rules import rewrite, util
+from pgvtui.core.rules import catalog, pgvector_facts, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 
@@ -28,18 +28,18 @@ class TypeMismatch(Rule):
         inv = ctx.inventory
         if inv is None or ctx.plan is None:
             return
-        for hit in util.sorted_scans(ctx, util.relation_scan_types(ctx.plan)):
+        for hit in plan_walk.sorted_scans(ctx, plan_walk.relation_scan_types(ctx.plan)):
             term, t = hit.term, hit.table
             if term.column is None or term.wrapped or term.desc:
                 continue
             col = inv.column(t.schema, t.table, term.column)
             if col is None:
                 continue
-            plain = util.serving(
-                util.column_indexes(inv, t.schema, t.table, term.column), term.operator
+            plain = catalog.serving(
+                catalog.column_indexes(inv, t.schema, t.table, term.column), term.operator
             )
-            exprs = util.serving(
-                util.expression_indexes(inv, t.schema, t.table, term.column), term.operator
+            exprs = catalog.serving(
+                catalog.expression_indexes(inv, t.schema, t.table, term.column), term.operator
             )
             ctype = rewrite.column_type(col)
             if term.cast is not None and plain:
@@ -81,7 +81,7 @@ class TypeMismatch(Rule):
     def _fix_cast(
         self,
         ctx: RuleContext,
-        t: util.TableRef,
+        t: catalog.TableRef,
         column: str,
         ctype: str,
         idx: IndexInfo,
@@ -91,23 +91,25 @@ class TypeMismatch(Rule):
         lines: list[str] = []
         if k is not None and ctx.sql is not None and k.use.span is not None:
             qual = k.use.column.qualifier
-            col_text = (util.ident(qual) + "." if qual else "") + util.ident(column)
+            col_text = (wording.ident(qual) + "." if qual else "") + wording.ident(column)
             new_use = f"{col_text} {k.use.operator} {rewrite.query_side_for(k.use, ctype)}"
             lines.append(f"-- cast the query vector to the column's type ({ctype}):")
             lines.append(rewrite.display_sql(rewrite.splice(ctx.sql, [(*k.use.span, new_use)])))
         lines.append(f"-- or, to search in {cast}, index that expression:")
         opclass = (
-            util.opclass_for(util.base_type(cast), k.use.operator if k else "<->", idx.method)
+            pgvector_facts.opclass_for(
+                pgvector_facts.base_type(cast), k.use.operator if k else "<->", idx.method
+            )
             or idx.opclass
         )
-        key = f"({util.ident(column)}::{cast})"
+        key = f"({wording.ident(column)}::{cast})"
         lines.append(
             f"CREATE INDEX CONCURRENTLY ON {t.quoted} USING {idx.method} ({key} {opclass});"
         )
         return "\n".join(lines)
 
     def _fix_expression(
-        self, ctx: RuleContext, t: util.TableRef, column: str, idx: IndexInfo
+        self, ctx: RuleContext, t: catalog.TableRef, column: str, idx: IndexInfo
     ) -> str:
         k = self._use(ctx, column)
         key_type = idx.key_type or "vector"

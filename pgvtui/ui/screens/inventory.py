@@ -166,6 +166,10 @@ class InventoryScreen(PgvScreen):
         it.cols = index_cols(findings, qualify=len({i.schema for i in inv.indexes}) > 1)
         it.set_items(inv.indexes)
         ct.border_subtitle = f"{len(inv.columns)}"
+        coverage = self.papp.catalog_coverage
+        if not coverage.complete:  # what this role could not see (Overview lists why)
+            n = coverage.objects_not_checked
+            ct.border_subtitle += f" · {n} not checked: see Overview" if n else " · partial view"
         total = human_bytes(inv.index_bytes)
         it.border_subtitle = f"{len(inv.indexes)} · {total}"
 

@@ -95,6 +95,12 @@ class OverviewScreen(PgvScreen):
     """
 
     SCREEN_TITLE = "Overview"
+    DEFAULT_CSS = """
+    #overview-coverage {
+        height: auto; max-height: 4; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    OverviewScreen.-short #overview-coverage { max-height: 2; }
+    """
     AUTO_FOCUS = "#overview-findings-list"
     BINDINGS = [Binding("r", "refresh", "Reload")]
 
@@ -111,6 +117,7 @@ class OverviewScreen(PgvScreen):
             yield FitBars(id="memory-bars")
         with Vertical(id="overview-findings"):
             yield Static(id="finding-counts")
+            yield Static(id="overview-coverage")
             findings = FindingsList("no catalog findings", id="overview-findings-list")
             findings.border_title = "Catalog findings (c copies the fix)"
             yield findings
@@ -129,7 +136,17 @@ class OverviewScreen(PgvScreen):
         self.query_one(FitBars).set_rows(rows)
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
-        self.query_one("#finding-counts", Static).update(severity_counts(findings))
+        counts = severity_counts(findings)
+        coverage = self.papp.catalog_coverage
+        if not coverage.complete:  # never an unqualified count when checks were skipped
+            n = coverage.objects_not_checked
+            gap = f"{n} objects not checked" if n else "some checks skipped"
+            counts.append(f"· {gap}", "bold yellow")
+        self.query_one("#finding-counts", Static).update(counts)
+        gaps = self.query_one("#overview-coverage", Static)
+        gaps.display = bool(coverage.entries)
+        # one row per gap (the full text is in pgvtui check)
+        gaps.update(Text("\n".join(f"• {e.line()}" for e in coverage.entries), style="yellow"))
         self.query_one(FindingsList).show(findings[:TOP_FINDINGS])
 
     def action_refresh(self) -> None:

@@ -23,7 +23,7 @@ from pgvtui.ui.widgets.fit_bars import bar
 from pgvtui.ui.widgets.object_table import Col, ObjectTable
 
 if TYPE_CHECKING:
-    from pgvtui.core.recall import RecallProgress, RecallReport, RecallSpec, SettingResult
+    from pgvtui.core.recall.sweep import RecallProgress, RecallReport, RecallSpec, SettingResult
 
 INDEX_COLS: list[Col[IndexInfo]] = [
     Col("index", lambda i: i.qualified_name, lambda i: i.qualified_name),
@@ -52,6 +52,7 @@ def result_cols(target: float, slowest: float) -> list[Col[SettingResult]]:
     return [
         Col("settings", lambda r: r.label, _settings_order),
         Col("recall@k", lambda r: _recall_cell(r, target), lambda r: r.recall_mean),
+        Col("p10", lambda r: f"{r.recall_p10:.2f}", lambda r: r.recall_p10, "right"),
         Col("min", lambda r: f"{r.recall_min:.2f}", lambda r: r.recall_min, "right"),
         Col("rows", lambda r: f"{r.rows_mean:.1f}", lambda r: r.rows_mean, "right"),
         Col("p50 latency", latency, lambda r: r.latency_ms_p50),
@@ -71,7 +72,8 @@ class RecallScreen(PgvScreen):
 
     Bindings:
         f5: start the sweep for the selected index.  escape: stop it (partial results stay).
-        c: copy the recommended SET.  a: apply it to the Search screen's controls.
+        c: copy the recommended SET.  a: apply it to the Search screen's controls (only a
+        recommendation that meets the policy; see docs/recall.md).
     """
 
     SCREEN_TITLE = "Recall"
@@ -142,7 +144,7 @@ class RecallScreen(PgvScreen):
         if not isinstance(index, IndexInfo):
             self.notify("select an index first", severity="warning")
             return
-        from pgvtui.core.recall import RecallSpec
+        from pgvtui.core.recall.sweep import RecallSpec
 
         spec = RecallSpec(
             index=index.qualified_name,
@@ -158,7 +160,7 @@ class RecallScreen(PgvScreen):
 
     @work(exclusive=True, exit_on_error=False, group="recall")
     async def sweep(self, spec: RecallSpec) -> None:
-        from pgvtui.core.recall import run_recall
+        from pgvtui.core.recall.sweep import run_recall
 
         inv = self.papp.inventory
 
@@ -222,13 +224,15 @@ class RecallScreen(PgvScreen):
         self.query_one("#recall-status", Static).update(status)
         bar_widget = self.query_one("#recall-progress", ProgressBar)
         bar_widget.update(total=1, progress=1 if report.complete else 0)
+        from pgvtui.render.recall import recommendation_lines
+
         rec = report.recommendation
-        text = Text()
-        if rec is not None:
-            text.append(rec.message + "\n", style="bold green" if rec.met else "bold yellow")
-            if rec.set_sql:
-                text.append(rec.set_sql, style="green")
-                text.append("\nc copies it · a applies it to Search", style="dim")
+        lines = recommendation_lines(report)
+        if rec is not None and rec.met and rec.set_sql:
+            lines.insert(1, Text(f"  {rec.set_sql}", style="bold"))
+        text = Text("\n").join(lines)
+        if rec is not None and rec.met and rec.set_sql:
+            text.append("\nc copies it · a applies it to Search", style="dim")
         self.query_one("#recall-recommendation", Static).update(text)
 
     def _show_results(self, results: tuple[SettingResult, ...], target: float) -> None:
@@ -247,8 +251,9 @@ class RecallScreen(PgvScreen):
 
     def action_apply(self) -> None:
         rec = self.report.recommendation if self.report else None
-        if rec is None or not rec.settings:
-            self.notify("no recommendation yet", severity="warning")
+        if rec is None or not rec.met or not rec.settings:
+            text = rec.message if rec is not None else "no recommendation yet"
+            self.notify(text, severity="warning")
             return
         self.papp.recall_settings = {k: str(v) for k, v in rec.settings.items()}
         self.papp.switch_mode("search")

@@ -97,7 +97,8 @@ class ResidencyScreen(PgvScreen):
     """Index memory fit and cache residency.
 
     Bindings:
-        r: measure again.  w: what-if for the selected index.  c: copy its pg_prewarm SQL.
+        r: measure again.  w: what-if for the selected index.
+        c: copy its pg_prewarm SQL (only for an index in the prewarm plan, which fits the budget).
         m: measure even when shared_buffers is so large that the pg_buffercache scan is skipped.
     """
 
@@ -109,6 +110,7 @@ class ResidencyScreen(PgvScreen):
         Binding("c", "copy_prewarm", "Copy prewarm"),
         Binding("m", "scan_anyway", "Scan buffercache", show=False),
     ]
+    shown_report: ResidencyReport | None = None  # the report on screen (its prewarm plan)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="residency-top"):
@@ -143,6 +145,7 @@ class ResidencyScreen(PgvScreen):
 
     def show_report(self, report: ResidencyReport) -> None:
         """Display one report (also used by snapshot tests with recorded data)."""
+        self.shown_report = report
         m = report.memory
         ram_note = {"local": "this machine", "option": "given", "unknown": "unknown: = cache"}
         self.query_one(FitBars).set_rows(
@@ -203,6 +206,15 @@ class ResidencyScreen(PgvScreen):
             self.query_one(WhatIfPanel).focus_first()
 
     def action_copy_prewarm(self) -> None:
+        """Copy the selected index's pg_prewarm SQL — only when it is in the prewarm plan (the
+        budget of shared_buffers); otherwise say why it was left out."""
         r = self._selected()
-        if r is not None:
-            self.papp.copy_text(r.prewarm_sql, "pg_prewarm SQL")
+        if r is None:
+            return
+        shown = self.shown_report
+        plan = shown.prewarm_plan if shown is not None else None
+        left = {p.index: p.reason for p in plan.left_out} if plan is not None else {}
+        if r.qualified_name in left:
+            self.notify(f"not in the prewarm plan: {left[r.qualified_name]}", severity="warning")
+            return
+        self.papp.copy_text(r.prewarm_sql, "pg_prewarm SQL")

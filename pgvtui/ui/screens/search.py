@@ -21,12 +21,12 @@ from textual.widgets import DataTable, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
-from pgvtui.errors import PgvtuiError
+from pgvtui.errors import ConnectionLost, PgvtuiError
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
 from pgvtui.ui.export import write_export
-from pgvtui.ui.messages import QueryVectorChosen, SearchFinished
+from pgvtui.ui.messages import QueryVectorChosen, SampleFailed, SearchFinished
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
 from pgvtui.ui.widgets.findings_list import FindingsList
@@ -153,15 +153,29 @@ class SearchScreen(PgvScreen):
         found = await self.papp.backend.table_key(col.table_oid)
         key = found.key_column if found else None
         mode, value = self.controls.vector_choice()
+        failed: PgvtuiError | None = None
         if mode == "random" or not value:
-            value = await self._sample(col, key) or "1"
+            try:
+                value = await self._sample(col, key) or "1"
+            except ConnectionLost:
+                raise
+            except PgvtuiError as exc:  # e.g. no SELECT on the table: say so, keep the query
+                failed, value = exc, "1"
         mode = "id" if mode == "literal" else mode
-        self.post_message(QueryVectorChosen(col, key, mode, value, run))
+        self.post_message(QueryVectorChosen(col, key, mode, value, run and failed is None))
+        if failed is not None:
+            self.post_message(SampleFailed(col, failed))
 
     async def _sample(self, col: ColumnInfo, key: str | None) -> str | None:
         if key is None:
             return "0"
         return await self.papp.backend.sample_key(col.schema, col.table, col.column, key)
+
+    @on(SampleFailed)
+    def _sample_failed(self, event: SampleFailed) -> None:
+        what = f"could not sample a row of {event.column.qualified_table}"
+        self.notify(f"{what}: {event.error.message}", title=event.error.title, severity="error")
+        self._status(Text(f"{what}: {event.error.one_line()} — the query uses id 1", style="red"))
 
     @on(QueryVectorChosen)
     def _vector_chosen(self, event: QueryVectorChosen) -> None:

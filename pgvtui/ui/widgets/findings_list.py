@@ -27,7 +27,10 @@ def finding_renderable(f: Finding) -> Group:
     head.append(f.rule, style="bold")
     if f.object:
         head.append(f"  {f.object}", style="dim")
+    if f.step is not None:  # the order to act in (core.reconcile)
+        head.append(f"  step {f.step}", style="bold")
     parts: list[Text] = [head, Text("  " + f.message)]
+    parts += [Text(f"  plan: {note}", style="italic") for note in f.notes]
     if f.evidence:
         parts.append(Text("  evidence: " + f.evidence, style="dim"))
     if f.fix:

@@ -47,7 +47,7 @@ def test_golden_path_json_exit_0(items_db: VectorDB, capsys: pytest.CaptureFixtu
     )
     doc = json.loads(out)
     assert code == 0, doc["findings"]
-    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings"}
+    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings", "coverage"}
     assert doc["query"] == GOLDEN and doc["settings"] == {"hnsw.ef_search": "100"}
     assert doc["rows"] == 10 and doc["execution_ms"] > 0
     assert doc["plan"][0]["Plan"]["Node Type"] == "Limit"
@@ -62,7 +62,7 @@ def test_warning_exit_code_depends_on_fail_on(
     rules = [f["rule"] for f in doc["findings"]]
     assert "order-by-desc" in rules and len(rules) == len(set(rules))
     f = next(f for f in doc["findings"] if f["rule"] == "order-by-desc")
-    assert set(f) == {"rule", "severity", "message", "evidence", "fix", "object"}
+    assert set(f) == {"rule", "severity", "message", "evidence", "fix", "object", "step", "notes"}
     code, _, _ = run(
         capsys, items_db.dsn, "--sql", DESC, "--format", "json", "--fail-on", "warning"
     )
@@ -104,7 +104,8 @@ def test_dimension_mismatch_is_a_finding(
         (["--sql", "delete from items"], "Query refused"),
         (["--sql", "select 1 / 0"], "Query failed: division by zero"),
         (["--sql", "select 1", "--set", "role=postgres"], "Setting refused"),
-        (["--sql", "select $1 from items"], "--vector-from"),
+        (["--sql", "select $2 from items", "--param", "1=x"], "no such placeholder"),
+        (["--sql", "select id from items limit $1", "--sample"], "no value for $1 (the LIMIT)"),
         (["--sql", "select 1", "--vector-from", "items.emb"], "expected"),
     ],
 )

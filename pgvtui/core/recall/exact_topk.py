@@ -1,6 +1,6 @@
 """Exact k-nearest neighbours in one streamed pass: binary COPY parsing and a running top-k.
 
-Pure numpy, no database. :mod:`pgvtui.core.recall` streams
+Pure numpy, no database. :mod:`pgvtui.core.recall.sweep` streams
 ``COPY (SELECT tableoid, ctid, <col> FROM … ) TO STDOUT (FORMAT BINARY)`` and feeds the raw bytes
 here chunk by chunk; :class:`ExactTopK` keeps, for every query, the k smallest distances seen so
 far (``argpartition`` over the running best plus the new chunk), so memory is bounded by the chunk

@@ -7,16 +7,18 @@
 2. Query vectors: a deterministic sample of rows (``ORDER BY md5(id::text || seed)``), or vectors
    the caller loaded from a file (:func:`load_query_file`).
 3. Ground truth, exact, for all queries in ONE pass: ``COPY (SELECT tableoid, ctid, col …) TO
-   STDOUT (FORMAT BINARY)`` streamed chunk by chunk into numpy (:mod:`pgvtui.core.recall_exact`),
+   STDOUT (FORMAT BINARY)`` streamed chunk by chunk into numpy
+   (:mod:`pgvtui.core.recall.exact_topk`),
    then the winners' positions resolved to ids — in the same REPEATABLE READ snapshot as the sample.
 4. For every setting combination (``SET LOCAL hnsw.ef_search`` / ``ivfflat.probes`` / iterative
    scan), every query runs twice through the index: ``EXPLAIN (ANALYZE, BUFFERS, TIMING OFF,
    FORMAT JSON)`` gives the server execution time, rows and buffers; the plain query gives the ids
    and distances. By default the planner is steered to the ANN index (``enable_seqscan``,
    ``enable_bitmapscan`` and ``enable_sort`` off) and each result says how often the plan used it.
-5. Per setting: recall@k mean/min, rows returned (shortfall), latency p50/p95/p99, buffers; the
-   recommendation is the cheapest setting (lowest p50, ties → smaller ef_search/probes) whose mean
-   recall meets the target.
+5. Per setting: recall@k mean/p10/min, rows returned (shortfall), latency p50/p95/p99, buffers;
+   the recommendation follows :mod:`pgvtui.core.recall.policy` (target on the mean, a floor on
+   the p10 of per-query recall, p95 latency, never below the current/default setting unless
+   ``allow_lower``), and the worst queries are explained (``worst_queries``).
 
 Stopping: ``should_stop()`` is checked between queries and chunks; a cancelled statement
 (:meth:`Session.cancel`) while ``should_stop()`` is true also ends the run. Either way the report
@@ -38,8 +40,8 @@ from psycopg import sql
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.catalog import inventory
 from pgvtui.core.models import VECTOR_TYPES, IndexInfo, Inventory, to_jsonable
-from pgvtui.core.recall_exact import F32
-from pgvtui.core.recall_truth import (
+from pgvtui.core.recall.exact_topk import F32
+from pgvtui.core.recall.ground_truth import (
     GroundTruth,
     RecallError,
     Stopped,
@@ -47,7 +49,17 @@ from pgvtui.core.recall_truth import (
     bind_vector,
     ground_truth,
 )
-from pgvtui.core.recall_where import validate_where
+from pgvtui.core.recall.policy import (
+    DEFAULT_FLOOR,
+    Baseline,
+    Recommendation,
+    WorstQueries,
+    explain_worst,
+    low_percentile,
+    recommend,
+    setting_label,
+)
+from pgvtui.core.recall.where_check import validate_where
 from pgvtui.core.session import Session, version_tuple
 from pgvtui.errors import QueryCancelled, QueryFailed, UsageError
 
@@ -99,6 +111,11 @@ class RecallSpec:
     vectors_file: str | None = None  # .npy / .jsonl, loaded once the column is known
     force_index: bool = True  # steer the planner to the ANN index
     bypass_index: bool = False  # enable_indexscan = off: exact plans (overrides force_index)
+    floor: float = DEFAULT_FLOOR  # p10 of per-query recall a recommendation must keep
+    allow_lower: bool = False  # may recommend below the server's current / pgvector's default
+    # --where: sample query vectors inside the filter (default: the whole table, as the
+    # application's own vectors are not drawn from the filtered rows; docs/recall.md)
+    sample_within_where: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,27 +138,23 @@ class SettingResult:
 
     @property
     def label(self) -> str:
-        return _label(self.settings)
+        return setting_label(self.settings)
+
+    @property
+    def recall_p10(self) -> float:
+        """10th percentile of per-query recall (the minimum when per-query values are not kept)."""
+        return low_percentile(self)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = to_jsonable(self)
         for key in ("recalls", "rows", "latencies_ms"):
             d.pop(key)
+        d["recall_p10"] = self.recall_p10
+        d["zero_recall_queries"] = sum(1 for x in self.recalls if x == 0.0)
         for key, value in d.items():
             if isinstance(value, float):
                 d[key] = _round(value, 4)
         return d
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    met: bool
-    settings: dict[str, int | str] | None
-    set_sql: str | None
-    recall_mean: float | None
-    latency_ms_p50: float | None
-    latency_ms_p95: float | None
-    message: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +186,8 @@ class RecallReport:
     complete: bool
     stopped_during: str | None = None
     warnings: tuple[str, ...] = ()
+    worst: WorstQueries | None = None
+    floor: float = DEFAULT_FLOOR
     latency_source: str = "server: EXPLAIN ANALYZE Execution Time (TIMING OFF), planning excluded"
 
     def to_json(self) -> dict[str, Any]:
@@ -184,6 +199,7 @@ class RecallReport:
             "operator": self.operator,
             "k": self.k,
             "target": self.target,
+            "floor": self.floor,
             "where": self.where,
             "query_source": self.query_source,
             "seed": self.seed,
@@ -191,6 +207,9 @@ class RecallReport:
             "query_ids": [to_jsonable(i) for i in self.query_ids],
             "results": [r.to_json() for r in self.results],
             "recommendation": to_jsonable(self.recommendation),
+            "worst_queries": [w.to_json() for w in self.worst.queries] if self.worst else [],
+            "worst_queries_setting": self.worst.setting if self.worst else None,
+            "worst_queries_explanation": self.worst.explanation if self.worst else None,
             "ground_truth_seconds": self.ground_truth_seconds,
             "ground_truth_rows": self.ground_truth_rows,
             "latency_source": self.latency_source,
@@ -283,6 +302,8 @@ def check_spec(spec: RecallSpec) -> None:
         raise UsageError(f"--queries must be 1–{MAX_QUERIES}")
     if not 0.0 < spec.target <= 1.0:
         raise UsageError("--target must be in (0, 1]")
+    if not 0.0 <= spec.floor <= 1.0:
+        raise UsageError("--floor must be in [0, 1]")
 
 
 async def resolve(session: Session, spec: RecallSpec, inv: Inventory | None = None) -> Target:
@@ -467,69 +488,6 @@ def summarise(
     )
 
 
-def set_sql(settings: dict[str, int | str]) -> str:
-    """The ``SET`` statements for a setting, for people to paste (values already validated)."""
-    parts = []
-    for name, value in settings.items():
-        if name.endswith("iterative_scan") and value == "off":
-            continue
-        parts.append(f"SET {name} = {value};")
-    return " ".join(parts)
-
-
-def recommend(results: Sequence[SettingResult], target: float, k: int) -> Recommendation | None:
-    if not results:
-        return None
-
-    def knob(r: SettingResult) -> int:
-        v = r.settings.get("hnsw.ef_search", r.settings.get("ivfflat.probes", 0))
-        return int(v)
-
-    meeting = [r for r in results if r.recall_mean >= target]
-    if meeting:
-        best = min(meeting, key=lambda r: (round(r.latency_ms_p50, 3), knob(r)))
-        shortfall = best.rows_mean < k - 1e-9
-        msg = (
-            f"reaches recall@{k} "
-            f"{best.recall_mean:.3f} (min {best.recall_min:.2f}) at p50 "
-            f"{best.latency_ms_p50:.2f} ms, p95 {best.latency_ms_p95:.2f} ms"
-        )
-        if shortfall:
-            msg += f"; note it returns {best.rows_mean:.1f} rows on average, fewer than k={k}"
-        return Recommendation(
-            met=True,
-            settings=dict(best.settings),
-            set_sql=set_sql(best.settings),
-            recall_mean=best.recall_mean,
-            latency_ms_p50=best.latency_ms_p50,
-            latency_ms_p95=best.latency_ms_p95,
-            message=msg,
-        )
-    best = max(results, key=lambda r: (r.recall_mean, -r.latency_ms_p50))
-    hint = "try larger values"
-    if (
-        best.rows_mean < k - 1e-9
-        and best.settings.get("hnsw.iterative_scan", best.settings.get("ivfflat.iterative_scan"))
-        == "off"
-    ):
-        hint = (
-            f"rows fall short of k ({best.rows_mean:.1f} of {k}): the filter discards candidates; "
-            "try --iterative relaxed_order"
-        )
-    return Recommendation(
-        met=False,
-        settings=dict(best.settings),
-        set_sql=None,
-        recall_mean=best.recall_mean,
-        latency_ms_p50=best.latency_ms_p50,
-        latency_ms_p95=best.latency_ms_p95,
-        message=(
-            f"no tried setting reaches recall@{k} ≥ {target:g}; the best was "
-            f"{best.recall_mean:.3f} with {best.label} — {hint}"
-        ),
-    )
-
-
 # -- the run -----------------------------------------------------------------------------
 
 
@@ -545,6 +503,8 @@ async def run_recall(
     stop = should_stop or (lambda: False)
     report_progress = progress or (lambda _p: None)
     report_progress(RecallProgress("resolve", 0, 1, "resolving the index"))
+    check_spec(spec)
+    inv = inv or await inventory(session)
     target = await resolve(session, spec, inv)
     idx = target.index
     grid = settings_grid(idx.method, spec, idx.lists)
@@ -567,8 +527,9 @@ async def run_recall(
         operator=OPERATORS[target.metric],
         k=spec.k,
         target=spec.target,
+        floor=spec.floor,
         where=target.where,
-        query_source="sample" if _sampled(spec) else "file",
+        query_source=_query_source(spec),
         seed=spec.seed if _sampled(spec) else None,
         query_ids=(),
         results=(),
@@ -626,7 +587,7 @@ async def run_recall(
         def on_query(qi: int, setting: dict[str, int | str] = settings, n: int = n_setting) -> None:
             if qi % 5 == 4 or qi == len(binds) - 1:
                 done = n * len(binds) + qi + 1
-                label = _label(setting)
+                label = setting_label(setting)
                 report_progress(RecallProgress("ann", done, total, label, tuple(results)))
 
         try:
@@ -652,10 +613,23 @@ async def run_recall(
         partial_warnings.append(
             f"{results[-1].label} stopped after {results[-1].queries} of {len(binds)} queries"
         )
+    rec = recommend(
+        results,
+        spec.target,
+        spec.k,
+        floor=spec.floor,
+        baseline=Baseline.of(idx.method, inv.settings),
+        allow_lower=spec.allow_lower,
+        index=idx,
+    )
+    worst = explain_worst(
+        results, rec.settings if rec else None, query_ids, gt.distances, target.metric, idx.method
+    )
     report = replace(
         base,
         results=tuple(results),
-        recommendation=recommend(results, spec.target, spec.k),
+        recommendation=rec,
+        worst=worst,
         complete=stopped_during is None,
         stopped_during=stopped_during,
         warnings=tuple(partial_warnings),
@@ -724,12 +698,15 @@ async def _run_setting(
             on_query(qi)
 
 
+def _query_source(spec: RecallSpec) -> str:
+    """``file``; ``sample`` (the whole table); ``sample-within-where`` (inside --where)."""
+    if not _sampled(spec):
+        return "file"
+    return "sample-within-where" if spec.where and spec.sample_within_where else "sample"
+
+
 def _sampled(spec: RecallSpec) -> bool:
     return spec.query_vectors is None and spec.vectors_file is None
-
-
-def _label(settings: dict[str, int | str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
 async def _spec_ground_truth(
@@ -756,6 +733,7 @@ async def _spec_ground_truth(
         estimate=estimate,
         on_progress=on_progress,
         stop=stop,
+        sample_within_where=spec.sample_within_where,
     )
 
 

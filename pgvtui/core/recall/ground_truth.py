@@ -3,8 +3,8 @@
 The ground truth is computed in ONE pass for all queries: ``COPY (SELECT tableoid, ctid, col …)
 TO STDOUT (FORMAT BINARY)`` is read in blocks straight from libpq (:class:`_CopyReader`), parsed
 and folded into a running top-k with numpy in a worker thread while the next block arrives
-(:mod:`pgvtui.core.recall_exact`); the winners' positions are then looked up by ctid in the same
-REPEATABLE READ snapshot as the sample, and their distances recomputed exactly in float64.
+(:mod:`~pgvtui.core.recall.exact_topk`); the winners' positions are then looked up by ctid in the
+same REPEATABLE READ snapshot as the sample, and their distances recomputed exactly in float64.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from psycopg import sql
 
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.models import IndexInfo
-from pgvtui.core.recall_exact import (
+from pgvtui.core.recall.exact_topk import (
     F32,
     ExactTopK,
     Kernel,
@@ -73,6 +73,15 @@ class Target:
         if not self.key_is_expression:
             return sql.Identifier(self.key)
         return sql.SQL("({})").format(sql.SQL(self.key.replace("%", "%%")))
+
+    def sample_where_sql(self, within_where: bool) -> sql.Composable:
+        """Where query vectors are sampled from: the partial index's predicate, plus the
+        ``--where`` filter only when sampling inside it was asked for (see docs/recall.md)."""
+        if within_where:
+            return self.where_sql()
+        if self.index.predicate:
+            return sql.SQL("({})").format(sql.SQL(self.index.predicate.replace("%", "%%")))
+        return sql.SQL("true")
 
     def where_sql(self) -> sql.Composable:
         """The partial index's predicate (from pg_get_expr: the query must imply it) and the
@@ -155,12 +164,14 @@ class GroundTruth:
     seconds: float
 
 
-async def _sample(cur: Any, target: Target, n: int, seed: int) -> tuple[list[Any], F32]:
+async def _sample(
+    cur: Any, target: Target, n: int, seed: int, within_where: bool = False
+) -> tuple[list[Any], F32]:
     q = sqlfiles.query("recall_sample").format(
         id=sql.Identifier(target.id_column),
         col=target.key_sql(),
         table=target.table_ident,
-        where=target.where_sql(),
+        where=target.sample_where_sql(within_where),
     )
     await cur.execute(q, {"seed": str(seed), "n": n})
     rows = await cur.fetchall()
@@ -356,8 +367,10 @@ async def ground_truth(
     estimate: int = 0,
     on_progress: Callable[[str, int, int], None] = lambda _phase, _done, _total: None,
     stop: Callable[[], bool] = lambda: False,
+    sample_within_where: bool = False,
 ) -> tuple[GroundTruth, list[Any], F32]:
-    """Query vectors (given, from a file, or ``sample`` rows by ``seed``) and their exact top-k,
+    """Query vectors (given, from a file, or ``sample`` rows by ``seed`` — from the whole table,
+    or inside ``--where`` with ``sample_within_where``) and their exact top-k,
     in one read-only REPEATABLE READ transaction. Returns (truth, query ids, query vectors).
     ``on_progress(phase, done, total)`` with phase ``sample`` or ``ground_truth``; raises
     :class:`Stopped` when ``stop()`` turns true between chunks."""
@@ -374,7 +387,7 @@ async def ground_truth(
             query_ids: list[Any] = list(range(queries.shape[0]))
         else:
             on_progress("sample", 0, sample)
-            query_ids, queries = await _sample(cur, target, sample, seed)
+            query_ids, queries = await _sample(cur, target, sample, seed, sample_within_where)
         t0 = time.perf_counter()
 
         def on_rows(n: int) -> None:

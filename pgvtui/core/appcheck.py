@@ -1,0 +1,109 @@
+"""Diagnose a statement as the application sends it: ``$n`` parameters, searches inside
+functions. Used by ``pgvtui check --sql`` and ``pgvtui workload --diagnose``.
+
+1. A call of a user function whose body searches vectors (``SELECT * FROM match_documents($1,
+   $2)``) is unwrapped (:func:`pgvtui.core.functions.call_search`): the body's search, with the
+   call's arguments or the parameters' defaults in place, is what gets diagnosed; findings name
+   the function, and ``function-not-inlined`` says whether the planner can inline it.
+2. A statement with ``$n`` and no values gets ``EXPLAIN (GENERIC_PLAN)``; with values
+   (``--vector-from``, ``--param``, ``--sample``) EXPLAIN ANALYZE with them bound
+   (:mod:`pgvtui.core.binding`).
+
+Reading a function runs nothing but a catalog query; the unwrapped body passes the guard like
+any statement before it is explained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pgvtui.core import binding, statement
+from pgvtui.core import functions as fn
+from pgvtui.core.rules.base import Finding, RuleContext, all_rules
+from pgvtui.core.rules.function_not_inlined import EXTRAS_KEY
+from pgvtui.core.search import Diagnosis, diagnose
+from pgvtui.core.session import Session
+
+
+@dataclass(frozen=True)
+class StatementCheck:
+    diagnosis: Diagnosis
+    findings: tuple[Finding, ...]
+    bound: tuple[binding.BoundValue, ...]
+    generic: bool  # findings come from a generic plan
+    function: fn.FunctionSearch | None
+
+
+def read(text: str) -> statement.StatementInfo | None:
+    try:
+        return statement.read(text)
+    except statement.StatementError:
+        return None
+
+
+async def check_statement(
+    session: Session,
+    text: str,
+    settings: Mapping[str, str] | None = None,
+    *,
+    info: statement.StatementInfo | None = None,
+    vector: Any = None,
+    vector_source: str | None = None,
+    params: Mapping[int, str] | None = None,
+    sample: bool = False,
+) -> StatementCheck:
+    info = info or read(text)
+    fs: fn.FunctionSearch | None = None
+    if info is not None and not info.distances and info.calls:
+        searching = fn.vector_functions(await fn.load_functions(session))
+        fs = fn.call_search(info, searching)
+        if fs is not None:
+            text = fs.sql
+            info = read(text)
+    bound: list[binding.BoundValue] = []
+    if info is not None and info.params and vector is None and not params and not sample:
+        diag = await binding.explain_generic(session, text, settings)
+        generic = True
+    else:
+        generic = False
+        if info is not None and info.params:
+            bound = await binding.bind(
+                session,
+                info,
+                vector=vector,
+                vector_source=vector_source,
+                params=params,
+                sample=sample,
+            )
+            diag = await diagnose(
+                session, text, settings, params=binding.positional(bound), preview_rows=0
+            )
+        else:
+            diag = await diagnose(session, text, settings, vector=vector, preview_rows=0)
+    findings = list(diag.findings)
+    if fs is not None:
+        findings = [_inside(f, fs) for f in findings]
+        ctx = RuleContext(
+            inventory=diag.inventory,
+            plan=diag.plan,
+            query=diag.shape,
+            sql=diag.sql,
+            settings=dict(diag.search.effective_settings),
+            extras={**diag.extras, EXTRAS_KEY: fs},
+        )
+        findings += list(all_rules()["function-not-inlined"]().check(ctx))
+    return StatementCheck(
+        diagnosis=dataclasses.replace(diag, findings=tuple(findings)),
+        findings=tuple(findings),
+        bound=tuple(bound),
+        generic=generic,
+        function=fs,
+    )
+
+
+def _inside(f: Finding, fs: fn.FunctionSearch) -> Finding:
+    where = f"inside function {fs.function.display}()"
+    return dataclasses.replace(f, message=f"{f.message} ({where})")

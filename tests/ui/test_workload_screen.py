@@ -1,0 +1,42 @@
+"""The Workload screen (key 7) against a database built as the client libraries build it:
+pg_stat_statements' vector statements listed; Enter diagnoses the selected one in a worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from textual.widgets import DataTable
+
+from pgvtui.ui.app import create_app
+from pgvtui.ui.screens.workload import WorkloadScreen
+from pgvtui.ui.widgets.findings_list import FindingsList
+from tests.db import clients
+from tests.ui.test_app import connected, wait_until
+
+
+async def test_lists_and_diagnoses_a_function_search(
+    dsn: str, admin: psycopg.Connection[Any]
+) -> None:
+    clients.enable_pg_stat_statements(admin)
+    built = clients.build(admin, ("supabase", "haystack"), rows=800)
+    admin.execute("SELECT pg_stat_statements_reset()")
+    clients.run_queries(dsn, built, times=2)
+    app = create_app(dsn)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        await pilot.press("7")
+        await wait_until(pilot, lambda: isinstance(app.screen, WorkloadScreen))
+        screen = app.screen
+        assert isinstance(screen, WorkloadScreen)
+        table = screen.query_one("#workload-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        row = next(
+            i for i, e in enumerate(screen._entries) if "match_documents(query_embedding" in e.query
+        )
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        findings = screen.query_one("#workload-findings", FindingsList)
+        await wait_until(pilot, lambda: findings.option_count > 0)
+        head = str(screen.query_one("#wl-head").render())
+        assert "inside public.match_documents()" in head and "generic plan" in head
