@@ -1,4 +1,4 @@
-"""Inventory cost on a large catalog, measured side by side in one run.
+r"""Inventory cost on a large catalog, measured side by side in one run.
 
 Builds 2,000 tables (500 of them with a vector column and an HNSW or IVFFlat index on tiny
 data) on an embedded server, then prints:
@@ -14,7 +14,12 @@ data) on an embedded server, then prints:
 
 Goal (issue #2): the same statement count as for a 1-table database, and ratio <= 3.
 
-    python bench/inventory.py [--tables 2000] [--vector-tables 500] [--repeat 15]
+Then, as whole processes (issue #17): ``pgvtui inventory --format json`` against psql doing the
+same job — ``\dt+``, ``\di+`` and two catalog queries (the vector columns with their types
+and sizes; the ANN indexes with their options) in one psql run — interleaved, medians.
+Goal: pgvtui ≤ 1.3× psql.
+
+    python bench/inventory.py [--tables 2000] [--vector-tables 500] [--repeat 15] [--processes 11]
 """
 
 from __future__ import annotations
@@ -130,11 +135,52 @@ async def measure(dsn: str, repeat: int) -> dict[str, Any]:
         await session.close()
 
 
+# What psql is asked for (bench-only SQL): roughly what `pgvtui inventory` reports.
+PSQL_COLUMNS = """
+SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), c.reltuples,
+       pg_relation_size(c.oid), pg_total_relation_size(c.oid)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid
+ WHERE t.typname IN ('vector', 'halfvec', 'sparsevec', 'bit') AND a.attnum > 0
+   AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm')
+"""
+PSQL_INDEXES = """
+SELECT n.nspname, i.relname, t.relname, am.amname, i.reloptions, pg_get_indexdef(i.oid),
+       pg_relation_size(i.oid), s.idx_scan, x.indisvalid
+  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+  JOIN pg_am am ON am.oid = i.relam JOIN pg_namespace n ON n.oid = i.relnamespace
+  LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.oid
+ WHERE am.amname IN ('hnsw', 'ivfflat')
+"""
+
+
+def whole_process(dsn: str, runs: int) -> tuple[float, float]:
+    """Medians (s) of ``pgvtui inventory --format json`` and of the psql equivalent, each a
+    fresh process, interleaved."""
+    import subprocess
+    import sys
+
+    from pgvtui.core.embedded import _bin_dir
+
+    pgvtui = [str(Path(sys.executable).with_name("pgvtui")), "inventory", dsn, "--format", "json"]
+    psql = [str(_bin_dir() / "psql"), "-X", "-q", "-d", dsn, "-c", "\\dt+", "-c", "\\di+"]
+    psql += ["-c", PSQL_COLUMNS, "-c", PSQL_INDEXES]
+    times: dict[str, list[float]] = {"pgvtui": [], "psql": []}
+    for _ in range(runs):
+        for name, cmd in (("pgvtui", pgvtui), ("psql", psql)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - t0)
+    return statistics.median(times["pgvtui"]), statistics.median(times["psql"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tables", type=int, default=2000)
     ap.add_argument("--vector-tables", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--processes", type=int, default=11, help="whole-process runs (0: skip)")
+    ap.add_argument("--processes-only", action="store_true", help="skip the in-process part")
     args = ap.parse_args()
     parent = Path(tempfile.mkdtemp(prefix="pgvtui-bench-"))
     server = EmbeddedServer(parent / "pg")
@@ -147,6 +193,15 @@ def main() -> None:
         build(server.dsn("small"), 1, 1)
         build(server.dsn("big"), args.tables, args.vector_tables)
         print(f"built catalogs in {time.perf_counter() - t0:.1f} s")
+        if args.processes:
+            ours, psql = whole_process(server.dsn("big"), args.processes)
+            print(
+                f"whole process, {args.tables} tables, median of {args.processes}: "
+                f"pgvtui inventory --format json {ours * 1000:.0f} ms, psql (\\dt+, \\di+, "
+                f"2 catalog queries) {psql * 1000:.0f} ms: {ours / psql:.2f}x (goal <= 1.3x)"
+            )
+        if args.processes_only:
+            return
         small = asyncio.run(measure(server.dsn("small"), args.repeat))
         big = asyncio.run(measure(server.dsn("big"), args.repeat))
         print(

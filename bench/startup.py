@@ -6,7 +6,11 @@ first screen mounted ("first paint") and (b) the inventory arriving ("data shown
 Side by side in the same run: ``python -c pass``, ``python -c "import textual"`` and a bare
 Textual App's first paint, so the numbers can be read against what Python and Textual cost.
 
-Usage: python bench/startup.py [--runs 7] [--dsn CONNINFO]
+The CLI's own start-up rows, ``pgvtui --version`` and ``pgvtui --help`` (the installed console
+script, a fresh process each), are read against ``python -c pass`` (goal: at most 2×);
+``--cli-only`` measures just those, without a server.
+
+Usage: python bench/startup.py [--runs 7] [--dsn CONNINFO] [--cli-only]
 Without --dsn an embedded PostgreSQL + pgvector is started in a temporary directory, with one
 table (2,000 × vector(64) and an HNSW index).
 """
@@ -100,12 +104,40 @@ def median_ms(values: list[float]) -> float:
     return 1000 * statistics.median(values)
 
 
+def cli_startup(runs: int) -> dict[str, list[float]]:
+    """``pgvtui --version`` / ``--help`` (the console script next to this interpreter) against
+    ``python -c pass``, interleaved; prints a table of medians and ratios."""
+    exe = str(Path(sys.executable).with_name("pgvtui"))
+    cmds = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "pgvtui --version": [exe, "--version"],
+        "pgvtui --help": [exe, "--help"],
+    }
+    rows: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            rows[name].append(timed(cmd)[0])
+    base = median_ms(rows["python -c pass"])
+    print(f"CLI start-up, runs per row: {runs} (median; each run a fresh process)\n")
+    print(f"| {'command':<18} | median ms | vs python -c pass |")
+    print(f"| {'-' * 18} | --------: | ----------------: |")
+    for name, values in rows.items():
+        ms = median_ms(values)
+        print(f"| {name:<18} | {ms:9.0f} | {ms / base:16.2f}x |")
+    print()
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--dsn", help="use this server instead of an embedded one")
+    ap.add_argument("--cli-only", action="store_true", help="only --version/--help vs python")
     args = ap.parse_args()
     py = sys.executable
+    cli_startup(args.runs)
+    if args.cli_only:
+        return 0
     server = None
     with tempfile.TemporaryDirectory(prefix="pgvtui-bench-") as tmp:
         dsn = args.dsn

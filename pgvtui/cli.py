@@ -12,11 +12,10 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from pgvtui import __version__
-from pgvtui.commands import COMMANDS
+from pgvtui.commands import COMMANDS, SUMMARIES
 from pgvtui.errors import EXIT_ERROR, PgvtuiError
 
 
@@ -27,8 +26,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; ``only`` builds just that subcommand's (imports one command module)."""
+def build_parser(only: str | None = None, *, summaries: bool = False) -> argparse.ArgumentParser:
+    """The full parser; ``only`` builds just that subcommand's (imports one command module);
+    ``summaries`` lists every subcommand by name and one line only (imports none: ``--help``)."""
     parser = _Parser(
         prog="pgvtui",
         description="pgvector diagnosis for PostgreSQL operators. "
@@ -38,6 +38,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-?", "--help", action="help", help="show this help and exit")
     parser.add_argument("-V", "--version", action="version", version=f"pgvtui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    if summaries:
+        for name in COMMANDS:
+            sub.add_parser(name, help=SUMMARIES[name], add_help=False)
+        return parser
     for name in COMMANDS if only is None else (only,):
         mod = importlib.import_module(f"pgvtui.commands.{name}")
         mod.add_parser(sub)
@@ -56,9 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in COMMANDS and args_list[0] not in ("--help", "--version", "-?", "-V")
     ):
         args_list = ["tui", *args_list]
-    # The TUI path parses with the tui parser only: the other commands' imports (numpy, sqlparse
-    # …) would delay the first screen.
-    parser = build_parser(only="tui" if args_list[0] == "tui" else None)
+    if args_list[0] == "--version":  # nothing else to load; exits as argparse's action would
+        sys.stdout.write(f"pgvtui {__version__}\n")
+        raise SystemExit(0)
+    # Each command parses with its own parser only: the other commands' imports (numpy,
+    # sqlparse …) would delay it — and the TUI's first screen. `--help` lists them by summary.
+    first = args_list[0]
+    parser = build_parser(only=first if first in COMMANDS else None, summaries=first == "--help")
     args = parser.parse_args(args_list)
     mod = importlib.import_module(f"pgvtui.commands.{args.command}")
     try:
@@ -85,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def internal_error_line(exc: BaseException) -> str:
     """``Internal error: AssertionError at pgvtui/core/query.py:193 (…)`` — no message text."""
+    import traceback  # only on this path: start-up stays lean
+
     where = ""
     tb = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in tb if "pgvtui" in f.filename.replace("\\", "/")] or tb

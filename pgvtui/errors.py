@@ -51,6 +51,12 @@ class UsageError(PgvtuiError):
     title = "Usage error"
 
 
+class InputTooLarge(UsageError):
+    """A plan file, query file or --sql text over the input size limit."""
+
+    title = "Input too large"
+
+
 class ConnectionFailed(PgvtuiError):
     title = "Connection failed"
 
@@ -81,6 +87,8 @@ class SettingRefused(PgvtuiError):
 
 class QueryFailed(PgvtuiError):
     title = "Query failed"
+    sqlstate: str | None = None
+    """The server's SQLSTATE, when the server sent the error."""
 
 
 class QueryCancelled(QueryFailed):
@@ -97,6 +105,10 @@ class PermissionDenied(PgvtuiError):
 
 class ConnectionLost(PgvtuiError):
     title = "Connection lost"
+
+
+class ServerNotResponding(ConnectionLost):
+    """The server did not answer a cancel request in time; pgvtui closed the connection."""
 
 
 class PlanFileError(PgvtuiError):

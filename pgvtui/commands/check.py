@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import stat
 import sys
-from pathlib import Path
 from typing import Any
 
 from pgvtui.commands.common import (
@@ -45,9 +45,11 @@ from pgvtui.core.search import (
     unexplained_error,
 )
 from pgvtui.core.statement import StatementInfo
-from pgvtui.errors import EXIT_FINDINGS, EXIT_OK, PlanFileError, UsageError
+from pgvtui.errors import EXIT_FINDINGS, EXIT_OK, InputTooLarge, PlanFileError, UsageError
 
 FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
+DEFAULT_MAX_INPUT_MB = 16
+MAX_INPUT_ENV = "PGVTUI_MAX_INPUT_SIZE"
 LIBPQ_ENV = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 
 
@@ -100,6 +102,12 @@ def add_parser(sub: Any) -> None:
     )
     add_format_arg(p, ("text", "json", "markdown", "sql"))
     p.add_argument(
+        "--max-input-size",
+        metavar="SIZE",
+        help=f"refuse a plan file, query file or --sql larger than this (default "
+        f"{DEFAULT_MAX_INPUT_MB}MB, or ${MAX_INPUT_ENV})",
+    )
+    p.add_argument(
         "--fail-on",
         choices=tuple(FAIL_ON),
         default="error",
@@ -115,26 +123,66 @@ def connection_given(args: argparse.Namespace) -> bool:
     return any(os.environ.get(k) for k in LIBPQ_ENV)
 
 
-def _read(path: str, what: str) -> str:
+def max_input_size(args: argparse.Namespace) -> int:
+    """Bytes: ``--max-input-size``, else ``$PGVTUI_MAX_INPUT_SIZE``, else 16 MB."""
+    text = getattr(args, "max_input_size", None) or os.environ.get(MAX_INPUT_ENV)
+    if not text:
+        return DEFAULT_MAX_INPUT_MB * 1024 * 1024
+    from pgvtui.commands.common import parse_size
+
+    return parse_size(text)
+
+
+def _too_large(what: str, name: str, limit: int) -> InputTooLarge:
+    return InputTooLarge(
+        f"{what} {name} is larger than {_mb(limit)}",
+        hint=f"raise the limit with --max-input-size or {MAX_INPUT_ENV}",
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _read(path: str, what: str, limit: int) -> str:
+    """The file's text, read in bounded memory: a regular file over ``limit`` is refused before
+    reading, a pipe after ``limit + 1`` bytes."""
+    name = "(stdin)" if path == "-" else repr(path)
     try:
         if path == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
-        return Path(path).read_text(encoding="utf-8")
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:  # a text stream (tests, embedding): limit in characters
+                text = sys.stdin.read(limit + 1)
+                if len(text) > limit:
+                    raise _too_large(what, name, limit)
+                return text
+            data: bytes = stream.read(limit + 1)
+        else:
+            with open(path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+                    raise _too_large(what, name, limit)
+                data = f.read(limit + 1)
     except OSError as exc:
         raise UsageError(f"cannot read {what} {path!r}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise _too_large(what, name, limit)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError(
-            f"{what} {'(stdin)' if path == '-' else repr(path)} is not UTF-8 text"
-        ) from None
+        raise UsageError(f"{what} {name} is not UTF-8 text") from None
 
 
 def _query_text(args: argparse.Namespace) -> str | None:
+    limit = max_input_size(args)
     if args.sql is not None:
+        if len(args.sql) > limit:
+            raise _too_large("the query", "(--sql)", limit)
         return str(args.sql)
     if args.file is not None:
         if args.file == "-" and args.plan_file == "-":
             raise UsageError("--file and --plan-file cannot both read stdin")
-        return _read(args.file, "query file")
+        return _read(args.file, "query file", limit)
     return None
 
 
@@ -240,7 +288,7 @@ def build_report(args: argparse.Namespace) -> CheckReport:
     if args.plan_file is not None:
         if args.vector_from:
             raise UsageError("--vector-from needs a query to run, not a --plan-file")
-        plan_text = _read(args.plan_file, "plan file")
+        plan_text = _read(args.plan_file, "plan file", max_input_size(args))
         if not plan_text.strip():
             raise PlanFileError("the plan file is empty")
         return run_async(lambda: _check_plan(args, plan_text, query, settings))

@@ -6,6 +6,7 @@ and the same :class:`~pgvtui.core.coverage.Coverage`: what the role could not se
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from pgvtui.core import residency as res
@@ -74,5 +75,7 @@ async def check_catalog(session: Session, inv: Inventory | None = None) -> Catal
                 )
             ]
         )
-    findings = tuple(run_rules(ctx, kinds=("catalog",)))
+    # In a thread: on a big catalog the rules are seconds of CPU, and the TUI's event loop
+    # (this coroutine runs on it) must keep answering keys meanwhile.
+    findings = await asyncio.to_thread(lambda: tuple(run_rules(ctx, kinds=("catalog",))))
     return CatalogCheck(inv, report, error, findings, coverage)

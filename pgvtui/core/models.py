@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 VECTOR_TYPES = ("vector", "halfvec", "bit", "sparsevec")
@@ -133,12 +134,33 @@ class Inventory:
         """All ANN indexes together."""
         return sum(i.size_bytes for i in self.indexes)
 
+    # Look-ups by name, indexed once: rules and residency call them per object, and a scan
+    # each time is columns × indexes on a big catalog (5,000 × 5,000).
+    @cached_property
+    def _columns_by_name(self) -> dict[tuple[str, str, str], ColumnInfo]:
+        out: dict[tuple[str, str, str], ColumnInfo] = {}
+        for c in self.columns:
+            out.setdefault((c.schema, c.table, c.column), c)
+        return out
+
+    @cached_property
+    def _columns_by_table(self) -> dict[tuple[str, str], ColumnInfo]:
+        out: dict[tuple[str, str], ColumnInfo] = {}
+        for c in self.columns:
+            out.setdefault((c.schema, c.table), c)
+        return out
+
+    @cached_property
+    def _indexes_by_table(self) -> dict[tuple[str, str], list[IndexInfo]]:
+        out: dict[tuple[str, str], list[IndexInfo]] = {}
+        for i in self.indexes:
+            out.setdefault((i.schema, i.table), []).append(i)
+        return out
+
     def heap_bytes(self, index: IndexInfo) -> int | None:
         """Main fork size of the index's table (None when the table has no vector column)."""
-        for c in self.columns:
-            if (c.schema, c.table) == (index.schema, index.table):
-                return c.table_bytes
-        return None
+        c = self._columns_by_table.get((index.schema, index.table))
+        return None if c is None else c.table_bytes
 
     def to_json(self) -> dict[str, Any]:
         def without_oids(obj: Any) -> dict[str, Any]:
@@ -153,10 +175,7 @@ class Inventory:
         }
 
     def indexes_on(self, schema: str, table: str) -> list[IndexInfo]:
-        return [i for i in self.indexes if i.schema == schema and i.table == table]
+        return list(self._indexes_by_table.get((schema, table), ()))
 
     def column(self, schema: str, table: str, column: str) -> ColumnInfo | None:
-        for c in self.columns:
-            if (c.schema, c.table, c.column) == (schema, table, column):
-                return c
-        return None
+        return self._columns_by_name.get((schema, table, column))

@@ -19,6 +19,7 @@ Rules read the result from ``RuleContext.extras["residency"]`` (a :class:`Reside
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -537,19 +538,25 @@ async def collect(
     cached: dict[int, dict[int, int]] | None = None
     if bc.available:
         cached = await _cached_pages(session, str(row["buffercache_schema"]), oids)
-    rows, specs, offset = build_index_rows(inv, memory, cached)
+    # The models per index are CPU (seconds for thousands of indexes): in a thread, so an event
+    # loop this runs on (the TUI's) keeps answering.
+    rows, specs, offset = await asyncio.to_thread(build_index_rows, inv, memory, cached)
     if do_prewarm:
         plan = prewarm_plan(rows, memory)
         prewarmed = await prewarm(session, inv, plan, row["prewarm_schema"])
         if bc.available:  # residency after the prewarm
             cached = await _cached_pages(session, str(row["buffercache_schema"]), oids)
-            rows, specs, offset = build_index_rows(inv, memory, cached)
+            rows, specs, offset = await asyncio.to_thread(build_index_rows, inv, memory, cached)
     total = sum(i.size_bytes for i in inv.indexes)
     est_total = sum(i.estimated_bytes or 0 for i in rows) if specs else None
     grow_sb = grow_ram = None
     if specs:
-        grow_sb = sizing.growth_to_reach(specs, memory.shared_buffers_bytes, offset_bytes=offset)
-        grow_ram = sizing.growth_to_reach(specs, memory.ram_bytes, offset_bytes=offset)
+        grow_sb, grow_ram = await asyncio.to_thread(
+            lambda: (
+                sizing.growth_to_reach(specs, memory.shared_buffers_bytes, offset_bytes=offset),
+                sizing.growth_to_reach(specs, memory.ram_bytes, offset_bytes=offset),
+            )
+        )
     sugg = suggestions(
         rows,
         bc,

@@ -7,18 +7,21 @@ pgvector's types are registered from one set-up query, which also identifies the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import getpass
 import itertools
 import os
+import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pgerr
-from psycopg import sql
+from psycopg import sql, waiting
 from psycopg.rows import class_row, dict_row
 from psycopg.types import TypeInfo
 
@@ -34,6 +37,7 @@ from pgvtui.errors import (
     QueryCancelled,
     QueryFailed,
     QueryTimeout,
+    ServerNotResponding,
     ServerTooOld,
     UnsafeSession,
 )
@@ -43,6 +47,13 @@ T = TypeVar("T")
 MIN_SERVER_VERSION = 130000
 DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
 DEFAULT_LOCK_TIMEOUT_MS = 1_000
+CANCEL_GRACE_S = 1.5
+"""After a cancel request, how long the server has to answer before the connection is abandoned
+(Esc / Ctrl-C return control within about this long, whatever the server does)."""
+CLIENT_TIMEOUT_GRACE_S = 2.0
+"""``statement_timeout`` is also enforced on the client, this much later than the server should
+have enforced it (a stopped backend cannot time itself out)."""
+ABANDONED = "server not responding — connection abandoned"
 
 
 @dataclass(frozen=True)
@@ -104,10 +115,150 @@ class SessionOptions:
     connect_timeout_s: int = 10
 
 
+class ServerNotAnswering(psycopg.OperationalError):
+    """The server did not answer a cancel request within the grace period and the connection was
+    abandoned (raised where the statement's result would have been)."""
+
+    def __init__(self) -> None:
+        super().__init__(ABANDONED)
+
+
+class ClientTimeout(pgerr.QueryCanceled):
+    """The statement outlived ``statement_timeout`` plus a grace period on the client's clock,
+    and the server then answered the cancel."""
+
+    def __init__(self) -> None:
+        super().__init__("canceling statement due to statement timeout (enforced by the client)")
+
+
+class GuardedConnection(psycopg.AsyncConnection[Any]):
+    """An ``AsyncConnection`` that never waits on a server that does not answer.
+
+    psycopg funnels every statement through :meth:`wait`. Here, when that wait is interrupted
+    (Ctrl-C, a cancelled task) or outlives the client-side deadline, the connection sends a
+    cancel request and gives the server :data:`CANCEL_GRACE_S` to answer; a server that does
+    not (a stopped backend, a frozen VM) gets its connection abandoned: the socket is shut down
+    and closed, and the statement fails with :class:`ServerNotAnswering`. :meth:`interrupt` does
+    the same from another task (the TUI's Esc). psycopg itself waits 5 s + 5 s here.
+    """
+
+    client_timeout_s: float | None = None
+    grace_s: float = CANCEL_GRACE_S
+    abandoned: bool = False
+    _busy: int = 0
+    _started: int = 0  # waits begun and ended (statements on one connection run one at a time)
+    _ended: int = 0
+    _ended_event: asyncio.Event | None = None
+
+    async def wait(
+        self,
+        gen: Any,
+        interval: float = 0.1,
+        timeout: float | None = None,  # noqa: ASYNC109 - psycopg's signature
+    ) -> Any:
+        if self.abandoned:
+            raise ServerNotAnswering()
+        limit = self.client_timeout_s
+        ours = limit is not None and (timeout is None or limit < timeout)
+        self._busy += 1
+        self._started += 1
+        try:
+            try:
+                return await waiting.wait_async(
+                    gen, self.pgconn.socket, interval=interval, timeout=limit if ours else timeout
+                )
+            except pgerr._WaitTimeout:
+                if not ours:
+                    raise
+                try:
+                    return await self._stop(gen, interval)  # the result came in the grace
+                except pgerr.QueryCanceled:
+                    raise ClientTimeout() from None
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                if self.pgconn.transaction_status == psycopg.pq.TransactionStatus.ACTIVE:
+                    with contextlib.suppress(pgerr.QueryCanceled):
+                        await self._stop(gen, interval)
+                raise
+            except psycopg.Error:
+                if self.abandoned:
+                    self._close_abandoned()
+                    raise ServerNotAnswering() from None
+                raise
+        finally:
+            self._busy -= 1
+            self._ended += 1
+            if self._ended_event is not None:
+                self._ended_event.set()
+
+    async def _stop(self, gen: Any, interval: float) -> Any:
+        """Cancel the statement ``gen`` is waiting for; drive ``gen`` for the grace period (the
+        server answers with QueryCanceled, or the result); else abandon the connection."""
+        canceller = asyncio.ensure_future(self.cancel_safe(timeout=self.grace_s))
+        try:
+            return await waiting.wait_async(
+                gen, self.pgconn.socket, interval=interval, timeout=self.grace_s
+            )
+        except pgerr._WaitTimeout:
+            self.abandoned = True
+            self._close_abandoned()
+            raise ServerNotAnswering() from None
+        except BaseException as exc:  # interrupted again, or the cancel failed on the way
+            if not isinstance(exc, psycopg.Error) or self.abandoned:
+                self.abandoned = True
+                self._close_abandoned()
+                if isinstance(exc, Exception):
+                    raise ServerNotAnswering() from None
+            raise
+        finally:
+            if canceller.done():
+                with contextlib.suppress(BaseException):
+                    canceller.result()
+            else:
+                canceller.cancel()
+
+    async def interrupt(self) -> None:
+        """From another task: cancel the running statement; if the statement still runs after the
+        grace period, abandon the connection (the waiting task then fails promptly)."""
+        if self.closed or self.abandoned:
+            return
+        deadline = time.monotonic() + self.grace_s
+        running = self._started if self._busy else None  # the statement to stop
+        with contextlib.suppress(psycopg.Error, OSError, asyncio.TimeoutError):
+            await asyncio.wait_for(self.cancel_safe(timeout=self.grace_s), self.grace_s)
+        if running is None:
+            return
+        self._ended_event = event = asyncio.Event()
+        while self._ended < running and (left := deadline - time.monotonic()) > 0:
+            event.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(event.wait(), left)
+        if self._ended < running:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Give up on the connection: shut its socket down (a task waiting on it wakes up and
+        fails with :class:`ServerNotAnswering`); closed at once when nothing waits on it."""
+        if self.abandoned or self.closed:
+            return
+        self.abandoned = True
+        with contextlib.suppress(OSError, psycopg.Error):
+            fd = os.dup(self.pgconn.socket)
+            with socket.socket(fileno=fd) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        if not self._busy:
+            self._close_abandoned()
+
+    def _close_abandoned(self) -> None:
+        with contextlib.suppress(Exception):
+            self.pgconn.finish()
+
+
 def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> PgvtuiError:
     """A psycopg error → a typed error with a one-line, password-free message."""
     if isinstance(exc, PgvtuiError):
         return exc
+    if isinstance(exc, ServerNotAnswering):
+        return ServerNotResponding(ABANDONED, hint=_grace_hint())
     raw = str(exc).strip()
     first = raw.splitlines()[0] if raw else type(exc).__name__
     msg = ci.redact_message(first, *passwords)
@@ -134,6 +285,9 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
         )
     if isinstance(exc, pgerr.AdminShutdown | pgerr.CrashShutdown | pgerr.ConnectionFailure):
         return ConnectionLost(msg or "the server closed the connection", hint="reconnect")
+    state = getattr(exc, "sqlstate", None)
+    if isinstance(exc, psycopg.Error) and state:
+        return _server_error(state, msg, hint)
     if isinstance(exc, psycopg.OperationalError):
         low = raw.lower()
         if "password authentication failed" in low or "no password supplied" in low:
@@ -163,6 +317,31 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
     if isinstance(exc, psycopg.Error):
         return QueryFailed(msg, hint=hint)
     return QueryFailed(msg)
+
+
+# SQLSTATEs (PostgreSQL, Appendix A) that say the session, not the statement, is gone.
+_SESSION_ENDED = ("57P01", "57P02", "57P04", "57P05", "25P03")
+
+
+def _server_error(state: str, msg: str, hint: str | None) -> PgvtuiError:
+    """An error the server sent back, by its SQLSTATE: a statement's error (e.g. pgvector's
+    ``vector cannot have more than 16000 dimensions``, 54000, which psycopg files under
+    OperationalError) is a query error; only the connection classes are connection errors."""
+    if state.startswith("08") or state in _SESSION_ENDED:
+        return ConnectionLost(msg, hint="reconnect")
+    if state == "57P03":  # the server is starting up or shutting down
+        return ConnectionFailed(msg)
+    if state.startswith("28"):
+        return AuthenticationFailed(msg)
+    if state == "3D000":
+        return ConnectionFailed(msg, title="Database missing")
+    err = QueryFailed(msg, hint=hint)
+    err.sqlstate = state
+    return err
+
+
+def _grace_hint() -> str:
+    return f"no answer within {CANCEL_GRACE_S:g} s of the cancel request; reconnect"
 
 
 def _executable(query: str | sql.Composable) -> sql.SQL | sql.Composed:
@@ -224,6 +403,8 @@ class Session:
 
     # -- errors ---------------------------------------------------------------------
     def error(self, exc: BaseException) -> PgvtuiError:
+        if getattr(self.conn, "abandoned", False) and isinstance(exc, psycopg.Error | OSError):
+            return map_error(ServerNotAnswering())
         err = map_error(exc, self._passwords)
         if isinstance(exc, pgerr.UndefinedObject) and err.hint is None:
             version = self.basics.pgvector_version
@@ -309,10 +490,22 @@ class Session:
             self.conn.cancel()
 
     async def cancel_async(self) -> None:
+        """Cancel the running statement from another task; a server that does not answer within
+        :data:`CANCEL_GRACE_S` gets its connection abandoned (the statement then fails with
+        :class:`ServerNotResponding`)."""
         if self.conn.closed:
             return
+        conn = self.conn
+        if isinstance(conn, GuardedConnection):
+            await conn.interrupt()
+            return
         with contextlib.suppress(psycopg.Error, OSError):
-            await self.conn.cancel_safe(timeout=3.0)
+            await conn.cancel_safe(timeout=CANCEL_GRACE_S)
+
+    @property
+    def abandoned(self) -> bool:
+        """The connection was given up on (the server did not answer a cancel)."""
+        return bool(getattr(self.conn, "abandoned", False))
 
     @property
     def broken(self) -> bool:
@@ -344,7 +537,10 @@ async def _open(conninfo: str, options: SessionOptions) -> psycopg.AsyncConnecti
     }
     if "connect_timeout" not in params and "PGCONNECT_TIMEOUT" not in os.environ:
         kwargs["connect_timeout"] = options.connect_timeout_s
-    return await psycopg.AsyncConnection.connect(conninfo, **kwargs)
+    conn = await GuardedConnection.connect(conninfo, **kwargs)
+    if options.statement_timeout_ms > 0:
+        conn.client_timeout_s = options.statement_timeout_ms / 1000 + CLIENT_TIMEOUT_GRACE_S
+    return conn
 
 
 def check_pinned(conn: psycopg.AsyncConnection[Any]) -> None:

@@ -19,7 +19,13 @@ from pgvtui.core.reconcile import action, action_plan
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
 from pgvtui.render.layout import print_indented
-from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
+from pgvtui.render.plan_text import (
+    MAX_SHOWN,
+    findings_by_node,
+    node_detail_items,
+    node_stats,
+    node_texts,
+)
 from pgvtui.render.sql_text import print_sql
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -36,8 +42,23 @@ def by_severity(
 
 
 def shorten_sql(text: str) -> str:
-    """Long vector literals → ``'[…]'`` so the query stays readable."""
-    return _LITERAL.sub("'[…]'", text)
+    """Long vector literals → ``'[…]'`` so the query stays readable; then anything still longer
+    than :data:`MAX_SHOWN` characters is elided (bounded work on any input)."""
+    head = text[: 8 * MAX_SHOWN]
+    short = _LITERAL.sub("'[…]'", head)
+    if len(short) <= MAX_SHOWN and len(head) == len(text):
+        return short
+    hidden = len(short) - MAX_SHOWN + len(text) - len(head)
+    return f"{short[:MAX_SHOWN]}… (+{hidden:,} characters)"
+
+
+def elided(report: CheckReport) -> bool:
+    """Whether text output cut anything of ``report`` (it then says so)."""
+    texts: list[str] = [report.query or ""]
+    if report.plan is not None:
+        texts += [t for node in report.plan.nodes() for t in node_texts(node)]
+    texts += [t for f in report.findings for t in (f.evidence, f.fix) if t]
+    return any("… (+" in shorten_sql(t) for t in texts if len(t) > MAX_SHOWN)
 
 
 def _node_details(node: PlanNode) -> list[str]:
@@ -182,6 +203,14 @@ def render_check(console: Console, report: CheckReport) -> None:
     if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
         console.print(
             Text("(long vector literals shown as '[…]'; --format json has the full SQL)", "dim")
+        )
+    if elided(report):
+        console.print(
+            Text(
+                f"(strings over {MAX_SHOWN:,} characters are cut short; "
+                "--format json has them in full)",
+                "dim",
+            )
         )
 
 

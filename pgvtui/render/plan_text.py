@@ -8,17 +8,24 @@ from pgvtui.core.plan import PlanNode
 from pgvtui.core.rules.base import Finding
 from pgvtui.render.fmt import human_count
 
+MAX_SHOWN = 1_000
+"""Longest string (expression, vector literal, query) text output shows; the rest is elided with
+a count (``--format json`` keeps everything)."""
 
-def _same(text: str) -> str:
-    return text
+
+def elide(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters with ``… (+N characters)``; short text unchanged."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (+{len(text) - limit:,} characters)"
 
 
 def node_detail_items(
-    node: PlanNode, shorten: Callable[[str], str] = _same
+    node: PlanNode, shorten: Callable[[str], str] = elide
 ) -> list[tuple[str, str]]:
     """The node's interesting keys as ``(key, value)`` in display order: Order By, Sort Key,
     Sort Method, Index Cond, Filter, Join Filter, Disabled — only those present. ``shorten`` is
-    applied to the SQL expressions (each sort key on its own)."""
+    applied to the SQL expressions (each sort key on its own); by default long ones are elided."""
     items: list[tuple[str, str | None]] = [
         ("Order By", node.order_by and shorten(node.order_by)),
         ("Sort Key", ", ".join(shorten(k) for k in node.sort_key)),
@@ -60,3 +67,12 @@ def node_stats(node: PlanNode) -> str:
     if node.rows_removed_by_filter:
         parts.append(f"removed by filter {human_count(node.rows_removed_by_filter)}")
     return " · ".join(parts)
+
+
+def node_texts(node: PlanNode) -> list[str]:
+    """The node's expressions as the plan has them (before any shortening)."""
+    return [
+        t
+        for t in (node.order_by, *node.sort_key, node.index_cond, node.filter, node.join_filter)
+        if t
+    ]

@@ -25,7 +25,7 @@ from pgvtui.errors import (
     ServerTooOld,
 )
 from pgvtui.ui.app_types import SearchRequest
-from pgvtui.ui.backend import Backend
+from pgvtui.ui.backend import Backend, Catalog
 from pgvtui.ui.commands import PgvtuiCommands
 from pgvtui.ui.messages import Connected, InventoryLoaded, WorkerFailed
 from pgvtui.ui.screens.connect import ConnectChoice, ConnectScreen
@@ -160,6 +160,11 @@ class PgvtuiApp(App[None]):
         await self._load_inventory()
 
     async def _load_inventory(self) -> None:
+        def loaded(inv: Inventory) -> None:  # shown before the residency and rules finish
+            early = Catalog(inv, self.catalog_findings, self.residency)
+            self.post_message(InventoryLoaded(early))
+
+        self.backend.on_inventory = loaded
         self.post_message(InventoryLoaded(await self.backend.inventory()))
 
     @on(Connected)

@@ -100,6 +100,8 @@ class Backend:
     _aux_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     report: ResidencyReport | None = None
     residency_error: str | None = None
+    on_inventory: Callable[[Inventory], None] | None = None
+    """Called with a freshly loaded inventory before its residency and rules are done."""
 
     # -- connection -------------------------------------------------------------------
     @property
@@ -176,12 +178,19 @@ class Backend:
 
     # -- catalog ----------------------------------------------------------------------
     async def inventory(self) -> Catalog:
-        """Inventory, residency report (None if it cannot be measured) and catalog findings."""
+        """Inventory, residency report (None if it cannot be measured) and catalog findings.
+        :attr:`on_inventory` gets the inventory as soon as it is loaded, before the residency
+        and the rules (seconds more on a big catalog): the Inventory screen shows it sooner."""
+        on_inventory = self.on_inventory
 
+        from pgvtui.core.catalog import inventory as load_inventory
         from pgvtui.core.checkup import check_catalog
 
         async def load(session: Session) -> Catalog:
-            result = await check_catalog(session)
+            inv = await load_inventory(session)
+            if on_inventory is not None:
+                on_inventory(inv)
+            result = await check_catalog(session, inv)
             self.residency_error = result.residency_error
             return Catalog(result.inventory, result.findings, result.residency, result.coverage)
 

@@ -3,6 +3,7 @@ pane (definition, options, size vs the sizing model, residency, findings, fix SQ
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rich.text import Text
@@ -16,13 +17,13 @@ from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory
 from pgvtui.core.rules.base import Finding
 from pgvtui.render.fmt import human_bytes, human_count
 from pgvtui.ui.app_types import SearchRequest
+from pgvtui.ui.finding_index import FindingIndex
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.sizes import estimate_text
 from pgvtui.ui.widgets.object_detail import (
     ObjectDetail,
     column_detail,
     index_detail,
-    object_findings,
     option_text,
 )
 from pgvtui.ui.widgets.object_table import Col, ObjectTable
@@ -32,9 +33,10 @@ def _flag(n: int) -> Text:
     return Text(str(n), style="bold yellow") if n else Text("", style="dim")
 
 
-def column_cols(findings: list[Finding]) -> list[Col[ColumnInfo]]:
+def column_cols(findings: FindingIndex) -> list[Col[ColumnInfo]]:
+    @functools.cache  # shown and sorted by: one look-up per row
     def nfind(c: ColumnInfo) -> int:
-        return len(object_findings(findings, c))
+        return len(findings.of(c))
 
     return [
         Col("table", lambda c: c.qualified_table, lambda c: c.qualified_table),
@@ -47,14 +49,15 @@ def column_cols(findings: list[Finding]) -> list[Col[ColumnInfo]]:
     ]
 
 
-def index_cols(findings: list[Finding], qualify: bool = False) -> list[Col[IndexInfo]]:
+def index_cols(findings: FindingIndex, qualify: bool = False) -> list[Col[IndexInfo]]:
     """The index table's columns, narrow enough for the pane at 160 columns: the index name
     without its schema (an index always lives in its table's schema, which the table column
     shows when ``qualify`` — more than one schema), method and build parameters in one column,
     and the opclass without the ``_ops`` every pgvector opclass ends in."""
 
+    @functools.cache
     def nfind(i: IndexInfo) -> int:
-        return len(object_findings(findings, i))
+        return len(findings.of(i))
 
     def table(i: IndexInfo) -> str:
         return i.qualified_table if qualify else i.table
@@ -109,6 +112,8 @@ class InventoryScreen(PgvScreen):
     def __init__(self) -> None:
         super().__init__()
         self._selected: ColumnInfo | IndexInfo | None = None
+        self.findings = FindingIndex(())
+        self._refill_due = False
 
     def compose_body(self) -> ComposeResult:
         yield Input(
@@ -119,14 +124,14 @@ class InventoryScreen(PgvScreen):
         with Horizontal(id="inventory-main"):
             with Vertical(id="inventory-tables"):
                 cols: ObjectTable[ColumnInfo] = ObjectTable(
-                    column_cols([]),
+                    column_cols(self.findings),
                     key=lambda c: f"{c.qualified_name}",
                     id="columns-table",
                 )
                 cols.border_title = "Vector columns"
                 yield cols
                 idx: ObjectTable[IndexInfo] = ObjectTable(
-                    index_cols([]), key=lambda i: i.qualified_name, id="indexes-table"
+                    index_cols(self.findings), key=lambda i: i.qualified_name, id="indexes-table"
                 )
                 idx.border_title = "ANN indexes"
                 yield idx
@@ -141,10 +146,19 @@ class InventoryScreen(PgvScreen):
         self._refill()
 
     def _refill(self) -> None:
+        # The findings and the inventory arrive one after the other: build the tables once.
+        if not self._refill_due:
+            self._refill_due = True
+            self.call_after_refresh(self._do_refill)
+
+    def _do_refill(self) -> None:
+        self._refill_due = False
         inv = self.papp.inventory
         if inv is None:
             return
-        findings = list(self.papp.catalog_findings)
+        # Indexed once (lazily, by the first look-up — in a table's build thread on a big
+        # catalog); every row and the detail pane look their findings up in it.
+        findings = self.findings = FindingIndex(self.papp.catalog_findings)
         ct = self._columns()
         ct.cols = column_cols(findings)
         ct.set_items(inv.columns)
@@ -188,7 +202,7 @@ class InventoryScreen(PgvScreen):
         self._show_detail()
 
     def _object_findings(self) -> list[Finding]:
-        return object_findings(self.papp.catalog_findings, self._selected)
+        return self.findings.of(self._selected)
 
     def _show_detail(self) -> None:
         detail = self.query_one(ObjectDetail)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
@@ -32,6 +35,33 @@ def _sort_value(v: Any) -> tuple[int, Any]:
 
 def _plain(cell: str | Text) -> str:
     return cell.plain if isinstance(cell, Text) else cell
+
+
+SYNC_ROWS = 500
+"""Up to this many items a table is built, filtered and shown at once (bounded work); a bigger
+one renders its cells and filters in a thread and adds its rows in chunks."""
+CHUNK_ROWS = 100
+"""Rows added to the DataTable at a time (more as the cursor or the view nears the last)."""
+
+
+class _Row(NamedTuple, Generic[T]):
+    item: T
+    cells: list[str | Text]
+    haystack: str  # the cells' text, lower case, for the filter
+    keys: list[tuple[int, Any]]  # the sort value per column
+
+
+def _select(rows: list[_Row[T]], needle: str, column: int, reverse: bool) -> list[_Row[T]]:
+    """The rows containing ``needle``, sorted by ``column``'s stored key."""
+    picked = [r for r in rows if needle in r.haystack] if needle else list(rows)
+    picked.sort(key=lambda r: r.keys[column], reverse=reverse)
+    return picked
+
+
+class _Built(Message):
+    def __init__(self, table: ObjectTable[Any], generation: int, rows: list[Any]) -> None:
+        super().__init__()
+        self.table, self.generation, self.rows = table, generation, rows
 
 
 class ObjectTable(DataTable[str | Text], Generic[T]):
@@ -80,65 +110,176 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         self.shown: list[T] = []
         self.sort_index = 0
         self.sort_reverse = False
+        self.rows_built = 0  # rows whose cells were rendered (tests count them)
+        self.rows_added = 0  # rows handed to the DataTable
+        self.shown_for: str | None = None  # the filter the rows on display were selected by
+        self._rows: list[_Row[T]] | None = []
+        self._pending: list[_Row[T]] = []
+        self._generation = 0
+        self._adding = False
+        self._header_cols: list[Col[T]] | None = None
 
     def on_mount(self) -> None:
         self._headers()
 
     def _headers(self) -> None:
+        """Empty the table; the columns are made again only when they changed (otherwise their
+        widths stay and only the sort arrow moves)."""
+        labels = [
+            Text(
+                c.label + ((" ▼" if self.sort_reverse else " ▲") if i == self.sort_index else ""),
+                justify=c.justify,  # type: ignore[arg-type]
+            )
+            for i, c in enumerate(self.cols)
+        ]
+        if self._header_cols is self.cols and len(self.columns) == len(labels):
+            self.clear()
+            for column, label in zip(self.columns.values(), labels, strict=True):
+                column.label = label
+            return
         self.clear(columns=True)
-        for i, c in enumerate(self.cols):
-            arrow = (" ▼" if self.sort_reverse else " ▲") if i == self.sort_index else ""
-            self.add_column(Text(c.label + arrow, justify=c.justify), key=str(i))  # type: ignore[arg-type]
+        self._header_cols = self.cols
+        for i, label in enumerate(labels):
+            self.add_column(label, key=str(i))
 
     def set_items(self, items: Sequence[T]) -> None:
+        """Show ``items``. Each item's cells are rendered once here (in a thread for a big
+        table); filtering and sorting reuse them."""
         self.all_items = list(items)
-        self._rebuild()
+        self._generation += 1
+        cols = list(self.cols)
+        if len(self.all_items) <= SYNC_ROWS:
+            self._rows = self._build(self.all_items, cols)
+            self._apply()
+            return
+        self._rows = None  # being built
+        gen, todo = self._generation, self.all_items
+        self.run_worker(
+            lambda: self.post_message(_Built(self, gen, self._build(todo, cols))),
+            thread=True,
+            exclusive=True,
+            group=f"object-table-build-{self.id}",
+        )
+
+    def _build(self, items: list[T], cols: list[Col[T]]) -> list[_Row[T]]:
+        rows = []
+        for item in items:
+            cells = [c.show(item) for c in cols]
+            # The filter reads the same cells the rows show.
+            haystack = "\0".join(_plain(x).lower() for x in cells)
+            rows.append(_Row(item, cells, haystack, [_sort_value(c.sort(item)) for c in cols]))
+        self.rows_built += len(rows)
+        return rows
+
+    @on(_Built)
+    def _built(self, event: _Built) -> None:
+        event.stop()
+        if event.generation == self._generation:
+            self._rows = event.rows
+            # Tens of thousands of long-lived objects (items, cells): keep them out of the
+            # cyclic GC's full passes, which would otherwise stall a keystroke now and then.
+            gc.freeze()
+            self._apply()
 
     @property
     def current(self) -> T | None:
-        if not self.shown or self.cursor_row < 0 or self.cursor_row >= len(self.shown):
+        if not self.shown or self.cursor_row < 0 or self.cursor_row >= self.rows_added:
             return None
         return self.shown[self.cursor_row]
 
-    def _rebuild(self) -> None:
-        keep = self.current
-        col = self.cols[self.sort_index]
-        # Each cell is rendered once: the filter reads the same cells the rows show.
-        rows = [(item, [c.show(item) for c in self.cols]) for item in self.all_items]
+    def _apply(self) -> None:
+        """Filter and sort the built rows and show them. Cheap at any size: the cells' text and
+        sort keys were computed by the build; this is a substring test and a sort by a stored
+        key per row, and only the first chunk of rows reaches the DataTable now."""
+        rows = self._rows
+        if rows is None:
+            return  # the build in progress applies the filter when it ends
+        self._generation += 1
         needle = self.filter_text.strip().lower()
-        if needle:
-            rows = [r for r in rows if any(needle in _plain(cell).lower() for cell in r[1])]
-        rows.sort(key=lambda r: _sort_value(col.sort(r[0])), reverse=self.sort_reverse)
-        items = [item for item, _cells in rows]
-        self.shown = items
+        self._show(
+            self._generation, _select(rows, needle, self.sort_index, self.sort_reverse), needle
+        )
+
+    def _show(self, generation: int, rows: list[_Row[T]], needle: str) -> None:
+        """Replace the table's rows: the first :data:`CHUNK_ROWS` now, the next ones as the
+        cursor or the view nears the last row added (a keystroke never waits for thousands of
+        rows, and rows nobody scrolls to are never laid out)."""
+        if generation != self._generation:
+            return  # a newer filter or sort is on its way
+        keep = self.current
+        self.shown = [r.item for r in rows]
+        self.shown_for = needle
+        self._pending = []
+        self.rows_added = 0
         self._headers()
-        for item, cells in rows:
+        self._pending = rows
+        self._add_chunk(generation, len(rows) if len(rows) <= SYNC_ROWS else CHUNK_ROWS)
+        if keep is not None:
+            for i, r in enumerate(rows[: self.rows_added]):
+                if r.item is keep:
+                    self.move_cursor(row=i)
+                    break
+        self.post_message(self.Highlighted(self, self.current))
+
+    def _add_chunk(self, generation: int, n: int) -> None:
+        if generation != self._generation:
+            return
+        if self._adding:
+            return  # add_row moves the cursor, whose watcher asks for more: not now
+        chunk, self._pending = self._pending[:n], self._pending[n:]
+        self._adding = True
+        try:
+            self._add_rows(chunk)
+        finally:
+            self._adding = False
+        self.rows_added += len(chunk)
+
+    def _add_rows(self, chunk: list[_Row[T]]) -> None:
+        for r in chunk:
             self.add_row(
                 *(
                     Text(x, justify=c.justify) if isinstance(x, str) else x  # type: ignore[arg-type]
-                    for x, c in zip(cells, self.cols, strict=True)
+                    for x, c in zip(r.cells, self.cols, strict=True)
                 ),
-                key=self.key_of(item),
+                key=self.key_of(r.item),
             )
-        if keep is not None and keep in items:
-            self.move_cursor(row=items.index(keep))
-        self.post_message(self.Highlighted(self, self.current))
+
+    def _more_if_near_end(self) -> None:
+        """Add the next chunk when the cursor or the view gets near the last row added."""
+        if not self._pending:
+            return
+        bottom = max(self.cursor_row, round(self.scroll_y) + self.size.height)
+        if bottom >= self.rows_added - CHUNK_ROWS // 2:
+            self._add_chunk(self._generation, CHUNK_ROWS)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        self._more_if_near_end()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._more_if_near_end()
+
+    @property
+    def complete(self) -> bool:
+        """All rows of the current filter are in the table (scrolled to, or few enough)."""
+        return self._rows is not None and not self._pending and self.rows_added == len(self.shown)
 
     def watch_filter_text(self) -> None:
         if self.is_mounted:
-            self._rebuild()
+            self._apply()
 
     def sort_by(self, index: int) -> None:
         if index == self.sort_index:
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_index, self.sort_reverse = index, False
-        self._rebuild()
+        self._apply()
 
     def action_next_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(self.cols)
         self.sort_reverse = False
-        self._rebuild()
+        self._apply()
 
     def action_reverse_sort(self) -> None:
         self.sort_by(self.sort_index)
