@@ -73,21 +73,25 @@ def _section(title: str, rows: list[tuple[str, str]]) -> RenderableType:
 
 
 def help_table(app: type[App[Any]] | App[Any], columns: int = 2) -> Table:
-    """The sections in two columns (so that all of them fit on a 160×48 terminal), or in one
-    (below 100 columns, where two would wrap every description)."""
+    """The sections in ``columns`` balanced columns: three from 150 columns, two from 100 (so
+    that all of them fit on a 160×48 terminal), one below (where more would wrap every
+    description)."""
     sections = help_sections(app)
     total = sum(len(rows) + 2 for _, rows in sections)
-    left: list[RenderableType] = []
-    right: list[RenderableType] = []
+    cols: list[list[RenderableType]] = [[] for _ in range(columns)]
     used = 0
     for title, rows in sections:
-        (left if columns == 1 or used < total / 2 else right).append(_section(title, rows))
+        cols[min(columns - 1, int(used * columns / total))].append(_section(title, rows))
         used += len(rows) + 2
     grid = Table.grid(padding=(0, 3), expand=True)
     for _ in range(columns):
         grid.add_column(ratio=1)
-    grid.add_row(Group(*left), *([Group(*right)] if columns == 2 else []))
+    grid.add_row(*(Group(*c) for c in cols))
     return grid
+
+
+def help_columns(width: int) -> int:
+    return 1 if width < 100 else 2 if width < 150 else 3
 
 
 class HelpScreen(ModalScreen[None]):
@@ -113,7 +117,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as v:
             v.border_title = "pgvtui — keys"
-            yield Static(help_table(self.app, 1 if self.app.size.width < 100 else 2))
+            yield Static(help_table(self.app, help_columns(self.app.size.width)))
             yield Static(
                 Text(
                     "Number keys switch screens when no text field has the focus (Tab / Esc leave "
