@@ -97,6 +97,8 @@ def needs_pager(text: str, width: int) -> bool:
         height = os.get_terminal_size(sys.stdout.fileno()).lines
     except (OSError, AttributeError, ValueError):
         return False
+    if height <= 0:  # a terminal that reports no size (a fresh pty): do not guess
+        return False
     lines = text.splitlines()
     return len(lines) >= height or any(cell_len(_ANSI.sub("", line)) > width for line in lines)
 

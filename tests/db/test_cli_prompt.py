@@ -8,6 +8,7 @@ import os
 import pty
 import secrets
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -49,7 +50,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     empty.write_text("")
     empty.chmod(0o600)
     env.update(PYTHONPATH=str(ROOT), PGPASSFILE=str(empty), PGVTUI_CONFIG=str(tmp_path / "none"))
-    env.update(NO_COLOR="1", TERM="dumb")
+    env.update(NO_COLOR="1", TERM="dumb", PAGER="")  # the report must not wait in a pager
     return env
 
 
@@ -73,8 +74,25 @@ def _read_until(
             seen += chunk
 
 
-def _drain(fd: int, seen: bytearray) -> None:
-    while True:
+def _reap(pid: int, timeout: float = 60) -> int:
+    """The child's exit status; a child still running after ``timeout`` is killed (a test
+    must fail, not hang)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
+
+def _drain(fd: int, seen: bytearray, timeout: float = 60) -> None:
+    """Read until the child closes the terminal (or ``timeout``: then _reap kills it)."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            return
         try:
             chunk = os.read(fd, 4096)
         except OSError:
@@ -101,7 +119,7 @@ def test_wrong_password_on_a_terminal_asks_again(role: tuple[str, str], tmp_path
         _read_until(fd, b"items_emb_hnsw", seen)
         _drain(fd, seen)
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = _reap(pid)
         os.close(fd)
     text = seen.decode(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, text
@@ -124,7 +142,7 @@ def test_gives_up_after_three_prompts(role: tuple[str, str], tmp_path: Path) -> 
             _read_until(fd, b"Authentication failed", seen, count=n)
         _drain(fd, seen)
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = _reap(pid)
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 2
     assert seen.count(b"Password: ") == 3, bytes(seen)  # asked three times, then gave up

@@ -6,10 +6,13 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
+import signal
 import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -34,18 +37,29 @@ def _on_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
     if pid == 0:  # child: an 80×24 terminal
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         os.execve(sys.executable, [sys.executable, "-m", "pgvtui", *argv], env)
-    out = bytearray()
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # EIO once the child has closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = _read_all(fd, pid)
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+def _read_all(fd: int, pid: int, timeout: float = 60) -> bytes:
+    """Everything the child writes until it closes the terminal; a child still running after
+    ``timeout`` (say, waiting in a pager) is killed, so the test fails instead of hanging."""
+    out = bytearray()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO once the child has closed the terminal
+            return bytes(out)
+        if not chunk:
+            return bytes(out)
+        out += chunk
+    os.kill(pid, signal.SIGKILL)
+    return bytes(out)
 
 
 def test_long_output_on_a_terminal_is_paged(tmp_path: Path) -> None:
@@ -72,6 +86,19 @@ def test_pager_turned_off(tmp_path: Path, extra: list[str], config: str) -> None
 def test_config_pager_wins_over_env(tmp_path: Path) -> None:
     rc, out = _on_terminal(ESTIMATE, _env(tmp_path, 'pager = "sed s/^/CFG:/"\n'))
     assert rc == 0 and "CFG:index size" in out and "PAGED:" not in out
+
+
+def test_no_pager_when_the_terminal_reports_no_size(tmp_path: Path) -> None:
+    """A pty nobody sized (0×0): print, do not start a pager that would wait for a reader."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
+        os.execve(sys.executable, [sys.executable, "-m", "pgvtui", *ESTIMATE], _env(tmp_path))
+    out = _read_all(fd, pid)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"PAGED:" not in out and b"index size" in out
 
 
 def test_never_paged_into_a_pipe(tmp_path: Path) -> None:
