@@ -99,10 +99,26 @@ def is_bare(name: str) -> bool:
 
 
 def ident(*names: str) -> str:
-    """Always-quoted (possibly qualified) identifier: ``"My Schema"."Items"``."""
+    """Always-quoted (possibly qualified) identifier: ``"My Schema"."Items"``. A name with a
+    control character (a line break in an index name) is written as a Unicode-escaped
+    identifier, ``U&"dup\\000Ab"``, so the SQL — and a ``--`` comment that names it — stays on
+    one line when pasted into psql."""
     from psycopg import sql  # lazily: the TUI imports this module before its first paint
 
-    return sql.Identifier(*names).as_string(None)
+    return ".".join(
+        _unicode_escaped(n) if _CONTROL.search(n) else sql.Identifier(n).as_string(None)
+        for n in names
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _unicode_escaped(name: str) -> str:
+    body = "".join(
+        f"\\{ord(c):04X}" if _CONTROL.match(c) else "\\\\" if c == "\\" else c for c in name
+    )
+    return 'U&"' + body.replace('"', '""') + '"'
 
 
 def display_ident(name: str) -> str:

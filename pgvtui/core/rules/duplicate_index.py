@@ -55,7 +55,7 @@ class DuplicateIndex(Rule):
                 "\n".join(
                     f"DROP INDEX CONCURRENTLY {wording.ident(i.schema, i.name)};" for i in drop
                 )
-                + f"\n-- keeps {keep.qualified_name}"
+                + f"\n-- keeps {wording.ident(keep.schema, keep.name)}"
             )
             yield self.finding(
                 f"{len(members)} indexes on {wording.display(schema, table)} ({key} {opclass})"

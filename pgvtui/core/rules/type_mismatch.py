@@ -120,10 +120,10 @@ class TypeMismatch(Rule):
         if k is not None and ctx.sql is not None and k.use.span is not None:
             new_use = f"{expr} {k.use.operator} {rewrite.query_side_for(k.use, typed)}"
             return (
-                f"-- repeat the indexed expression of {idx.qualified_name}:\n"
+                f"-- repeat the indexed expression of {wording.ident(idx.schema, idx.name)}:\n"
                 + rewrite.display_sql(rewrite.splice(ctx.sql, [(*k.use.span, new_use)]))
             )
         return (
             f"-- ORDER BY {expr} {idx.operator} <query vector>::{typed} LIMIT k\n"
-            f"-- (the expression of {idx.qualified_name} on {t.display})"
+            f"-- (the expression of {wording.ident(idx.schema, idx.name)} on {t.display})"
         )

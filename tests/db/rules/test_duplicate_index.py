@@ -43,6 +43,6 @@ async def test_duplicates_fire_and_fix_drops_one(db: VectorDB, scratch_session: 
     assert "public.Dup A (hnsw" in f.evidence and "public.dup b (hnsw, m=8" in f.evidence
     assert "opclass vector_l2_ops" in f.evidence
     # nothing scanned either: the smaller (m = 8) one goes
-    assert f.fix == 'DROP INDEX CONCURRENTLY "public"."dup b";\n-- keeps public.Dup A'
+    assert f.fix == 'DROP INDEX CONCURRENTLY "public"."dup b";\n-- keeps "public"."Dup A"'
     run_fix(db.dsn, f)
     assert await catalog_findings(scratch_session, RULE) == []
