@@ -135,7 +135,11 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--truth", action="store_true", help="issue #17's ground-truth measurements")
+    ap.add_argument("--dims", type=int, default=256, help="with --truth")
     args = ap.parse_args()
+    if args.truth:
+        return truth_main(args)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="pgvtui-bench-recall-"))
     server = EmbeddedServer(
@@ -182,6 +186,155 @@ def main() -> int:
     load1, load5, _ = os.getloadavg()
     print(f"\nload average during the run: {load1:.1f} (1 min), {load5:.1f} (5 min) on 2 cores")
     print(f"\ntotal bench time {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+# -- issue #17: ground truth against its own floor, the exact queries, and memory ------------
+#
+#     python bench/recall.py --truth [--rows 100000] [--dims 256] [--rounds 3]
+#
+# On a table of ``--rows`` × halfvec(``--dims``) with an IVFFlat index (only to name the column
+# and metric; the ground truth never uses it), side by side, alternating:
+# - the floor for reading the vectors: a binary COPY of the id and key column, read and
+#   discarded by psycopg (``async for _ in copy``);
+# - pgvtui's ground truth for 100 and for 1,000 sampled queries (k = 10);
+# - exact queries one by one (``ORDER BY emb <=> q LIMIT 10`` with index scans off), a sample of
+#   them timed and scaled to 1,000;
+# then, each in a fresh process, the ground truth's peak RSS (VmHWM) over 50k and 200k ×
+# vector(128) rows, less the process's RSS before it.
+
+TRUTH_CHILD = r"""
+import asyncio, sys
+from pgvtui.core.recall.sweep import RecallSpec, exact_ground_truth
+from pgvtui.core.session import connect
+
+def hwm():
+    return int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])
+
+async def main(dsn, index):
+    session = await connect(dsn)
+    before = hwm()
+    await exact_ground_truth(session, RecallSpec(index=index, k=10, queries=100, seed=3))
+    print(before, hwm())
+    await session.close()
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+def load_typed(dsn: str, table: str, rows: int, dims: int, vtype: str) -> None:
+    rng = np.random.default_rng(2)
+    elem, size = (">f2", 2) if vtype == "halfvec" else (">f4", 4)
+    rec_dtype = np.dtype(
+        [("nf", ">i2"), ("l1", ">i4"), ("id", ">i8"), ("l2", ">i4"), ("dim", ">u2"),
+         ("unused", ">u2"), ("v", elem, (dims,))]
+    )  # fmt: skip
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.execute(
+            sql.SQL("CREATE TABLE {} (id bigint PRIMARY KEY, emb {}({}))").format(
+                sql.Identifier(table), sql.SQL(vtype), sql.Literal(dims)
+            )
+        )
+        copy_sql = sql.SQL("COPY {} (id, emb) FROM STDIN (FORMAT BINARY)").format(
+            sql.Identifier(table)
+        )
+        with conn.cursor().copy(copy_sql) as cp:
+            cp.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
+            for start in range(0, rows, 10_000):
+                n = min(10_000, rows - start)
+                rec = np.zeros(n, dtype=rec_dtype)
+                rec["nf"], rec["l1"], rec["l2"], rec["dim"] = 2, 8, 4 + size * dims, dims
+                rec["id"] = np.arange(start, start + n)
+                rec["v"] = rng.standard_normal((n, dims), dtype=np.float32)
+                cp.write(rec.tobytes())
+            cp.write(struct.pack(">h", -1))
+        ops = "halfvec_cosine_ops" if vtype == "halfvec" else "vector_cosine_ops"
+        conn.execute(
+            sql.SQL("CREATE INDEX {} ON {} USING ivfflat (emb {}) WITH (lists = 10)").format(
+                sql.Identifier(f"{table}_idx"), sql.Identifier(table), sql.SQL(ops)
+            )
+        )
+        conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
+
+
+async def truth_rounds(dsn: str, rounds: int, one_by_one: int) -> dict[str, list[float]]:
+    session = await connect(dsn)
+    times: dict[str, list[float]] = {"floor": [], "gt100": [], "gt1000": [], "exact1": []}
+    copy_q = sql.SQL("COPY (SELECT id, emb FROM t17) TO STDOUT (FORMAT BINARY)")
+    spec100 = RecallSpec(index="t17_idx", k=10, queries=100, seed=7)
+    spec1000 = RecallSpec(index="t17_idx", k=10, queries=1000, seed=7)
+    conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+    await conn.execute("SET enable_indexscan = off")
+    probe = await (await conn.execute("SELECT emb FROM t17 LIMIT %s", (one_by_one,))).fetchall()
+    exact_q = "SELECT id FROM t17 ORDER BY emb <=> %s LIMIT 10"
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        async with conn.cursor().copy(copy_q) as cp:
+            async for _data in cp:
+                pass
+        times["floor"].append(time.perf_counter() - t0)
+        times["gt100"].append((await exact_ground_truth(session, spec100))[1].seconds)
+        times["gt1000"].append((await exact_ground_truth(session, spec1000))[1].seconds)
+        t0 = time.perf_counter()
+        for (vec,) in probe:
+            await (await conn.execute(exact_q, (vec,))).fetchall()
+        times["exact1"].append((time.perf_counter() - t0) / len(probe))
+    await conn.close()
+    await session.close()
+    return times
+
+
+def truth_main(args: argparse.Namespace) -> int:
+    import subprocess
+
+    tmp = Path(tempfile.mkdtemp(prefix="pgvtui-bench-truth-"))
+    server = EmbeddedServer(tmp / "pg", settings={"shared_buffers": "256MB"})
+    server.start()
+    rss: dict[int, tuple[int, int]] = {}
+    try:
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench")
+        dsn = server.dsn("bench")
+        load_typed(dsn, "t17", args.rows, args.dims, "halfvec")
+        times = asyncio.run(truth_rounds(dsn, args.rounds, 20))
+        for rows in (50_000, 200_000):
+            table = f"r{rows}"
+            load_typed(dsn, table, rows, 128, "vector")
+            out = subprocess.run(
+                [sys.executable, "-c", TRUTH_CHILD, dsn, f"{table}_idx"],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            before, peak = (int(x) for x in out.stdout.split())
+            rss[rows] = (before, peak)
+    finally:
+        server.destroy()
+        shutil.rmtree(tmp, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"## Ground truth — {args.rows:,} × halfvec({args.dims}), k = 10\n")
+    print(f"| measurement (median of {args.rounds} rounds) | seconds | ratio |")
+    print("| --- | ---: | ---: |")
+    floor, gt100, gt1000 = med["floor"], med["gt100"], med["gt1000"]
+    one_by_one = med["exact1"] * 1000
+    rows_out = [
+        ("floor: binary COPY of id + emb, read and discarded by psycopg", floor, "1.00"),
+        ("ground truth, 100 queries", gt100, f"{gt100 / floor:.2f}× floor (goal ≤ 1.5×)"),
+        (
+            "ground truth, 1,000 queries",
+            gt1000,
+            f"{one_by_one / gt1000:.1f}× faster than one by one (goal ≥ 10×)",
+        ),
+        (f"exact queries one by one × 1,000 ({med['exact1'] * 1000:.1f} ms each)", one_by_one, ""),
+    ]
+    for name, secs, ratio in rows_out:
+        print(f"| {name} | {secs:.3f} | {ratio} |")
+    print("\n| table (vector(128)) | RSS before | peak | the ground truth's own |")
+    print("| ---: | ---: | ---: | ---: |")
+    for rows, (before, peak) in rss.items():
+        own = (peak - before) / 1024
+        print(f"| {rows:,} rows | {before / 1024:.0f} MB | {peak / 1024:.0f} MB | {own:.0f} MB |")
+    load1, load5, _ = os.getloadavg()
+    print(f"\nload average: {load1:.1f} (1 min), {load5:.1f} (5 min) on 2 cores")
     return 0
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +36,8 @@ from pgvtui.core.models import VECTOR_TYPES
 
 METRICS = ("l2", "ip", "cosine", "l1", "hamming", "jaccard")
 COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-CHUNK_ELEMENTS = 4_000_000  # floats per dense chunk (16 MB of float32)
+CHUNK_ELEMENTS = 1_000_000  # floats per dense chunk (4 MB of float32)
+SCORE_ELEMENTS = 1_000_000  # queries × rows scored at a time (4 MB of float32 per temporary)
 _PART_SHIFT = 48
 _MAX_PARTS = 1 << 14
 
@@ -52,7 +54,11 @@ class StreamFormatError(ValueError):
 
 
 def merge_topk(
-    best_scores: F64, best_codes: I64, scores: F64, codes: I64, k: int
+    best_scores: F64,
+    best_codes: I64,
+    scores: npt.NDArray[np.floating[Any]],
+    codes: I64,
+    k: int,
 ) -> tuple[F64, I64]:
     """Merge a chunk into the running best: the k smallest scores per row (unsorted).
 
@@ -101,7 +107,11 @@ class Kernel:
         self._qq = np.einsum("ij,ij->i", q, q, dtype=np.float64).astype(np.float32)
         self._qnorm = np.sqrt(self._qq)
 
-    def scores(self, x: F32) -> F64:
+    def scores(self, x: F32) -> npt.NDArray[np.floating[Any]]:
+        """(q, n) scores, smaller = nearer, in float32 for the BLAS metrics: they only rank
+        (the winners' distances are recomputed exactly in float64), and per-query constants
+        that do not change a query's order are left out (see :meth:`distance`). Computed in
+        place in the BLAS product's own array: one (q, n) float32 temporary."""
         q = self.queries
         m = self.metric
         if m == "l1":
@@ -109,21 +119,21 @@ class Kernel:
             for i in range(q.shape[0]):
                 out[i] = np.abs(x - q[i]).sum(axis=1, dtype=np.float64)
             return out
-        dot = q @ x.T  # (q, n) float32 BLAS
+        dot: F32 = q @ x.T  # (q, n) float32 BLAS
         if m == "ip":
-            return -dot.astype(np.float64)
+            return np.negative(dot, out=dot)
         xx = np.einsum("ij,ij->i", x, x)
-        if m == "l2":
-            d2 = self._qq[:, None] + xx[None, :] - 2.0 * dot
-            l2: F64 = np.maximum(d2, 0.0).astype(np.float64)
-            return l2
-        if m == "cosine":
+        if m == "l2":  # ‖q‖² + ‖x‖² − 2 q·x
+            dot *= -2.0
+            dot += xx[None, :]
+            dot += self._qq[:, None]
+            return np.maximum(dot, 0.0, out=dot)
+        if m == "cosine":  # −q·x / ‖x‖ (÷ ‖q‖ kept for distance()); a zero norm never ranks
             with np.errstate(divide="ignore", invalid="ignore"):
-                sim = dot.astype(np.float64) / (
-                    self._qnorm[:, None].astype(np.float64) * np.sqrt(xx, dtype=np.float64)[None]
-                )
-            cos: F64 = 1.0 - np.clip(sim, -1.0, 1.0)
-            return cos
+                inv = np.where(xx > 0, 1.0 / np.sqrt(xx), np.nan).astype(np.float32)
+            dot *= -inv[None, :]
+            dot[self._qnorm == 0] = np.nan
+            return dot
         if m == "hamming":
             ham: F64 = np.rint(self._qq[:, None] + xx[None, :] - 2.0 * dot).astype(np.float64)
             return ham
@@ -137,6 +147,11 @@ class Kernel:
     def distance(self, scores: F64) -> F64:
         if self.metric == "l2":
             return np.sqrt(scores)
+        if self.metric == "cosine":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sim = -scores / self._qnorm[:, None].astype(np.float64)
+            cos: F64 = 1.0 - np.clip(sim, -1.0, 1.0)
+            return cos
         return scores
 
 
@@ -180,13 +195,20 @@ class ExactTopK:
         self.rows = 0
 
     def add(self, x: F32, codes: I64) -> None:
+        """Fold a chunk of rows in, scoring at most :data:`SCORE_ELEMENTS` (query, row) pairs
+        at a time: memory stays the same for 1 or 1,000 queries and any table size."""
+        block = max(256, SCORE_ELEMENTS // max(1, self.kernel.queries.shape[0]))
+        for start in range(0, x.shape[0], block):
+            self._add(x[start : start + block], codes[start : start + block])
+
+    def _add(self, x: F32, codes: I64) -> None:
         if x.shape[0] == 0:
             return
         s = self.kernel.scores(x)
         self.rows += x.shape[0]
         # Only rows closer than a query's current k-th best can enter its top-k: after the
         # first chunks these are few, so merge a small (q, m) candidate matrix instead of (q, n).
-        kth = self.scores.max(axis=1)
+        kth = self.scores.max(axis=1).astype(s.dtype)
         mask = s < kth[:, None]
         counts = mask.sum(axis=1)
         m = int(counts.max()) if counts.size else 0
