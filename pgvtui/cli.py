@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"pgvtui {__version__}\n")
         raise SystemExit(0)
     # Each command parses with its own parser only: the other commands' imports (numpy,
-    # sqlparse …) would delay it — and the TUI's first screen. `--help` lists them by summary.
+    # pglast …) would delay it — and the TUI's first screen. `--help` lists them by summary.
     first = args_list[0]
     parser = build_parser(only=first if first in COMMANDS else None, summaries=first == "--help")
     args = parser.parse_args(args_list)

@@ -12,9 +12,13 @@ transaction; what it cannot see and is allowed in a read-only transaction (a use
 wraps ``pg_terminate_backend``) is outside what a text check can know: run pgvtui as a role
 without such privileges.
 
-The lexer is :func:`pgvtui.core.query.tokenize` (PostgreSQL's rules: nested ``/* */``, ``E''``
-strings, dollar quotes, quoted identifiers); sqlparse splits the text a second time and the guard
-refuses if either splitter sees more than one statement.
+The reader is PostgreSQL's own scanner and parser (:mod:`pgvtui.core.query.parser`, libpg_query
+through pglast), so comments, strings, dollar quotes and statements end exactly where the server
+ends them; every session pins ``standard_conforming_strings = on``, the setting that scanner
+assumes. The parse must be one ``SelectStmt``; the whole tree is walked (iteratively) for
+data-modifying CTEs, ``INTO``, locking clauses and denied calls. A small lexical policy refuses
+what PostgreSQL accepts but pgvtui does not want (``U&`` names, odd characters in unquoted
+names, psql variables and meta-commands). Any exception inside the checks is a refusal.
 
 :func:`check_settings` accepts ``--set NAME=VALUE`` only for :data:`ALLOWED_SETTINGS`, with the
 value validated for its type, and refuses everything else (:class:`~pgvtui.errors.SettingRefused`).

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from pgvtui.core.session import Session, SessionOptions
     from pgvtui.ui import search_adapter
 
-# The core's heavier modules (psycopg, numpy via sizing/residency, sqlparse via search) are
+# The core's heavier modules (psycopg, numpy via sizing/residency, pglast via search) are
 # imported inside the methods that need them: the first screen paints before they load.
 
 
