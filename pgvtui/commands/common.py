@@ -99,9 +99,10 @@ def apply_config(args: argparse.Namespace, config: Config | None = None) -> Conf
     """Fill what the command line left unset from the config file (docs/config.md): --format,
     --statement-timeout and the default connection. Flags always win."""
     cfg = load_config() if config is None else config
-    if "format" in args and args.format is None:
-        choices = getattr(args, "format_choices", ("text",))
-        args.format = cfg.format if cfg.format in choices else "text"
+    if "format" in args and args.format is None and hasattr(args, "format_choices"):
+        # only commands whose --format comes from add_format_arg; `report` infers its format
+        # from the -o suffix when none is given
+        args.format = cfg.format if cfg.format in args.format_choices else "text"
     if "statement_timeout" in args and args.statement_timeout is None:
         args.statement_timeout = (
             DEFAULT_STATEMENT_TIMEOUT_MS
