@@ -77,7 +77,9 @@ OPTIONS = [
     "ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF",
 ]
 TIMES = frozenset({"actual_startup_ms", "actual_total_ms"})
-PER_PROCESS = frozenset({"actual_rows", "actual_loops", "shared_hit", "shared_read"})
+PER_PROCESS = frozenset(
+    {"actual_rows", "actual_loops", "shared_hit", "shared_read", "workers_launched"}
+)
 
 
 @pytest.fixture(scope="module")

@@ -121,6 +121,7 @@ _NUM_KEYS = {
     "Rows Removed by Index Recheck",
     "Rows Removed by Join Filter",
 }
+_EXPRESSION_KEYS = ("Filter", "Index Cond", "Order By", "Recheck Cond", "Join Filter", "Hash Cond")
 _BOOL_KEYS = {"Inner Unique", "Single Copy", "Disabled", "Async Capable"}
 _TOP_ALIASES = {
     "planning time": "Planning Time",
@@ -442,16 +443,17 @@ def _buffers(into: dict[str, Any], value: str) -> None:
 
 
 def _io_timings(into: dict[str, Any], value: str) -> None:
+    """``shared read=1.2 write=0.3, temp read=…`` (15+) or ``read=1.2 write=0.3`` (≤ 14)."""
     for part in value.split(","):
         words = part.split()
         if not words:
             continue
-        scope = words[0].capitalize()
-        for k, v in _pairs(" ".join(words[1:])).items():
+        scope = "" if "=" in words[0] else words[0].capitalize() + " "
+        for k, v in _pairs(" ".join(words if not scope else words[1:])).items():
             n = _number(v)
             if n is not None:
                 verb = {"read": "Read", "write": "Write"}.get(k, k.capitalize())
-                into[f"{scope} I/O {verb} Time"] = n
+                into[f"{scope}I/O {verb} Time"] = n
 
 
 def _wal(into: dict[str, Any], value: str) -> None:
@@ -693,8 +695,8 @@ class _Reader:
         if (self.current is None or indent <= self.root_col) and is_node_line(stripped):
             self._node(lineno, indent, stripped, arrow=False)
             return
-        if self.current is None:
-            self._note(lineno, stripped)
+        if self.current is None or not _plan_like(stripped):
+            self._note(lineno, stripped)  # a pager's or client's line: the tree stays open
             return
         while self.stack and self.stack[-1].col >= indent:
             self.stack.pop()
@@ -790,6 +792,16 @@ class _Reader:
         return self.plans
 
 
+def _plan_like(stripped: str) -> bool:
+    """A property, label or worker line (``Key: value``, ``Planning:``, ``InitPlan 1``)."""
+    if _LABEL.fullmatch(stripped) or _WORKER.fullmatch(stripped):
+        return True
+    key, sep, _ = stripped.partition(": ")
+    if not sep and stripped.endswith(":"):
+        key, sep = stripped[:-1], ":"
+    return bool(sep) and _KEY.fullmatch(key) is not None
+
+
 def _relationship(parent: dict[str, Any]) -> str:
     kind = parent.get("Node Type")
     if kind in ("Append", "Merge Append", "BitmapAnd", "BitmapOr"):
@@ -826,16 +838,46 @@ def _complete(plan: TextPlan) -> None:
         need = _NEEDS_INPUT.get(str(n.get("Node Type")), 0)
         if len(inputs) < need and plan.truncated is None:
             plan.truncated = f"{n['Node Type']} has no input node below it (the excerpt ends there)"
-        for key in ("Filter", "Index Cond", "Order By", "Recheck Cond", "Join Filter", "Hash Cond"):
+        for key in _EXPRESSION_KEYS:
             v = n.get(key)
             if isinstance(v, str) and not balanced(v) and plan.truncated is None:
                 plan.truncated = f'"{key}" of {n["Node Type"]} is cut off'
 
 
+def _open(text: str) -> bool:
+    """Does this line end inside something — a node's ``(cost=…`` or an expression — so that a
+    terminal's line break, not the plan, ended it?"""
+    s = text.strip().removeprefix("->").strip()
+    if not s:
+        return False
+    _name, notes = _split_header(s)
+    if notes and notes.count("(") > notes.count(")"):
+        return True
+    key, sep, value = s.partition(": ")
+    return bool(sep) and key in _EXPRESSION_KEYS and not balanced(value)
+
+
+def _rejoin(lines: list[Line]) -> list[Line]:
+    """Lines a terminal or mail client broke mid-way (``actual time=0.021..1.`` / ``344
+    rows=…``) joined back: a line that ends open and a next line that starts no node and no
+    property."""
+    out: list[Line] = []
+    for lineno, text in lines:
+        s = text.strip()
+        if out and s and _open(out[-1][1]):
+            starts = s.startswith("->") or is_node_line(s) or _LABEL.fullmatch(s)
+            key, sep, _ = s.partition(": ")
+            if not starts and not (sep and _KEY.fullmatch(key)):
+                out[-1] = (out[-1][0], out[-1][1].rstrip() + s)
+                continue
+        out.append((lineno, text))
+    return out
+
+
 def read_text_plans(lines: list[Line]) -> list[TextPlan]:
     """Every plan in ``lines`` (psql text format, wrappers already removed)."""
     reader = _Reader()
-    for lineno, text in lines:
+    for lineno, text in _rejoin(lines):
         reader.line(lineno, text)
     plans = reader.finish()
     if not plans:

@@ -30,6 +30,7 @@ from pgvtui.core.plan.text_format import Line, is_node_line
 _LOG_PLAN = re.compile(r"(?P<prefix>.*?)\b(?:LOG|INFO|NOTICE):\s+duration: [\d.]+ ms\s+plan:\s*$")
 _PY_STRING = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
 _QUERY_TEXT = "Query Text:"
+_FOOTER = re.compile(r"\(\d+ rows?\)")
 
 
 @dataclass
@@ -38,6 +39,11 @@ class Segment:
     lines: list[Line] = field(default_factory=list)
     doc: Any = None  # the decoded JSON (kind == "json")
     query: str | None = None  # auto_explain's "Query Text"
+
+
+def _framing(s: str) -> bool:
+    """psql's header, rule and row count around a result."""
+    return s == "QUERY PLAN" or set(s) <= {"-", "+"} or _FOOTER.fullmatch(s) is not None
 
 
 def _numbered(text: str) -> list[Line]:
@@ -154,7 +160,7 @@ def _segments(lines: list[Line]) -> list[Segment]:
 
     def flush() -> None:
         nonlocal text
-        if any(t.strip() for _, t in text.lines):
+        if any(t.strip() and not _framing(t.strip()) for _, t in text.lines):
             out.append(text)
         text = Segment("text")
 
