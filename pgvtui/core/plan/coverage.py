@@ -1,0 +1,52 @@
+"""Which query rules could run on a plan: the coverage section of an offline report.
+
+A rule declares what it reads beyond the plan (``Rule.needs``: ``"catalog"`` unless it says
+otherwise). Without a connection the catalog rules cannot run; the report lists them with how to
+get them, so "no findings" is never said when most rules did not look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pgvtui.core.rules.base import all_rules
+
+HOW = {"catalog": "give a connection (CONNINFO or -h/-p/-U/-d) to run them against its catalog"}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    ran: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (rule id, what it needs)
+
+    @property
+    def complete(self) -> bool:
+        return not self.skipped
+
+    def hint(self) -> str:
+        needs = sorted({need for _, need in self.skipped})
+        return "; ".join(HOW.get(n, n) for n in needs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ran": list(self.ran),
+            "skipped": [{"rule": r, "needs": n} for r, n in self.skipped],
+            "how": self.hint() or None,
+        }
+
+
+def plan_coverage(*, catalog: bool) -> Coverage:
+    """The query rules that run on a plan with/without the catalog."""
+    have = {"catalog"} if catalog else set()
+    ran: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for rule_id, cls in all_rules().items():
+        if cls.kind != "query":
+            continue
+        missing = sorted(set(cls.needs) - have)
+        if missing:
+            skipped.append((rule_id, ", ".join(missing)))
+        else:
+            ran.append(rule_id)
+    return Coverage(tuple(ran), tuple(skipped))
