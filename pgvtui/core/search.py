@@ -45,6 +45,7 @@ from pgvtui.core import catalog, guard, sqltext
 from pgvtui.core import sql as sqlfiles
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan, parse_plan
+from pgvtui.core.plan.coverage import Coverage
 from pgvtui.core.query import QueryShape, Token, analyze_query, tokenize
 from pgvtui.core.rules.base import Finding, RuleContext, Severity, run_rules
 from pgvtui.core.session import Session
@@ -554,6 +555,10 @@ class CheckReport:
     error: str | None = None  # the statement's error, when a rule explained it
     effective_settings: dict[str, str | None] = field(default_factory=dict)
     source: str = "database"  # database | query | plan-file
+    # plan-file only: which query rules ran without the catalog (None when all could), and
+    # what reading the plan noticed (skipped lines, a cut plan, tables not in the database)
+    coverage: Coverage | None = None
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -572,7 +577,7 @@ class CheckReport:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "query": self.query,
             "settings": dict(self.settings),
             "execution_ms": self.execution_ms,
@@ -580,6 +585,10 @@ class CheckReport:
             "plan": self.plan.raw if self.plan is not None else None,
             "findings": [f.to_json() for f in self.findings],
         }
+        if self.source == "plan-file":
+            doc["coverage"] = self.coverage.to_json() if self.coverage is not None else None
+            doc["notes"] = list(self.notes)
+        return doc
 
 
 def diagnose_plan(

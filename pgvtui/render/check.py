@@ -15,6 +15,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.plan.coverage import Coverage
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import CheckReport
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
@@ -106,13 +107,41 @@ def render_finding(console: Console, f: Finding) -> None:
     console.print()
 
 
-def summary(findings: tuple[Finding, ...] | list[Finding]) -> str:
+def summary(findings: tuple[Finding, ...] | list[Finding], coverage: Coverage | None = None) -> str:
+    """``2 warnings, 1 info``; "no findings" only when every rule ran (``coverage`` None)."""
     if not findings:
+        if coverage is not None:
+            return (
+                f"no findings from the {len(coverage.ran)} rules that ran; "
+                f"{len(coverage.skipped)} did not run (see coverage)"
+            )
         return "no findings"
     return ", ".join(
         f"{len(group)} {sev.value}{'' if len(group) == 1 else 's'}"
         for sev, group in by_severity(findings)
     )
+
+
+def coverage_lines(coverage: Coverage) -> list[str]:
+    """The coverage section of a report on a recorded plan, as plain lines."""
+    by_need: dict[str, list[str]] = {}
+    for rule, need in coverage.skipped:
+        by_need.setdefault(need, []).append(rule)
+    return [
+        f"Ran ({len(coverage.ran)}): {', '.join(coverage.ran)}",
+        *(
+            f"Not run, need {need} ({len(rules)}): {', '.join(rules)}"
+            for need, rules in by_need.items()
+        ),
+        f"To run them: {coverage.hint()}.",
+    ]
+
+
+def render_plan_heading(console: Console, number: int, total: int) -> None:
+    """``Plan 2 of 3`` before each report when a plan file holds several plans."""
+    if number > 1:
+        console.print()
+    console.print(Text(f"━━ Plan {number} of {total} ━━", style="bold reverse"))
 
 
 def render_check(console: Console, report: CheckReport) -> None:
@@ -146,13 +175,23 @@ def render_check(console: Console, report: CheckReport) -> None:
     if report.plan is not None:
         console.print(plan_tree(report.plan, report.findings))
         console.print()
+    if report.notes:
+        console.print(Text("Reading the plan", style="bold underline"))
+        for note in report.notes:
+            console.print(Text(f"  {note}", style="dim"))
+        console.print()
     for sev, group in by_severity(report.findings):
         console.print(
             Text(f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline")
         )
         for f in group:
             render_finding(console, f)
-    console.print(Text(summary(report.findings), style="bold"))
+    if report.coverage is not None:
+        console.print(Text("COVERAGE", style="bold underline"))
+        for line in coverage_lines(report.coverage):
+            console.print(Text(f"  {line}"))
+        console.print()
+    console.print(Text(summary(report.findings, report.coverage), style="bold"))
     if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
         console.print(
             Text("(long vector literals shown as '[…]'; --format json has the full SQL)", "dim")

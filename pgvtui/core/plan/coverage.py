@@ -12,7 +12,10 @@ from typing import Any
 
 from pgvtui.core.rules.base import all_rules
 
-HOW = {"catalog": "give a connection (CONNINFO or -h/-p/-U/-d) to run them against its catalog"}
+HOW = {
+    "catalog": "give a connection (CONNINFO or -h/-p/-U/-d) to check the plan against its catalog",
+    "query": "give the query text (--sql or --file)",
+}
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Coverage:
         return not self.skipped
 
     def hint(self) -> str:
-        needs = sorted({need for _, need in self.skipped})
+        needs = sorted({n for _, need in self.skipped for n in need.split(", ")})
         return "; ".join(HOW.get(n, n) for n in needs)
 
     def to_json(self) -> dict[str, Any]:
@@ -36,14 +39,15 @@ class Coverage:
         }
 
 
-def plan_coverage(*, catalog: bool) -> Coverage:
-    """The query rules that run on a plan with/without the catalog."""
-    have = {"catalog"} if catalog else set()
+def plan_coverage(*, catalog: bool, query: bool) -> Coverage:
+    """The query rules that run on a recorded plan with/without the catalog and the query
+    text (a recorded plan never has a failed run's error)."""
+    have = ({"catalog"} if catalog else set()) | ({"query"} if query else set())
     ran: list[str] = []
     skipped: list[tuple[str, str]] = []
     for rule_id, cls in all_rules().items():
-        if cls.kind != "query":
-            continue
+        if cls.kind != "query" or "error" in cls.needs:
+            continue  # explains a failed run: a recorded plan is from a run that worked
         missing = sorted(set(cls.needs) - have)
         if missing:
             skipped.append((rule_id, ", ".join(missing)))

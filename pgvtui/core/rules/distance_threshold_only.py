@@ -23,6 +23,7 @@ class DistanceThresholdOnly(Rule):
     severity = Severity.WARNING
     summary = "a distance threshold without ORDER BY distance LIMIT k scans every row"
     kind = "query"
+    needs = frozenset({"catalog", "query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:

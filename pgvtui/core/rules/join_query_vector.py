@@ -25,6 +25,7 @@ class JoinQueryVector(Rule):
     severity = Severity.WARNING
     summary = "the query vector comes from a join: use a scalar subquery so the index is used"
     kind = "query"
+    needs = frozenset({"catalog", "query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.plan import PlanNode
+from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -24,16 +24,20 @@ SMALL_BYTES = 1024 * 1024
 EXACT_SCANS = ("Seq Scan", "Bitmap Heap Scan")
 
 
-def scanned_rows(scan: PlanNode) -> tuple[float | None, str]:
+def scanned_rows(plan: Plan, scan: PlanNode) -> tuple[float | None, str]:
     """Rows the scan read (actual with ANALYZE — over all loops, plus those its filter removed —
-    else the estimate for all processes) and which of the two it is."""
+    else the estimate, which for a parallel scan is per process: times the Gather's workers
+    planned + the leader) and which of the two it is."""
     if scan.actual_rows is not None and scan.actual_loops:
         loops = scan.actual_loops
         removed = (scan.rows_removed_by_filter or 0) * loops
         return scan.actual_rows * loops + removed, "actual"
     if scan.plan_rows is None:
         return None, "estimated"
-    processes = (scan.workers_planned or 0) + 1 if scan.parallel_aware else 1
+    processes = 1
+    if scan.parallel_aware:
+        gather = next((a for a in util.ancestors(plan, scan) if a.workers_planned), None)
+        processes = (gather.workers_planned or 0) + 1 if gather is not None else 1
     return float(scan.plan_rows * processes), "estimated"
 
 
@@ -66,16 +70,18 @@ class KnnSortWithoutIndex(Rule):
             scan = _exact_scan(sort)
             if scan is None:
                 continue
-            rows, kind = scanned_rows(scan)
+            rows, kind = scanned_rows(plan, scan)
             width = scan.raw.get("Plan Width")
             size = rows * width if rows is not None and isinstance(width, int) else None
             if rows is None or (rows < SMALL_ROWS and (size is None or size < SMALL_BYTES)):
                 continue
             term = terms[0]
             table = scan.relation or "?"
+            shown = _plan_shows(term)
             yield self.finding(
                 f"ORDER BY … {term.operator} … sorts {util.num(rows)} rows ({kind}) of {table}"
-                f" read by a {_scan_name(scan)}: no ANN index served this k-NN query",
+                f" read by a {_scan_name(scan)}: no ANN index served this k-NN query"
+                + (f" — the plan shows why: {shown}" if shown else ""),
                 f"{sort.node_type} ({sort.sort_method or 'sort'}, Sort Key {sort.sort_key[0]})"
                 f" over {scan.label()}, {util.num(rows)} rows {kind}",
                 _causes(table, term.column, term.operator),
@@ -83,6 +89,17 @@ class KnnSortWithoutIndex(Rule):
                 fix_is_sql=False,
                 node_id=sort.id,
             )
+
+
+def _plan_shows(term: util.DistanceTerm) -> str | None:
+    """A cause the Sort Key itself shows (no catalog needed)."""
+    if term.desc:
+        return "ORDER BY … DESC; an ANN index returns the nearest rows first (ascending) only"
+    if term.cast:
+        return f"the column is cast to {term.cast} in the ORDER BY; an index on it cannot match"
+    if term.wrapped or term.column is None:
+        return "the distance is inside a larger expression; order by the bare distance"
+    return None
 
 
 def _scan_name(scan: PlanNode) -> str:

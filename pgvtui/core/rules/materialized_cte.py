@@ -20,6 +20,7 @@ class MaterializedCte(Rule):
     severity = Severity.WARNING
     summary = "ORDER BY distance over a materialized CTE/subquery cannot use the ANN index"
     kind = "query"
+    needs = frozenset({"catalog", "query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:

@@ -26,6 +26,7 @@ class MissingLimit(Rule):
     severity = Severity.WARNING
     summary = "ORDER BY distance without LIMIT: a full sort, or an index scan cut at ef_search"
     kind = "query"
+    needs = frozenset({"catalog", "query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:
