@@ -80,7 +80,8 @@ def test_stdin_and_coverage_in_every_format(
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
     doc = json.loads(run(capsys, "--plan-file", "-", "--format", "json")[1])
     assert set(doc) >= {"query", "plan", "findings", "coverage", "notes"}
-    assert "missing-limit" in {s["rule"] for s in doc["coverage"]["skipped"]}
+    assert "no-ann-index" in {s["rule"] for s in doc["coverage"]["skipped"]}
+    assert "missing-limit" in doc["coverage"]["ran"]
     # with the query text too, the query-only rule runs; the catalog ones still do not
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
     doc = json.loads(run(capsys, "--plan-file", "-", "--sql", GOOD, "--format", "json")[1])
