@@ -1,0 +1,100 @@
+"""volatile-query-vector: the query vector is computed for every row by a function call in the
+ORDER BY (``ORDER BY emb <-> embed('…')``), so no index can order by it.
+
+Plan shape: a ``Sort`` whose Sort Key is ``<column> <op> f(<constants>)`` — a function call
+with no column in its arguments on the other side of the distance. PostgreSQL folds an
+IMMUTABLE call into a literal and lets an index scan order by a STABLE one (``Order By:
+(emb <-> f('…'))`` on an Index Scan); a call left in a Sort Key over constants is VOLATILE (or
+has no index to use): it runs once per row and the sort reads every row. The Sort Key is read
+with PostgreSQL's own parser (pglast); a key it cannot parse (``(InitPlan 1).col1``) is skipped.
+Works on the plan alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pglast import ast, parse_sql
+from pglast.parser import ParseError
+
+from pgvtui.core.plan import VECTOR_OPERATORS
+from pgvtui.core.rules import util
+from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    if isinstance(node, ast.Node):
+        yield node
+        for name in getattr(node, "__slots__", ()):
+            yield from _nodes(getattr(node, name, None))
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _nodes(item)
+
+
+def _strip(node: Any) -> Any:
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    return node
+
+
+def per_row_call(sort_key: str) -> str | None:
+    """The function name when ``sort_key`` is a distance between a column and a call over
+    constants, else None."""
+    try:
+        stmts = parse_sql("SELECT " + sort_key)
+    except ParseError:
+        return None
+    select = stmts[0].stmt
+    if not isinstance(select, ast.SelectStmt) or not select.targetList:
+        return None
+    for expr in _nodes(select.targetList[0].val):
+        if not isinstance(expr, ast.A_Expr) or not expr.name:
+            continue
+        op = getattr(expr.name[-1], "sval", None)
+        if op not in VECTOR_OPERATORS:
+            continue
+        sides = [_strip(expr.lexpr), _strip(expr.rexpr)]
+        calls = [s for s in sides if isinstance(s, ast.FuncCall)]
+        cols = [s for s in sides if isinstance(s, ast.ColumnRef)]
+        if len(calls) == 1 and len(cols) == 1:
+            call = calls[0]
+            if not any(isinstance(n, ast.ColumnRef) for n in _nodes(call.args)):
+                return ".".join(getattr(p, "sval", "?") for p in call.funcname or ())
+    return None
+
+
+@register
+class VolatileQueryVector(Rule):
+    id = "volatile-query-vector"
+    severity = Severity.WARNING
+    summary = "the query vector is computed per row by a function call: no index can order by it"
+    kind = "query"
+    needs = frozenset()
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.plan is None:
+            return
+        for node in ctx.plan.nodes():
+            if node.node_type not in util.SORT_NODES:
+                continue
+            for key in node.sort_key:
+                fn = per_row_call(key)
+                if fn is None:
+                    continue
+                below = [d for d in util.descendants(node) if d.relation]
+                rows = util.scan_rows(below[0]) if below else None
+                yield self.finding(
+                    f"the query vector {fn}(…) is computed for every row ({util.num(rows)} rows"
+                    " sorted): a VOLATILE function is not evaluated once, so no index can"
+                    " order by it",
+                    f"{node.node_type} with Sort Key {util.shorten_literals(key)}",
+                    f"-- compute the vector once: a scalar subquery\n"
+                    f"--   ORDER BY emb <-> (SELECT {fn}('…')) LIMIT k\n"
+                    "-- or a CTE / a bind parameter ($1) computed by the client; or, if the"
+                    f" function really is\n-- stable, ALTER FUNCTION {fn} STABLE",
+                    object=f"plan: {node.label()}",
+                    node_id=node.id,
+                )
+                break
