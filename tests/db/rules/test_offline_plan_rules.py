@@ -1,0 +1,52 @@
+"""Plan-visible rules on recorded plans without the catalog (``check --plan-file`` offline):
+plans from the real server in psql text, read back and diagnosed with no inventory.
+
+- ``filter-underflow``: a filter after the HNSW scan kept fewer rows than LIMIT (fires); with
+  an iterative scan the LIMIT is filled (near miss).
+- ``cold-index-reads``: the index evicted from shared_buffers, then scanned (fires); scanned
+  again, warm (near miss).
+"""
+
+from __future__ import annotations
+
+from pgvtui.core.plan import Plan, read_plans
+from pgvtui.core.search import diagnose_plan
+from tests.db.rules.conftest import VectorDB, vector_literal
+
+Q = vector_literal(seed=3)
+SPARSE = f"SELECT id FROM items WHERE id % 50 = 0 ORDER BY emb <-> '{Q}' LIMIT 10"
+KNN = f"SELECT id FROM items ORDER BY emb <-> '{Q}' LIMIT 10"
+
+
+def _plan(db: VectorDB, sql: str, *setup: str) -> Plan:
+    with db.admin() as conn:
+        for stmt in ("SET enable_seqscan = off", *setup):
+            conn.execute(stmt)
+        rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}").fetchall()  # test-authored
+    plan = read_plans("\n".join(str(r[0]) for r in rows))[0]
+    assert plan.ann_scans()
+    return plan
+
+
+def _rules(plan: Plan) -> list[str]:
+    return [f.rule for f in diagnose_plan(plan)]
+
+
+def test_filter_underflow_offline(items_db: VectorDB) -> None:
+    plan = _plan(items_db, SPARSE)
+    assert plan.rows is not None and plan.rows < 10
+    found = [f for f in diagnose_plan(plan) if f.rule == "filter-underflow"]
+    assert len(found) == 1 and "fewer than LIMIT 10" in found[0].message
+    assert "hnsw.iterative_scan" in (found[0].fix or "")
+    filled = _plan(items_db, SPARSE, "SET hnsw.iterative_scan = relaxed_order")
+    assert filled.rows == 10 and "filter-underflow" not in _rules(filled)
+
+
+def test_cold_index_reads_offline(items_db: VectorDB) -> None:
+    with items_db.admin() as conn:
+        conn.execute("SELECT pg_buffercache_evict_relation('items_emb_l2'::regclass)")
+        conn.execute("SELECT pg_buffercache_evict_relation('items'::regclass)")
+    cold = _plan(items_db, KNN)
+    assert "cold-index-reads" in _rules(cold), cold.ann_scans()[0].shared_read
+    warm = _plan(items_db, KNN)
+    assert warm.ann_scans()[0].shared_read == 0 and "cold-index-reads" not in _rules(warm)
