@@ -3,19 +3,23 @@ plans from the real server in psql text, read back and diagnosed with no invento
 
 - ``filter-underflow``: a filter after the HNSW scan kept fewer rows than LIMIT (fires); with
   an iterative scan the LIMIT is filled (near miss).
-- ``cold-index-reads``: the index evicted from shared_buffers, then scanned (fires); scanned
-  again, warm (near miss).
+- ``cold-index-reads``: an index of its own evicted from shared_buffers, then scanned (fires);
+  scanned again, warm (near miss). (Its own table in scratch_db: evicting the shared items
+  table would make other tests' plans cold.)
 """
 
 from __future__ import annotations
 
 from pgvtui.core.plan import Plan, read_plans
 from pgvtui.core.search import diagnose_plan
-from tests.db.rules.conftest import VectorDB, vector_literal
+from tests.db.rules.conftest import VectorDB, create_vector_table, vector_literal
 
 Q = vector_literal(seed=3)
 SPARSE = f"SELECT id FROM items WHERE id % 50 = 0 ORDER BY emb <-> '{Q}' LIMIT 10"
 KNN = f"SELECT id FROM items ORDER BY emb <-> '{Q}' LIMIT 10"
+
+
+COLD_KNN = f"SELECT id FROM cold ORDER BY emb <-> '{Q}' LIMIT 10"
 
 
 def _plan(db: VectorDB, sql: str, *setup: str) -> Plan:
@@ -42,11 +46,14 @@ def test_filter_underflow_offline(items_db: VectorDB) -> None:
     assert filled.rows == 10 and "filter-underflow" not in _rules(filled)
 
 
-def test_cold_index_reads_offline(items_db: VectorDB) -> None:
-    with items_db.admin() as conn:
-        conn.execute("SELECT pg_buffercache_evict_relation('items_emb_l2'::regclass)")
-        conn.execute("SELECT pg_buffercache_evict_relation('items'::regclass)")
-    cold = _plan(items_db, KNN)
+def test_cold_index_reads_offline(scratch_db: VectorDB) -> None:
+    with scratch_db.admin() as conn:
+        create_vector_table(conn, table="cold", index_name="cold_emb_l2", category=False)
+    _plan(scratch_db, COLD_KNN)
+    with scratch_db.admin() as conn:
+        conn.execute("SELECT pg_buffercache_evict_relation('cold_emb_l2'::regclass)")
+        conn.execute("SELECT pg_buffercache_evict_relation('cold'::regclass)")
+    cold = _plan(scratch_db, COLD_KNN)
     assert "cold-index-reads" in _rules(cold), cold.ann_scans()[0].shared_read
-    warm = _plan(items_db, KNN)
+    warm = _plan(scratch_db, COLD_KNN)
     assert warm.ann_scans()[0].shared_read == 0 and "cold-index-reads" not in _rules(warm)
