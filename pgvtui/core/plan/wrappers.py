@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pgvtui.core.plan.text_format import Line, is_node_line
+from pgvtui.core.plan.text_format import Line
+from pgvtui.core.plan.text_nodes import is_node_line
 
 _LOG_PLAN = re.compile(r"(?P<prefix>.*?)\b(?:LOG|INFO|NOTICE):\s+duration: [\d.]+ ms\s+plan:\s*$")
 _PY_STRING = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
