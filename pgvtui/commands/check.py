@@ -38,9 +38,8 @@ from pgvtui.commands.common import (
     stdout_console,
 )
 from pgvtui.core import catalog, guard
-from pgvtui.core.models import Inventory
-from pgvtui.core.plan import VECTOR_OPERATORS, Plan, read_plans
-from pgvtui.core.plan.coverage import plan_coverage
+from pgvtui.core.plan import Plan, read_plans
+from pgvtui.core.plan.coverage import missing_tables, plan_coverage
 from pgvtui.core.search import (
     CheckReport,
     diagnose,
@@ -179,19 +178,6 @@ def _read_notes(plan: Plan) -> list[str]:
     return notes
 
 
-def _missing_tables(plan: Plan, inv: Inventory) -> list[str]:
-    """k-NN tables of the plan (under a distance sort or an ANN scan) that the database's
-    inventory of vector columns does not have."""
-    known = {c.table for c in inv.columns} | {i.table for i in inv.indexes}
-    knn: set[str] = set()
-    for node in plan.nodes():
-        if node.ann_order and node.relation:
-            knn.add(node.relation)
-        if node.sort_key and any(op in k for k in node.sort_key for op in VECTOR_OPERATORS):
-            knn.update(d.relation for d in node.walk() if d.relation)
-    return sorted(knn - known)
-
-
 def _own_json(plan_text: str) -> dict[str, Any]:
     """pgvtui's own ``check --format json`` output: its query and --set values are kept."""
     if not plan_text.lstrip().startswith("{"):
@@ -223,7 +209,7 @@ async def _check_plans(
         coverage = plan_coverage(catalog=inv is not None, query=sql_text is not None)
         notes += _read_notes(plan)
         if inv is not None:
-            missing = _missing_tables(plan, inv)
+            missing = missing_tables(plan, inv)
             if missing:
                 notes.append(
                     "not in this database (no vector column found): "

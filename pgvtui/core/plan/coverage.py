@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pgvtui.core.models import Inventory
+from pgvtui.core.plan.model import VECTOR_OPERATORS, Plan
 from pgvtui.core.rules.base import all_rules
 
 HOW = {
@@ -54,3 +56,16 @@ def plan_coverage(*, catalog: bool, query: bool) -> Coverage:
         else:
             ran.append(rule_id)
     return Coverage(tuple(ran), tuple(skipped))
+
+
+def missing_tables(plan: Plan, inv: Inventory) -> list[str]:
+    """k-NN tables of the plan (under a distance sort or an ANN scan) that the database's
+    inventory of vector columns does not have: the plan is probably from another database."""
+    known = {c.table for c in inv.columns} | {i.table for i in inv.indexes}
+    knn: set[str] = set()
+    for node in plan.nodes():
+        if node.ann_order and node.relation:
+            knn.add(node.relation)
+        if node.sort_key and any(op in k for k in node.sort_key for op in VECTOR_OPERATORS):
+            knn.update(d.relation for d in node.walk() if d.relation)
+    return sorted(knn - known)

@@ -8,7 +8,8 @@ or 1 MB; actual rows with ANALYZE, the planner's estimate otherwise). No ANN ind
 query. Why — no index, an index for another operator or type, a cast column, or the planner
 preferring the scan — only the catalog can tell (``no-ann-index``, ``operator-mismatch``,
 ``type-mismatch``, ``index-not-chosen``), so with a catalog this rule stays silent and those
-name the cause; offline it lists them and what to run to tell them apart.
+name the cause — unless the table is not in that catalog (a plan from another database); offline
+it lists them and what to run to tell them apart.
 """
 
 from __future__ import annotations
@@ -59,8 +60,11 @@ class KnnSortWithoutIndex(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         plan = ctx.plan
-        if plan is None or ctx.inventory is not None:
-            return  # with the catalog, the rules that can prove the cause speak
+        if plan is None:
+            return
+        known: set[str] = set()
+        if ctx.inventory is not None:  # the rules that can prove the cause speak for these
+            known = {c.table for c in ctx.inventory.columns}
         for sort in plan.nodes():
             if sort.node_type not in util.SORT_NODES:
                 continue
@@ -68,7 +72,7 @@ class KnnSortWithoutIndex(Rule):
             if not terms:
                 continue
             scan = _exact_scan(sort)
-            if scan is None:
+            if scan is None or scan.relation in known:
                 continue
             rows, kind = scanned_rows(plan, scan)
             width = scan.raw.get("Plan Width")
