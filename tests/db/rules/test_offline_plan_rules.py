@@ -57,3 +57,29 @@ def test_cold_index_reads_offline(scratch_db: VectorDB) -> None:
     assert "cold-index-reads" in _rules(cold), cold.ann_scans()[0].shared_read
     warm = _plan(scratch_db, COLD_KNN)
     assert warm.ann_scans()[0].shared_read == 0 and "cold-index-reads" not in _rules(warm)
+
+
+MATERIALIZED = (
+    "WITH c AS MATERIALIZED (SELECT id, emb FROM items WHERE category < 50) "
+    f"SELECT id FROM c ORDER BY emb <-> '{Q}' LIMIT 5"
+)
+QUERY_VECTOR_CTE = (
+    "WITH q AS MATERIALIZED (SELECT q FROM queries WHERE id = 1) "
+    "SELECT i.id FROM items i, q ORDER BY i.emb <-> q.q LIMIT 5"
+)
+
+
+def _explain(db: VectorDB, sql: str) -> Plan:
+    with db.admin() as conn:
+        rows = conn.execute(f"EXPLAIN (ANALYZE) {sql}").fetchall()  # test-authored SQL
+    return read_plans("\n".join(str(r[0]) for r in rows))[0]
+
+
+def test_materialized_cte_offline(items_db: VectorDB) -> None:
+    plan = _explain(items_db, MATERIALIZED)
+    found = [f for f in diagnose_plan(plan) if f.rule == "materialized-cte"]
+    assert len(found) == 1 and "the CTE c" in found[0].message and "items" in found[0].message
+    assert "NOT MATERIALIZED" in (found[0].fix or "")
+    # a CTE that only holds the query vector is join-query-vector's case, not this rule's
+    near = _explain(items_db, QUERY_VECTOR_CTE)
+    assert near.find("CTE Scan") and "materialized-cte" not in _rules(near)
