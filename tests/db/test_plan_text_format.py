@@ -77,8 +77,10 @@ OPTIONS = [
     "ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF",
 ]
 TIMES = frozenset({"actual_startup_ms", "actual_total_ms"})
+# how the rows split between processes varies per run, and with it the leader's own sort
+# method (few rows → quicksort, many → top-N heapsort)
 PER_PROCESS = frozenset(
-    {"actual_rows", "actual_loops", "shared_hit", "shared_read", "workers_launched"}
+    {"actual_rows", "actual_loops", "shared_hit", "shared_read", "workers_launched", "sort_method"}
 )
 
 

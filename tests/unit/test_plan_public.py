@@ -258,3 +258,16 @@ def test_unreadable_is_one_line(text: str, needle: str) -> None:
     assert needle in line and "\n" not in line
     if not text.lstrip().startswith("["):
         assert "JSON" not in line
+
+
+def test_indented_first_node_is_an_excerpt_unless_the_whole_plan_is_shifted() -> None:
+    body = (
+        "Sort  (cost=1.00..2.00 rows=10 width=8)\n"
+        "  Sort Key: ((emb <-> '[...]'::vector))\n"
+        "  ->  Seq Scan on items  (cost=0.00..1.00 rows=10 width=8)\n"
+    )
+    shifted = "".join("      " + line + "\n" for line in body.splitlines())
+    assert _one(shifted).fragment  # copied from the middle of a deeper tree
+    whole = shifted + "      Planning Time: 0.1 ms\n"
+    assert not _one(whole).fragment  # a whole plan, indented (quoted, a code block)
+    assert not _one(" " + body.replace("\n", "\n ")).fragment  # psql's one space

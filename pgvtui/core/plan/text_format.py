@@ -87,6 +87,7 @@ class TextPlan:
     doc: dict[str, Any]
     first_line: int
     fragment: bool = False
+    root_indent: int = 0
     truncated: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -109,7 +110,9 @@ class _Reader:
     def _start(self, lineno: int, col: int, header: Header, fragment: bool) -> dict[str, Any]:
         self._finish()
         node = dict(header.keys)
-        self.current = TextPlan(doc={"Plan": node}, first_line=lineno, fragment=fragment)
+        self.current = TextPlan(
+            doc={"Plan": node}, first_line=lineno, fragment=fragment, root_indent=col
+        )
         self.current.notes.extend(self.pending_notes)
         self.pending_notes = []
         if header.cut:
@@ -277,6 +280,11 @@ def _complete(plan: TextPlan) -> None:
     for a plan cut short."""
     root = plan.doc["Plan"]
     nodes = _walk(root)
+    # An excerpt: the first node indented deeper than psql's one space, and none of the lines
+    # that follow a whole tree (a whole plan shifted right, e.g. quoted, has them).
+    summary = any(k in plan.doc for k in ("Planning Time", "Execution Time", "Planning"))
+    if plan.root_indent >= 2 and not summary:
+        plan.fragment = True
     analyzed = any("Actual Loops" in n for n in nodes)
     for n in nodes:
         if analyzed and "Actual Loops" in n:
