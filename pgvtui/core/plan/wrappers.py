@@ -7,6 +7,8 @@ A plan reaches pgvtui from psql, a GUI client, a Python session, a chat message 
   ``[{'QUERY PLAN': '…'}, …]`` (dict rows), a JSON plan inside a tuple;
 - Markdown ``` / ~~~ fences and ``> `` quote markers (nested too);
 - per-line double quotes of pgAdmin / DBeaver exports (``""`` inside stands for ``"``);
+- a prefix every line shares (``db-1  | `` of ``docker compose logs``, ``postgres[42]: `` of
+  journald) — a common prefix that ends in ``| `` or ``: ``;
 - ``auto_explain`` log entries: ``… LOG:  duration: 12.3 ms  plan:`` starts a plan; the
   entry's continuation lines (tab-indented in the server log) follow, beginning with
   ``Query Text: …`` (kept as the plan's query) and then the text or JSON plan;
@@ -91,6 +93,22 @@ def _python_rows(text: str) -> Segment | None:
             return None
         out.extend((i + 1, part) for part in cell.split("\n"))
     return Segment("text", out)
+
+
+def _strip_common_prefix(lines: list[Line]) -> list[Line]:
+    """Remove a prefix every non-empty line shares when it ends like a log tag (``| ``, ``: ``)."""
+    body = [t for _, t in lines if t.strip()]
+    if len(body) < 2:
+        return lines
+    prefix = body[0]
+    for t in body[1:]:
+        while not t.startswith(prefix):
+            prefix = prefix[:-1]
+    cut = max(prefix.rfind("| "), prefix.rfind(": "))
+    if cut < 1 or not prefix[:cut].strip():
+        return lines
+    prefix = prefix[: cut + 2]
+    return [(n, t[len(prefix) :] if t.startswith(prefix) else t) for n, t in lines]
 
 
 def _strip_markdown(lines: list[Line]) -> list[Line]:
@@ -212,6 +230,7 @@ def unwrap(text: str) -> list[Segment]:
     if rows is not None and rows.kind == "json":
         return [rows]
     lines = rows.lines if rows is not None else _numbered(text)
+    lines = _strip_common_prefix(lines)
     lines = _strip_markdown(lines)
     lines = _strip_quotes(lines)
     lines = _strip_continuations(lines)
