@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.plan.sort_keys import joined_query_vector
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -69,8 +70,8 @@ class KnnSortWithoutIndex(Rule):
             if sort.node_type not in util.SORT_NODES:
                 continue
             terms = util.sort_terms(sort)
-            if not terms:
-                continue
+            if not terms or any(joined_query_vector(k) for k in sort.sort_key):
+                continue  # the query vector from a join: join-query-vector's case
             scan = _exact_scan(sort)
             if scan is None or scan.relation in known:
                 continue

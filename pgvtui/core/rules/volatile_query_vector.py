@@ -13,55 +13,19 @@ Works on the plan alone.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError
-
-from pgvtui.core.plan import VECTOR_OPERATORS
+from pgvtui.core.plan.sort_keys import distances
 from pgvtui.core.rules import util
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
-
-
-def _nodes(node: Any) -> Iterator[Any]:
-    if isinstance(node, ast.Node):
-        yield node
-        for name in getattr(node, "__slots__", ()):
-            yield from _nodes(getattr(node, name, None))
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _nodes(item)
-
-
-def _strip(node: Any) -> Any:
-    while isinstance(node, ast.TypeCast):
-        node = node.arg
-    return node
 
 
 def per_row_call(sort_key: str) -> str | None:
     """The function name when ``sort_key`` is a distance between a column and a call over
     constants, else None."""
-    try:
-        stmts = parse_sql("SELECT " + sort_key)
-    except ParseError:
-        return None
-    select = stmts[0].stmt
-    if not isinstance(select, ast.SelectStmt) or not select.targetList:
-        return None
-    for expr in _nodes(select.targetList[0].val):
-        if not isinstance(expr, ast.A_Expr) or not expr.name:
-            continue
-        op = getattr(expr.name[-1], "sval", None)
-        if op not in VECTOR_OPERATORS:
-            continue
-        sides = [_strip(expr.lexpr), _strip(expr.rexpr)]
-        calls = [s for s in sides if isinstance(s, ast.FuncCall)]
-        cols = [s for s in sides if isinstance(s, ast.ColumnRef)]
-        if len(calls) == 1 and len(cols) == 1:
-            call = calls[0]
-            if not any(isinstance(n, ast.ColumnRef) for n in _nodes(call.args)):
-                return ".".join(getattr(p, "sval", "?") for p in call.funcname or ())
+    for d in distances(sort_key):
+        for one, other in ((d.left, d.right), (d.right, d.left)):
+            if one.kind == "call" and not one.has_columns and other.kind == "column":
+                return one.name
     return None
 
 

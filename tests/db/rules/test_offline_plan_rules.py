@@ -83,3 +83,25 @@ def test_materialized_cte_offline(items_db: VectorDB) -> None:
     # a CTE that only holds the query vector is join-query-vector's case, not this rule's
     near = _explain(items_db, QUERY_VECTOR_CTE)
     assert near.find("CTE Scan") and "materialized-cte" not in _rules(near)
+
+
+JOINED = (
+    "SELECT i.id FROM items i CROSS JOIN (SELECT q FROM queries WHERE id = 1 OFFSET 0) q "
+    "ORDER BY i.emb <-> q.q LIMIT 5"
+)
+SCALAR = "SELECT id FROM items ORDER BY emb <-> (SELECT q FROM queries WHERE id = 1) LIMIT 5"
+LATERAL = (
+    "SELECT q.id, n.id FROM queries q CROSS JOIN LATERAL "
+    "(SELECT i.id FROM items i ORDER BY i.emb <=> q.q LIMIT 3) n"
+)
+
+
+def test_join_query_vector_offline(items_db: VectorDB) -> None:
+    for sql in (JOINED, QUERY_VECTOR_CTE):
+        plan = _explain(items_db, sql)
+        found = [f for f in diagnose_plan(plan) if f.rule == "join-query-vector"]
+        assert len(found) == 1, (sql, [n.label() for n in plan.nodes()])
+        assert "comes from a join" in found[0].message and "i.emb" in found[0].message
+        assert "knn-sort-without-index" not in _rules(plan)  # the cause is known: one finding
+    for sql in (SCALAR, LATERAL):
+        assert "join-query-vector" not in _rules(_explain(items_db, sql)), sql
