@@ -105,3 +105,18 @@ def test_join_query_vector_offline(items_db: VectorDB) -> None:
         assert "knn-sort-without-index" not in _rules(plan)  # the cause is known: one finding
     for sql in (SCALAR, LATERAL):
         assert "join-query-vector" not in _rules(_explain(items_db, sql)), sql
+
+
+THRESHOLD = f"SELECT id FROM items WHERE emb <-> '{Q}' < 2.6"
+THRESHOLD_SMALL = f"SELECT id FROM queries WHERE q <-> '{Q}' < 2.6"
+
+
+def test_distance_threshold_only_offline(items_db: VectorDB) -> None:
+    plan = _explain(items_db, THRESHOLD)
+    found = [f for f in diagnose_plan(plan) if f.rule == "distance-threshold-only"]
+    assert len(found) == 1 and "compares every row of items" in found[0].message
+    assert "20,000 rows" in found[0].evidence
+    # near misses: a 10-row table; the threshold with ORDER BY … LIMIT (the index serves it)
+    assert "distance-threshold-only" not in _rules(_explain(items_db, THRESHOLD_SMALL))
+    ordered = _explain(items_db, THRESHOLD + f" ORDER BY emb <-> '{Q}' LIMIT 10")
+    assert "distance-threshold-only" not in _rules(ordered)
