@@ -125,6 +125,10 @@ WRAPPED = {
     "python-dict": repr([{"QUERY PLAN": line} for line in TEXT.splitlines()]),
     "blank-and-trailing": "\n\n\n" + "\n".join(line + "   " for line in TEXT.splitlines()) + "\n\n",
     "crlf": TEXT.replace("\n", "\r\n"),
+    "psql-expanded": "\n".join(
+        f"-[ RECORD {i} ]{'-' * 10}\nQUERY PLAN | {line}"
+        for i, line in enumerate(TEXT.splitlines(), 1)
+    ),
     "docker-logs": "db-1  | 2026-01-02 10:00:00.123 UTC [4242] LOG:  duration: 0.305 ms  plan:\n"
     + "\n".join("db-1  | \t" + line for line in TEXT.splitlines()),
     "auto_explain": (

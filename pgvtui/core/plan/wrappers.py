@@ -7,6 +7,7 @@ A plan reaches pgvtui from psql, a GUI client, a Python session, a chat message 
   ``[{'QUERY PLAN': '…'}, …]`` (dict rows), a JSON plan inside a tuple;
 - Markdown ``` / ~~~ fences and ``> `` quote markers (nested too);
 - per-line double quotes of pgAdmin / DBeaver exports (``""`` inside stands for ``"``);
+- psql's expanded display (``\\x``): ``-[ RECORD 1 ]-…`` lines and ``QUERY PLAN | …`` cells;
 - a prefix every line shares (``db-1  | `` of ``docker compose logs``, ``postgres[42]: `` of
   journald) — a common prefix that ends in ``| `` or ``: ``;
 - ``auto_explain`` log entries: ``… LOG:  duration: 12.3 ms  plan:`` starts a plan; the
@@ -93,6 +94,21 @@ def _python_rows(text: str) -> Segment | None:
             return None
         out.extend((i + 1, part) for part in cell.split("\n"))
     return Segment("text", out)
+
+
+def _strip_expanded(lines: list[Line]) -> list[Line]:
+    """psql ``\\x``: one record per plan line, ``QUERY PLAN | <line>``."""
+    cells = [t for _, t in lines if t.startswith("QUERY PLAN |")]
+    if not cells:
+        return lines
+    out: list[Line] = []
+    for n, t in lines:
+        if t.startswith("-[ RECORD "):
+            continue
+        if t.startswith("QUERY PLAN |"):
+            t = t[len("QUERY PLAN |") :].removeprefix(" ")
+        out.append((n, t))
+    return out
 
 
 def _strip_common_prefix(lines: list[Line]) -> list[Line]:
@@ -230,6 +246,7 @@ def unwrap(text: str) -> list[Segment]:
     if rows is not None and rows.kind == "json":
         return [rows]
     lines = rows.lines if rows is not None else _numbered(text)
+    lines = _strip_expanded(lines)
     lines = _strip_common_prefix(lines)
     lines = _strip_markdown(lines)
     lines = _strip_quotes(lines)
