@@ -42,8 +42,8 @@ def read_plans(text: str) -> list[Plan]:
     try:
         return _read(text)
     except PlanFileError:
-        head = text.lstrip()[:1]
-        if head in ("{", "["):  # meant as JSON: say what is wrong with the JSON
+        head = "".join(text.lstrip()[:8].split())[:2]
+        if head[:1] == "{" or head in ("[{", "[]", "[["):  # meant as JSON: say what is wrong
             load_plan_json(text)
         raise
 
