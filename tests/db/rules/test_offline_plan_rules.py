@@ -120,3 +120,16 @@ def test_distance_threshold_only_offline(items_db: VectorDB) -> None:
     assert "distance-threshold-only" not in _rules(_explain(items_db, THRESHOLD_SMALL))
     ordered = _explain(items_db, THRESHOLD + f" ORDER BY emb <-> '{Q}' LIMIT 10")
     assert "distance-threshold-only" not in _rules(ordered)
+
+
+def test_limit_over_ef_search_offline(items_db: VectorDB) -> None:
+    big = _plan(items_db, KNN.replace("LIMIT 10", "LIMIT 100"))
+    found = [f for f in diagnose_plan(big) if f.rule == "limit-over-ef-search"]
+    assert big.rows == 40 and len(found) == 1  # hnsw.ef_search = 40 cut it
+    assert "stopped after 40 rows, fewer than LIMIT 100" in found[0].message
+    # near misses: a LIMIT within ef_search; an iterative scan that fills the LIMIT
+    assert "limit-over-ef-search" not in _rules(_plan(items_db, KNN))
+    filled = _plan(
+        items_db, KNN.replace("LIMIT 10", "LIMIT 100"), "SET hnsw.iterative_scan = relaxed_order"
+    )
+    assert filled.rows == 100 and "limit-over-ef-search" not in _rules(filled)
