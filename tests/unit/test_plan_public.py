@@ -37,6 +37,7 @@ EXPECTED = {
     "09-pgadmin-parallel-hash-join.txt": ("Limit", "Hash Join", "::vector(512) <->"),
     "10-pgadmin-initplan-desc.txt": ("Limit", "Seq Scan on question_embedding", "$0)) DESC"),
     "11-verbose-workers-io-timings.txt": ("Sort", "Seq Scan on embeddings_train tr", "<=>"),
+    "12-indentation-lost.txt": ("Limit", "Function Scan", ""),
 }
 
 
@@ -97,6 +98,10 @@ def test_public_plans_details() -> None:
     assert p11.fragment and p11.root.node_type == "Sort"  # starts below its root
     assert p11.root.raw["I/O Read Time"] == pytest.approx(1336.149)
     assert p11.root.raw["Workers"][1]["Shared Read Blocks"] == 117761
+    p12 = _one(_posted("12-indentation-lost.txt"))  # Markdown ate the indentation
+    assert any("indentation is lost" in n for n in p12.notes)
+    assert p12.root.shared_hit == 5211 and p12.nodes()[1].subplan_name == "CTE random_vector"
+    assert [n.node_type for n in p12.nodes()] == ["Limit", "Aggregate", "Function Scan"]
 
 
 TEXT = """Limit  (cost=95.30..96.30 rows=5 width=16) (actual time=0.265..0.272 rows=5.00 loops=1)

@@ -69,6 +69,15 @@ _KEY = re.compile(r"[A-Za-z][A-Za-z0-9 /()_-]*")
 _LABEL = re.compile(r"(InitPlan|SubPlan) \S.*|CTE \S.*")
 _WORKER = re.compile(r"Worker (\d+):\s*(.*)")
 _FOOTER = re.compile(r"\(\d+ rows?\)")
+_SUMMARY = ("Planning Time", "Execution Time", "Planning", "JIT", "Settings")
+_TOP_KEYS = {
+    "planning time",
+    "execution time",
+    "total runtime",
+    "settings",
+    "query identifier",
+    "serialization",
+}
 
 
 @dataclass
@@ -104,6 +113,11 @@ class _Reader:
         self.root_col = 0
         self.pending_notes: list[str] = []
         self.last_line = 0
+        # Indentation lost (a chat or Markdown renderer stripped it): "->" lines at the root's
+        # column. The tree is then read as a chain, each node under the one before.
+        self.flat = False
+        self.flat_label: str | None = None
+        self.last_node: dict[str, Any] | None = None
 
     # -- plans ----------------------------------------------------------------------------
 
@@ -119,6 +133,7 @@ class _Reader:
             self.current.truncated = f"line {lineno} ends inside its cost/actual figures"
         self.root_col = col
         self.stack = [_Entry(col, "node", node)]
+        self.flat, self.flat_label, self.last_node = False, None, node
         return node
 
     def _finish(self) -> None:
@@ -154,6 +169,10 @@ class _Reader:
         if self.current is None or not _plan_like(stripped):
             self._note(lineno, stripped)  # a pager's or client's line: the tree stays open
             return
+        summary = any(k in self.current.doc for k in _SUMMARY)
+        if indent <= self.root_col and self.last_node is not None and not summary:
+            self._flat_line(lineno, indent, stripped)  # after the tree, or indentation lost
+            return
         while self.stack and self.stack[-1].col >= indent:
             self.stack.pop()
         if not self.stack:
@@ -179,6 +198,31 @@ class _Reader:
             self._worker_inline(worker, m.group(2), lineno)
             return
         self._property(lineno, node if top.kind != "worker" else top.data, stripped)
+
+    def _flat_line(self, lineno: int, indent: int, stripped: str) -> None:
+        """A line of a plan whose indentation was lost: the summary after the tree, a label
+        for the next node, or a property of the last node."""
+        assert self.last_node is not None
+        key, sep, _ = stripped.partition(": ")
+        top_level = stripped.endswith(":") or key.lower() in _TOP_KEYS
+        if top_level or (sep and key.startswith("Trigger ")):
+            self.flat = False  # the tree is over
+            self.stack = []
+            self._top(lineno, indent, stripped)
+        elif _LABEL.fullmatch(stripped):
+            self.flat_label = stripped
+        else:
+            self._go_flat(lineno)  # a node's property at the root's column
+            self._property(lineno, self.last_node, stripped)
+
+    def _go_flat(self, lineno: int) -> None:
+        if self.flat or self.current is None:
+            return
+        self.flat = True
+        self.current.notes.append(
+            f"line {lineno}: the indentation is lost (lines at the root's column); the tree is"
+            " read as a chain, each node under the one before — its shape is a guess"
+        )
 
     def _worker_inline(self, worker: dict[str, Any], rest: str, lineno: int) -> None:
         rest = rest.strip()
@@ -216,6 +260,12 @@ class _Reader:
         if not header.known and not arrow:
             self._note(lineno, text)
             return
+        plan = self.current
+        summary = plan is not None and any(k in plan.doc for k in _SUMMARY)
+        flat = arrow and plan is not None and not plan.fragment and col <= self.root_col
+        if flat and not summary and self.last_node is not None:
+            self._flat_node(lineno, header)
+            return
         while self.stack and (self.stack[-1].col >= col or self.stack[-1].kind in ("worker",)):
             self.stack.pop()
         if self.current is None or not self.stack:
@@ -237,9 +287,30 @@ class _Reader:
             parent = top.data
             node["Parent Relationship"] = _relationship(parent)
         parent.setdefault("Plans", []).append(node)
+        self.last_node = node
         if header.cut and self.current is not None:
             self.current.truncated = f"line {lineno} ends inside its cost/actual figures"
         self.stack.append(_Entry(col, "node", node))
+
+    def _flat_node(self, lineno: int, header: Header) -> None:
+        assert self.current is not None and self.last_node is not None
+        self._go_flat(lineno)
+        node = dict(header.keys)
+        top = self.stack[-1] if self.stack else None
+        if self.flat_label is None and top is not None and top.kind == "label":
+            self.flat_label = top.label
+            self.stack.pop()
+        if self.flat_label is not None:
+            label = self.flat_label
+            node["Parent Relationship"] = "SubPlan" if label.startswith("SubPlan") else "InitPlan"
+            node["Subplan Name"] = label
+            self.flat_label = None
+        else:
+            node["Parent Relationship"] = _relationship(self.last_node)
+        self.last_node.setdefault("Plans", []).append(node)
+        self.last_node = node
+        if header.cut:
+            self.current.truncated = f"line {lineno} ends inside its cost/actual figures"
 
     def finish(self) -> list[TextPlan]:
         self._finish()
