@@ -16,7 +16,7 @@ COMMANDS = (
 # module registers the same line (a test keeps them equal).
 SUMMARIES = {
     "inventory": "list vector columns and HNSW/IVFFlat indexes",
-    "check": "diagnose a vector query, an EXPLAIN JSON file, or the whole database",
+    "check": "diagnose a vector query, a recorded EXPLAIN (text or JSON), or the whole database",
     "estimate": "estimate an index's size and build memory (no database needed)",
     "residency": "index size vs shared_buffers / cache / RAM, and measured residency",
     "recall": "measure ANN recall@k against exact search; sweep ef_search/probes; recommend",

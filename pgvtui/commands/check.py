@@ -4,11 +4,16 @@ Modes:
 
 - ``--sql SQL`` / ``--file F``: run the query safely (guard, read-only transaction, rolled
   back; see :mod:`pgvtui.core.search`) under EXPLAIN (ANALYZE, BUFFERS), then the query rules.
-- ``--plan-file P``: offline analysis of an EXPLAIN (FORMAT JSON) file (``-`` = stdin), or of
-  pgvtui's own JSON output. The query text comes from ``--sql``/``--file`` or the file's
-  ``"query"`` key. Catalog-dependent rules run only when *a connection is given*: a CONNINFO
-  argument, any of ``-h/-p/-U/-d``, or a libpq variable (PGHOST, PGHOSTADDR, PGPORT,
-  PGDATABASE, PGUSER, PGSERVICE) in the environment. The plan itself is never re-run.
+- ``--plan-file P``: offline analysis of a recorded plan (``-`` = stdin): EXPLAIN in text format
+  as psql prints it or FORMAT JSON, copy-paste wrappers and all (see
+  :mod:`pgvtui.core.plan.wrappers`), or pgvtui's own JSON output; one report per plan in the
+  file. The query text comes from ``--sql``/``--file``, else the plan's own (auto_explain's
+  ``Query Text``, the ``"query"`` key of pgvtui's JSON). Catalog-dependent rules run only
+  when *a connection is given*: a CONNINFO argument, any of ``-h/-p/-U/-d``, or a libpq
+  variable (PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER, PGSERVICE) in the environment;
+  without one the report's coverage section lists the rules that did not run. The plan itself
+  is never re-run. JSON: one plan → the report object; several →
+  ``{"plans": [{"number": 1, …report…}, …]}``.
 - neither: the catalog rules over the whole database.
 
 Exit codes: 0 nothing at or above ``--fail-on`` (default ``error``); 1 findings at or above it;
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import stat
 import sys
@@ -35,7 +41,8 @@ from pgvtui.commands.output import text_output
 from pgvtui.core import appcheck, catalog, guard
 from pgvtui.core.appcheck import check_statement
 from pgvtui.core.binding import parse_param_args
-from pgvtui.core.plan import load_plan_json, parse_plan
+from pgvtui.core.plan import Plan, read_plans
+from pgvtui.core.plan.coverage import missing_tables, plan_coverage
 from pgvtui.core.search import (
     CheckReport,
     diagnose,
@@ -45,7 +52,14 @@ from pgvtui.core.search import (
     unexplained_error,
 )
 from pgvtui.core.statement import StatementInfo
-from pgvtui.errors import EXIT_FINDINGS, EXIT_OK, InputTooLarge, PlanFileError, UsageError
+from pgvtui.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    InputTooLarge,
+    PgvtuiError,
+    PlanFileError,
+    UsageError,
+)
 
 FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
 DEFAULT_MAX_INPUT_MB = 16
@@ -57,10 +71,11 @@ def add_parser(sub: Any) -> None:
     p = add_command_parser(
         sub,
         "check",
-        help="diagnose a vector query, an EXPLAIN JSON file, or the whole database",
+        help="diagnose a vector query, a recorded EXPLAIN (text or JSON), or the whole database",
         description="Diagnose a pgvector query (run read-only under EXPLAIN ANALYZE and rolled "
-        "back), a recorded EXPLAIN (FORMAT JSON) plan, or — with neither — the catalog of the "
-        "whole database. Exit 0: nothing at or above --fail-on; 1: findings; 2: errors.",
+        "back), a recorded EXPLAIN plan (text as psql prints it, or JSON), or — with neither "
+        "— the catalog of the whole database. Exit 0: nothing at or above --fail-on; "
+        "1: findings; 2: errors.",
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--sql", metavar="SQL", help="the query to diagnose")
@@ -68,8 +83,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--plan-file",
         metavar="PLAN",
-        help="analyse an EXPLAIN (FORMAT JSON) file offline (- = stdin); with --sql/--file the "
-        "query text is used for the query shape",
+        help="analyse a recorded EXPLAIN (text or JSON; pasted from psql, pgAdmin, a log …) "
+        "offline (- = stdin), one report per plan; with --sql/--file the query text is used "
+        "for the query shape",
     )
     p.add_argument(
         "--vector-from",
@@ -249,38 +265,91 @@ async def _check_catalog(args: argparse.Namespace) -> CheckReport:
     return CheckReport(findings=result.findings, source="database", coverage=result.coverage)
 
 
-async def _check_plan(
+def _plan_query(plan: Plan, given: str | None) -> tuple[str | None, list[str]]:
+    """The query text for a plan's shape: ``--sql``/``--file``, else the plan's own ("Query
+    Text" of auto_explain, ``"query"`` of pgvtui's JSON). Refused text from the file is dropped
+    with a note (it is only read, never run, but the shape reader takes what the guard takes)."""
+    if given is not None:
+        return guard.check_sql(given), []
+    own = plan.raw[0].get("Query Text") if plan.raw and isinstance(plan.raw[0], dict) else None
+    if not isinstance(own, str) or not own.strip():
+        return None, []
+    try:
+        return guard.check_sql(own), []
+    except PgvtuiError as exc:
+        return None, [f"the plan's query text is not used for the query shape: {exc.message}"]
+
+
+def _read_notes(plan: Plan) -> list[str]:
+    notes = list(plan.notes)
+    if plan.fragment:
+        notes.append(
+            "the plan starts below its root (an excerpt): nodes above it, such as a Limit, "
+            "are unknown"
+        )
+    if plan.truncated:
+        notes.append(f"the plan looks cut short: {plan.truncated}; read as far as it goes")
+    return notes
+
+
+def _own_json(plan_text: str) -> dict[str, Any]:
+    """pgvtui's own ``check --format json`` output: its query and --set values are kept."""
+    if not plan_text.lstrip().startswith("{"):
+        return {}
+    try:
+        doc = json.loads(plan_text)
+    except (ValueError, RecursionError):
+        return {}
+    return doc if isinstance(doc, dict) and "plan" in doc else {}
+
+
+async def _check_plans(
     args: argparse.Namespace, plan_text: str, query: str | None, settings: dict[str, str]
-) -> CheckReport:
-    doc = load_plan_json(plan_text)
-    plan = parse_plan(doc)
-    if not isinstance(doc, dict):
-        doc = {}
-    if query is None and isinstance(doc.get("query"), str):
-        query = doc["query"]
-    if not settings and isinstance(doc.get("settings"), dict):
+) -> list[CheckReport]:
+    plans = read_plans(plan_text)
+    own = _own_json(plan_text)
+    if query is None and isinstance(own.get("query"), str):
+        query = own["query"]
+    if not settings and isinstance(own.get("settings"), dict):
         # pgvtui's own JSON keeps the --set values (EXPLAIN (SETTINGS) omits hnsw.*/ivfflat.*)
-        settings = guard.check_settings({str(k): str(v) for k, v in doc["settings"].items()})
-    if query is not None:
-        query = guard.check_sql(query)  # the shape is read from it; refuse what we would refuse
+        settings = guard.check_settings({str(k): str(v) for k, v in own["settings"].items()})
     inv = None
     if connection_given(args):
         async with session_for(args) as session:
             inv = await catalog.inventory(session)
-    findings = diagnose_plan(plan, sql_text=query, inventory=inv, settings=settings)
-    return CheckReport(
-        findings=tuple(findings),
-        query=query,
-        settings=settings,
-        execution_ms=plan.execution_ms,
-        planning_ms=plan.planning_ms,
-        rows=plan.rows,
-        plan=plan,
-        source="plan-file",
-    )
+    reports: list[CheckReport] = []
+    for plan in plans:
+        sql_text, notes = _plan_query(plan, query)
+        coverage = plan_coverage(catalog=inv is not None, query=sql_text is not None)
+        notes += _read_notes(plan)
+        if inv is not None:
+            missing = missing_tables(plan, inv)
+            if missing:
+                notes.append(
+                    "not in this database (no vector column found): "
+                    + ", ".join(missing)
+                    + " — the catalog rules could not check them; is it the right database?"
+                )
+        findings = diagnose_plan(plan, sql_text=sql_text, inventory=inv, settings=settings)
+        reports.append(
+            CheckReport(
+                findings=tuple(findings),
+                query=sql_text,
+                settings=settings,
+                execution_ms=plan.execution_ms,
+                planning_ms=plan.planning_ms,
+                rows=plan.rows,
+                plan=plan,
+                source="plan-file",
+                rule_coverage=None if coverage.complete else coverage,
+                notes=tuple(notes),
+            )
+        )
+    return reports
 
 
-def build_report(args: argparse.Namespace) -> CheckReport:
+def build_reports(args: argparse.Namespace) -> list[CheckReport]:
+    """One report; with ``--plan-file``, one per plan in the file."""
     settings = guard.check_settings(args.settings)
     query = _query_text(args)
     if args.plan_file is not None and (args.params or args.sample):
@@ -291,14 +360,19 @@ def build_report(args: argparse.Namespace) -> CheckReport:
         plan_text = _read(args.plan_file, "plan file", max_input_size(args))
         if not plan_text.strip():
             raise PlanFileError("the plan file is empty")
-        return run_async(lambda: _check_plan(args, plan_text, query, settings))
+        return run_async(lambda: _check_plans(args, plan_text, query, settings))
     if query is not None:
-        return run_async(lambda: _check_query(args, query, settings))
+        return [run_async(lambda: _check_query(args, query, settings))]
     if args.vector_from or settings or args.params or args.sample:
         raise UsageError(
             "--vector-from, --param, --sample and --set need a query (--sql or --file)"
         )
-    return run_async(lambda: _check_catalog(args))
+    return [run_async(lambda: _check_catalog(args))]
+
+
+def build_report(args: argparse.Namespace) -> CheckReport:
+    """The first report (the only one unless a plan file holds several plans)."""
+    return build_reports(args)[0]
 
 
 def exit_code(report: CheckReport, fail_on: str) -> int:
@@ -308,22 +382,33 @@ def exit_code(report: CheckReport, fail_on: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = build_report(args)
+    reports = build_reports(args)
+    several = len(reports) > 1
     if args.format == "json":
-        emit_json(report.to_json())
+        # one plan (or no plan file): the report object, as always; several plans:
+        # {"plans": [report, ...]}, each report with its "number" (1-based, file order)
+        if several:
+            emit_json({"plans": [{"number": i, **r.to_json()} for i, r in enumerate(reports, 1)]})
+        else:
+            emit_json(reports[0].to_json())
     elif args.format == "markdown":
         from pgvtui.render.markdown import render_markdown
 
-        sys.stdout.write(render_markdown(report))
+        for i, report in enumerate(reports, 1):
+            title = f"pgvtui check — plan {i} of {len(reports)}" if several else "pgvtui check"
+            sys.stdout.write(("\n" if i > 1 else "") + render_markdown(report, title=title))
         sys.stdout.flush()
     elif args.format == "sql":  # the fixes only, as one script for psql
         from pgvtui.render.sql_script import check_script
 
-        sys.stdout.write(check_script(report))
+        sys.stdout.write("\n".join(check_script(r) for r in reports))
         sys.stdout.flush()
     else:
-        from pgvtui.render.check import render_check
+        from pgvtui.render.check import render_check, render_plan_heading
 
         with text_output(args) as out:
-            render_check(out, report)
-    return exit_code(report, args.fail_on)
+            for i, report in enumerate(reports, 1):
+                if several:
+                    render_plan_heading(out, i, len(reports))
+                render_check(out, report)
+    return max(exit_code(r, args.fail_on) for r in reports)

@@ -47,6 +47,7 @@ from pgvtui.core import sql as sqlfiles
 from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan, parse_plan
+from pgvtui.core.plan.coverage import RuleCoverage
 from pgvtui.core.query import QueryShape, analyze_query
 from pgvtui.core.query import parser as qparser
 from pgvtui.core.rules.base import Finding, RuleContext, Severity, run_rules
@@ -582,6 +583,10 @@ class CheckReport:
     generic_plan: bool = False
     parameters: tuple[dict[str, Any], ...] = ()  # the $n values used and where they came from
     function: dict[str, Any] | None = None  # the function whose body was diagnosed
+    # plan-file only: which query rules ran without the catalog (None when all could), and
+    # what reading the plan noticed (skipped lines, a cut plan, tables not in the database)
+    rule_coverage: RuleCoverage | None = None
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> CheckReport:
@@ -600,7 +605,7 @@ class CheckReport:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "query": self.query,
             "settings": dict(self.settings),
             "execution_ms": self.execution_ms,
@@ -609,6 +614,12 @@ class CheckReport:
             "findings": [f.to_json() for f in self.findings],
             "coverage": self.coverage.to_json(),
         } | self._parameters_json()
+        if self.source == "plan-file":
+            doc["rule_coverage"] = (
+                self.rule_coverage.to_json() if self.rule_coverage is not None else None
+            )
+            doc["notes"] = list(self.notes)
+        return doc
 
     def _parameters_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

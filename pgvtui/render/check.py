@@ -15,6 +15,7 @@ from rich.tree import Tree
 
 from pgvtui.core.coverage import Coverage, not_checked, verdict
 from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.plan.coverage import RuleCoverage
 from pgvtui.core.reconcile import action, action_plan
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
@@ -125,8 +126,18 @@ def render_finding(console: Console, f: Finding) -> None:
     console.print()
 
 
-def summary(findings: tuple[Finding, ...] | list[Finding], coverage: Coverage | None = None) -> str:
-    """The count line; with coverage gaps it never says "no findings" (core.coverage.verdict)."""
+def summary(
+    findings: tuple[Finding, ...] | list[Finding],
+    coverage: Coverage | None = None,
+    rules: RuleCoverage | None = None,
+) -> str:
+    """The count line; with coverage gaps (what the role could not see, or rules a recorded
+    plan could not run) it never says "no findings" (core.coverage.verdict)."""
+    if rules is not None and not findings:
+        return (
+            f"no findings from the {len(rules.ran)} rules that ran; "
+            f"{len(rules.skipped)} did not run (see coverage)"
+        )
     if coverage is not None and not coverage.complete:
         head = ", ".join(
             f"{len(group)} {sev.value}{'' if len(group) == 1 else 's'}"
@@ -141,6 +152,28 @@ def summary(findings: tuple[Finding, ...] | list[Finding], coverage: Coverage | 
         f"{len(group)} {sev.value}{'' if len(group) == 1 else 's'}"
         for sev, group in by_severity(findings)
     )
+
+
+def coverage_lines(coverage: RuleCoverage) -> list[str]:
+    """The coverage section of a report on a recorded plan, as plain lines."""
+    by_need: dict[str, list[str]] = {}
+    for rule, need in coverage.skipped:
+        by_need.setdefault(need, []).append(rule)
+    return [
+        f"Ran ({len(coverage.ran)}): {', '.join(coverage.ran)}",
+        *(
+            f"Not run, need {need} ({len(rules)}): {', '.join(rules)}"
+            for need, rules in by_need.items()
+        ),
+        f"To run them: {coverage.hint()}.",
+    ]
+
+
+def render_plan_heading(console: Console, number: int, total: int) -> None:
+    """``Plan 2 of 3`` before each report when a plan file holds several plans."""
+    if number > 1:
+        console.print()
+    console.print(Text(f"━━ Plan {number} of {total} ━━", style="bold reverse"))
 
 
 def render_check(console: Console, report: CheckReport) -> None:
@@ -187,6 +220,11 @@ def render_check(console: Console, report: CheckReport) -> None:
         console.print(plan_tree(report.plan, report.findings))
         console.print()
     render_coverage(console, report.coverage)
+    if report.notes:
+        console.print(Text("Reading the plan", style="bold underline"))
+        for note in report.notes:
+            console.print(Text(f"  {note}", style="dim"))
+        console.print()
     for sev, group in by_severity(report.findings):
         console.print(
             Text(f"{sev.value.upper()}S ({len(group)})", style=SEVERITY_STYLE[sev] + " underline")
@@ -198,8 +236,14 @@ def render_check(console: Console, report: CheckReport) -> None:
         console.print(Text("Action plan (do this first)", style="bold underline"))
         for f in plan:
             console.print(Text(f"  {f.step}. {action(f):<7} {f.object or ''}  ({f.rule})"))
+    if report.rule_coverage is not None:
+        console.print(Text("COVERAGE — rules on the plan alone", style="bold underline"))
+        for line in coverage_lines(report.rule_coverage):
+            print_indented(console, line)
         console.print()
-    console.print(Text(summary(report.findings, report.coverage), style="bold"))
+    console.print(
+        Text(summary(report.findings, report.coverage, report.rule_coverage), style="bold")
+    )
     if any(f.fix and _LITERAL.search(f.fix) for f in report.findings):
         console.print(
             Text("(long vector literals shown as '[…]'; --format json has the full SQL)", "dim")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pgvtui.core.plan import Plan, PlanNode
 from pgvtui.core.rules.base import Finding, Severity
 from pgvtui.core.search import GENERIC_PLAN_NOTE, CheckReport
-from pgvtui.render.check import by_severity, shorten_sql, summary
+from pgvtui.render.check import by_severity, coverage_lines, shorten_sql, summary
 from pgvtui.render.plan_text import findings_by_node, node_detail_items, node_stats
 
 _MARKDOWN_DETAILS = ("Order By", "Sort Key", "Filter")
@@ -88,7 +88,14 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
         out += ["## Coverage — not checked", ""]
         out += [f"- {_md_escape(line)}" for line in report.coverage.lines()]
         out += [""]
-    out += ["## Findings", "", f"**{summary(report.findings, report.coverage)}**", ""]
+    if report.notes:
+        out += ["## Reading the plan", "", *(f"- {_md_escape(n)}" for n in report.notes), ""]
+    out += [
+        "## Findings",
+        "",
+        f"**{summary(report.findings, report.coverage, report.rule_coverage)}**",
+        "",
+    ]
     for sev, group in by_severity(report.findings):
         out += [f"### {_title(sev)} ({len(group)})", ""]
         for f in group:
@@ -107,6 +114,10 @@ def render_markdown(report: CheckReport, title: str = "pgvtui check") -> str:
                     out += ["*Fix:*", "", _fence(shorten_sql(f.fix), "sql"), ""]
                 else:
                     out += [f"*Fix:* {_md_escape(f.fix)}", ""]
+    if report.rule_coverage is not None:
+        out += ["## Coverage — rules on the plan alone", ""]
+        out += [f"- {_md_escape(line)}" for line in coverage_lines(report.rule_coverage)]
+        out += [""]
     return "\n".join(out).rstrip() + "\n"
 
 

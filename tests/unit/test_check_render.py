@@ -47,7 +47,9 @@ def test_markdown_sections_and_full_json_fix() -> None:
     # JSON keeps the runnable fix with the full literal
     doc = r.to_json()
     assert doc["findings"][0]["fix"].count("-0.110549115") == 1
-    assert set(doc) == {"query", "settings", "execution_ms", "rows", "plan", "findings", "coverage"}
+    base = {"query", "settings", "execution_ms", "rows", "plan", "findings", "coverage"}
+    assert set(doc) == base | {"rule_coverage", "notes"}  # a plan-file report says what ran
+    assert set(CheckReport(findings=(), source="query").to_json()) == base
 
 
 def test_plan_text_tree_indentation() -> None:

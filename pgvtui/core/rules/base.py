@@ -87,6 +87,11 @@ class Rule:
     severity: ClassVar[Severity]
     summary: ClassVar[str]
     kind: ClassVar[str] = "query"  # "query" (needs a plan) or "catalog"
+    # What beyond the plan the rule reads: "catalog" (an inventory, i.e. a connection),
+    # "query" (the SQL text), "error" (the server's error from a failed run). A rule that works
+    # on the plan alone says frozenset(); the default is the cautious one, so the offline
+    # coverage report never claims a rule ran when it could not have.
+    needs: ClassVar[frozenset[str]] = frozenset({"catalog"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError

@@ -21,6 +21,7 @@ class BinaryQuantizeInOrderBy(Rule):
     severity = Severity.WARNING
     summary = "binary_quantize() of the column computed per row in ORDER BY (no matching index)"
     kind = "query"
+    needs = frozenset({"catalog", "query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:

@@ -26,6 +26,7 @@ class DimensionMismatch(Rule):
     severity = Severity.ERROR
     summary = "the query vector's dimensions differ from the column's (the query fails)"
     kind = "query"
+    needs = frozenset({"error"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if not ctx.error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from pgvtui.core.plan import Plan
 from pgvtui.core.rules import (
     effective_settings,
     pgvector_facts,
@@ -26,8 +27,12 @@ class FilterUnderflow(Rule):
     severity = Severity.ERROR
     summary = "a filter after the ANN scan left fewer rows than LIMIT (iterative scan off)"
     kind = "query"
+    needs = frozenset()
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.inventory is None and ctx.plan is not None:
+            yield from self._plan_only(ctx.plan)
+            return
         for scan, limit_n, got in plan_walk.short_ann_scans(ctx):
             node, lim, method = scan.node, scan.limit, scan.index.method
             removed = node.rows_removed_by_filter or 0
@@ -63,6 +68,36 @@ class FilterUnderflow(Rule):
                 object=f"plan: {node.label()}",
                 node_id=node.id,
                 sets=sets,
+            )
+
+    def _plan_only(self, plan: Plan) -> Iterator[Finding]:
+        """A recorded plan without the catalog: the index method is unknown, so the fix names
+        both; the iterative-scan setting is unknown, so the message allows for it."""
+        for node in plan.ann_scans():
+            lim = plan_walk.limit_above(plan, node)
+            got, removed = node.actual_rows, node.rows_removed_by_filter or 0
+            if lim is None or lim.plan_rows is None or got is None or got >= lim.plan_rows:
+                continue
+            if not node.filter or removed <= 0:
+                continue
+            if lim.actual_rows is not None and lim.actual_rows >= lim.plan_rows:
+                continue
+            yield self.finding(
+                f"the filter kept {wording.num(got)} of {wording.num(got + removed)}"
+                " ANN candidates:"
+                f" the query returned fewer than LIMIT {lim.plan_rows} rows (unless an"
+                " iterative scan was on and reached its bound)",
+                f"{node.label()}: Filter {plan_expressions.shorten_literals(node.filter)},"
+                " Rows Removed by"
+                f" Filter {wording.num(removed)}, Actual Rows {wording.num(got)} < Limit Plan Rows"
+                f" {wording.num(lim.plan_rows)}",
+                "-- keep searching until LIMIT rows pass the filter (pgvector 0.8+):\n"
+                "SET hnsw.iterative_scan = relaxed_order;     -- an HNSW index\n"
+                "SET ivfflat.iterative_scan = relaxed_order;  -- an IVFFlat index\n"
+                "-- before 0.8: raise hnsw.ef_search / ivfflat.probes; for a fixed filter a"
+                " partial index",
+                object=f"plan: {node.label()}",
+                node_id=node.id,
             )
 
 

@@ -5,15 +5,20 @@ gives Nested Loop → Sort → Seq Scan: the distance's right side is a column o
 so the index cannot order the scan. A scalar subquery ``(SELECT q FROM …)`` becomes an InitPlan
 and the Index Scan orders by ``(emb <-> (InitPlan 1).col1)``. (A LATERAL per-row k-NN is fine;
 a CROSS JOIN to a constant subquery is pulled up and fine too — the plan shows it.)
+
+On a recorded plan without the catalog the plan-visible half runs: a distance Sort whose key
+compares columns of two relations (``i.emb <-> q.q``, read with PostgreSQL's parser) over a
+join.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvtui.core.plan import PlanNode
+from pgvtui.core.plan import Plan, PlanNode
+from pgvtui.core.plan.sort_keys import joined_query_vector
 from pgvtui.core.query import FromItem, QueryShape, parser
-from pgvtui.core.rules import plan_walk, rewrite
+from pgvtui.core.rules import plan_expressions, plan_walk, rewrite
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
 _JOINS = ("Nested Loop", "Hash Join", "Merge Join")
@@ -25,8 +30,12 @@ class JoinQueryVector(Rule):
     severity = Severity.WARNING
     summary = "the query vector comes from a join: use a scalar subquery so the index is used"
     kind = "query"
+    needs = frozenset()
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.inventory is None and ctx.plan is not None:
+            yield from self._plan_only(ctx.plan)
+            return
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:
             return
         hits = plan_walk.sorted_scans(ctx)
@@ -57,6 +66,35 @@ class JoinQueryVector(Rule):
                     fix_is_sql=is_sql,
                     object=f"{k.table.display}.{k.column.column}",
                     node_id=hit.sort.id,
+                )
+                break
+
+    def _plan_only(self, plan: Plan) -> Iterator[Finding]:
+        for sort in plan.nodes():
+            if sort.node_type not in plan_walk.SORT_NODES:
+                continue
+            joins = [d for d in plan_walk.descendants(sort) if d.node_type in _JOINS]
+            if not joins:
+                continue  # a LATERAL per-row k-NN sorts inside the join, not over it
+            for key in sort.sort_key:
+                d = joined_query_vector(key)
+                if d is None:
+                    continue
+                vec = f"{d.right.qualifier}.{d.right.name}"
+                col = f"{d.left.qualifier}.{d.left.name}"
+                yield self.finding(
+                    f"the query vector {vec} comes from a join ({d.right.qualifier}), so no"
+                    f" index can order the scan for {col}: every row is joined and sorted;"
+                    " pass it as a scalar subquery",
+                    f"{sort.node_type} (Sort Key {plan_expressions.shorten_literals(key)}) over"
+                    f" {joins[0].label()}",
+                    f"Order by {col} {d.operator} a scalar subquery of the vector, then LIMIT k:"
+                    " it is computed once (an InitPlan) and the index orders by it; for a"
+                    " k-NN per row of the other table use CROSS JOIN LATERAL (… ORDER BY …"
+                    " LIMIT k).",
+                    fix_is_sql=False,
+                    object=f"plan: {sort.label()}",
+                    node_id=sort.id,
                 )
                 break
 

@@ -3,12 +3,18 @@
 Without iterative scan an HNSW index scan yields at most ``hnsw.ef_search`` rows. Plan shape:
 Limit (Plan Rows = LIMIT) → Index Scan on an HNSW index, Actual Rows capped at ef_search; an
 OFFSET shows as the Limit returning fewer rows than the index scan produced.
+
+On a recorded plan without the catalog (index method and settings unknown) the plan-visible
+half runs: an ANN index scan with no Filter under a Limit that got fewer rows than it asked
+for, the scan having stopped short; the message names both caps (hnsw.ef_search, or the rows
+of the ivfflat.probes lists).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgvtui.core.plan import Plan
 from pgvtui.core.rules import effective_settings, pgvector_facts, plan_walk, rewrite, wording
 from pgvtui.core.rules.base import Finding, Rule, RuleContext, Severity, register
 
@@ -19,8 +25,12 @@ class LimitOverEfSearch(Rule):
     severity = Severity.ERROR
     summary = "LIMIT (+OFFSET) exceeds hnsw.ef_search with iterative scan off: results are cut"
     kind = "query"
+    needs = frozenset()
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.inventory is None and ctx.plan is not None:
+            yield from self._plan_only(ctx.plan)
+            return
         for scan in plan_walk.ann_scans(ctx):
             if scan.index.method != "hnsw" or scan.limit is None:
                 continue
@@ -85,6 +95,32 @@ class LimitOverEfSearch(Rule):
                 object=f"plan: {node.label()}",
                 node_id=node.id,
                 sets=sets,
+            )
+
+    def _plan_only(self, plan: Plan) -> Iterator[Finding]:
+        for node in plan.ann_scans():
+            lim = plan_walk.limit_above(plan, node)
+            if lim is None or lim.plan_rows is None or node.filter:
+                continue
+            got, returned = node.actual_rows, lim.actual_rows
+            if got is None or returned is None or returned >= lim.plan_rows:
+                continue
+            if got >= lim.plan_rows:
+                continue  # the scan had the rows: an OFFSET, not a cap
+            yield self.finding(
+                f"{node.label()} stopped after {wording.num(got)} rows, fewer than LIMIT"
+                f" {lim.plan_rows}: the results are cut (an HNSW scan returns at most"
+                " hnsw.ef_search rows, 40 by default; an IVFFlat scan the rows of its"
+                " ivfflat.probes lists)",
+                f"Limit Plan Rows {wording.num(lim.plan_rows)},"
+                f" Actual Rows {wording.num(returned)};"
+                f" {node.label()} Actual Rows {wording.num(got)}, no Filter",
+                f"SET hnsw.ef_search = {max(lim.plan_rows, 40)};  -- an HNSW index (≤ 1000)\n"
+                "-- or keep scanning until LIMIT rows are found (pgvector 0.8+):\n"
+                "SET hnsw.iterative_scan = relaxed_order;  -- an IVFFlat index:"
+                " ivfflat.iterative_scan / more ivfflat.probes",
+                object=f"plan: {node.label()}",
+                node_id=node.id,
             )
 
 

@@ -23,6 +23,7 @@ class PartialIndexNotMatched(Rule):
     severity = Severity.WARNING
     summary = "only a partial ANN index exists and the query's WHERE does not match its predicate"
     kind = "query"
+    needs = frozenset({"catalog", "query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.inventory is None or ctx.plan is None or ctx.query is None:

@@ -22,6 +22,7 @@ class RelaxedOrderNotResorted(Rule):
     severity = Severity.WARNING
     summary = "ORDER BY distance over a relaxed-order CTE is dropped by the planner: use + 0"
     kind = "query"
+    needs = frozenset({"query"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.plan is None or ctx.query is None:

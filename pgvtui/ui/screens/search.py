@@ -32,6 +32,7 @@ from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
 from pgvtui.ui.screens.export_path import ask_and_export
 from pgvtui.ui.screens.history_picker import HistoryPicker
+from pgvtui.ui.screens.plan_paste import PlanPaste, pasted_outcome
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.plan_tree import PlanTree
 from pgvtui.ui.widgets.run_status import status_text
@@ -49,6 +50,7 @@ class SearchScreen(PgvScreen):
         f5: run.  escape / ctrl+c: cancel the running query.  f6: watch on/off.
         f2: example queries.  f7: copy the plan.  y: copy the Rows cell under the cursor.
         f8 / f9: export Markdown / JSON (the same documents as ``pgvtui check``).
+        f3: paste a recorded plan (text or JSON) and see its tree and findings.
     """
 
     SCREEN_TITLE = "Search"
@@ -65,6 +67,7 @@ class SearchScreen(PgvScreen):
         Binding("y", "copy_cell", "Copy cell"),
         Binding("f8", "export('md')", "Export md"),
         Binding("f9", "export('json')", "Export json"),
+        Binding("f3", "paste_plan", "Paste plan", show=False),
     ]
 
     running: reactive[bool] = reactive(False)
@@ -385,6 +388,21 @@ class SearchScreen(PgvScreen):
     def _example_chosen(self, request: SearchRequest | None) -> None:
         if request is not None:
             self.papp.search_request = request
+
+    def action_paste_plan(self) -> None:
+        self.app.push_screen(PlanPaste(), self._plan_pasted)
+
+    def _plan_pasted(self, text: str | None) -> None:
+        if text:
+            self._run_id += 1
+            self.analyse_pasted(text, self._run_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def analyse_pasted(self, text: str, run_id: int) -> None:
+        outcome, note = pasted_outcome(text, self.papp.inventory)
+        self.post_message(SearchFinished(outcome, run_id))
+        if note:
+            self.app.call_from_thread(self.notify, note, timeout=8)
 
     def action_copy_plan(self) -> None:
         if self.outcome is None or self.outcome.plan is None:

@@ -139,13 +139,18 @@ def test_plan_file_offline_without_connection(
         capsys, *args, "--set", "hnsw.iterative_scan=relaxed_order", "--fail-on", "warning"
     )
     assert code == 1
-    # catalog-dependent rules stay silent without a connection
+    # catalog-dependent rules stay silent without a connection; the plan alone still shows a
+    # k-NN sort over a 20,000-row Seq Scan, and the coverage says what did not run
     c = tmp_path / "c.json"
     c.write_text(json.dumps(RECORDED["C"]["plan"]))
     code, out, _ = run(
         capsys, "--plan-file", str(c), "--sql", RECORDED["C"]["sql"], "--format", "json"
     )
-    assert json.loads(out)["findings"] == []
+    doc = json.loads(out)
+    assert [f["rule"] for f in doc["findings"]] == ["knn-sort-without-index"]
+    skipped = {s["rule"] for s in doc["coverage"]["skipped"]}
+    assert {"order-by-desc", "no-ann-index"} <= skipped
+    assert "knn-sort-without-index" in doc["coverage"]["ran"]
 
 
 def test_plan_file_with_connection_uses_catalog(
