@@ -150,3 +150,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 red=True,
             )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's query history goes to a temporary state dir, never the user's, and the
+    user's config file is not read (PGVTUI_CONFIG points at a file that does not exist)."""
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("PGVTUI_STATE_DIR", str(state))
+    if "PGVTUI_CONFIG" not in os.environ:
+        monkeypatch.setenv("PGVTUI_CONFIG", str(state / "no-config.toml"))

@@ -6,6 +6,7 @@ The UI package is imported here, lazily, so headless subcommands never load Text
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from pgvtui.commands.common import add_command_parser, conn_options
@@ -32,4 +33,7 @@ def run(args: argparse.Namespace) -> int:
     options = SessionOptions(statement_timeout_ms=args.statement_timeout)
     app = create_app(conninfo, options, initial_screen=args.screen)
     app.run()
+    if app.return_code and not app.ever_connected and app.connection_detail:
+        # Never connected: say why on stderr, as the CLI does (the screen is gone by now).
+        print(app.connection_detail, file=sys.stderr)
     return int(app.return_code or 0)

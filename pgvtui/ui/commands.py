@@ -1,57 +1,51 @@
 """Command palette provider: every screen and every app action (themes come from Textual's own
-system commands)."""
+system commands). Everything runs through Textual's action strings and modes, so this module
+needs neither the App class nor a cast to it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from pgvtui.ui.app import PgvtuiApp
+from pgvtui.ui.screens.registry import SCREENS
 
 
 class PgvtuiCommands(Provider):
     """Screens (Overview … Recall) and actions (reconnect, reload, help, example queries …)."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from pgvtui.ui.app import SCREENS_BY_KEY
+    def _screen_action(self, mode: str, action: str) -> None:
+        """Switch to ``mode`` and run one of its screen's actions."""
+        app = self.app
+        app.switch_mode(mode)
+        app.call_after_refresh(app.run_action, action, app.screen)
 
-        app = cast("PgvtuiApp", self.app)
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        run = self.app.run_action
+        on = self._screen_action
         out: list[tuple[str, Callable[[], object], str]] = [
-            (f"Screen: {label}", partial(app.action_goto, mode), f"key {key}")
-            for key, mode, label in SCREENS_BY_KEY
+            (f"Screen: {s.label}", partial(run, f"goto('{s.mode}')"), f"key {s.key}")
+            for s in SCREENS
         ]
         out += [
-            ("Reconnect", app.action_reconnect, "ctrl+r: open the session again"),
-            ("Reload inventory and findings", app.refresh_inventory, "re-read the catalog"),
-            ("Help: key bindings", app.action_help, "?"),
+            ("Reconnect", partial(run, "reconnect"), "ctrl+r: open the session again"),
+            ("Connect: another database or server", partial(run, "connect"), "ctrl+o"),
+            ("Reload inventory and findings", partial(run, "reload"), "re-read the catalog"),
+            ("Help: key bindings", partial(run, "help"), "?"),
             (
-                "Search: example queries",
-                partial(app.run_screen_action, "search", "examples"),
-                "F2 on the Search screen",
+                "Theme: save the current theme in the config file",
+                partial(run, "save_theme"),
+                "pick one with 'Change theme' first",
             ),
-            ("Search: run", partial(app.run_screen_action, "search", "run"), "F5"),
-            ("Search: copy plan", partial(app.run_screen_action, "search", "copy_plan"), "F7"),
-            (
-                "Search: export Markdown",
-                partial(app.run_screen_action, "search", "export('md')"),
-                "F8",
-            ),
-            (
-                "Search: export JSON",
-                partial(app.run_screen_action, "search", "export('json')"),
-                "F9",
-            ),
-            (
-                "Residency: measure again",
-                partial(app.run_screen_action, "residency", "refresh"),
-                "r",
-            ),
+            ("Search: example queries", partial(on, "search", "examples"), "F2 on Search"),
+            ("Search: run", partial(on, "search", "run"), "F5"),
+            ("Search: copy plan", partial(on, "search", "copy_plan"), "F7"),
+            ("Search: export Markdown", partial(on, "search", "export('md')"), "F8"),
+            ("Search: export JSON", partial(on, "search", "export('json')"), "F9"),
+            ("Residency: measure again", partial(on, "residency", "refresh"), "r"),
             # The key binding's path (action_quit closes the sessions before exiting).
-            ("Quit", partial(app.run_action, "quit"), "ctrl+q"),
+            ("Quit", partial(run, "quit"), "ctrl+q"),
         ]
         return out
 

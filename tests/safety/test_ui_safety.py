@@ -147,9 +147,11 @@ async def test_exports_have_no_password(roles: Roles, tmp_path: Any) -> None:
         screen.export_dir = tmp_path
         for text in ("SELECT id FROM items ORDER BY emb <-> '[1,2,3]' LIMIT 3", "SELECT nope"):
             await _run(pilot, screen, text)
-            screen.action_export("md")
-            screen.action_export("json")
-            await pilot.pause(0.1)
+            for fmt in ("md", "json"):
+                screen.action_export(fmt)
+                await pilot.pause()
+                await pilot.press("enter")  # the default path
+                await pilot.pause(0.1)
         text = _screen_text(app)
         await app.action_quit()
     files = list(tmp_path.iterdir())

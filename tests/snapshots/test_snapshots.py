@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from pgvtui.core.activity import Activity
+from pgvtui.core.databases import DatabaseInfo
 from pgvtui.ui.app import PgvtuiApp, create_app
 from pgvtui.ui.messages import RecallFinished
+from pgvtui.ui.screens.connect import ConnectScreen
 from pgvtui.ui.screens.search import SearchScreen
 
 from .recorded import RECALL, RecordedBackend
@@ -36,6 +40,13 @@ async def settle(pilot: Pilot[Any]) -> None:
             break
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+    # A DataTable measures new rows' column widths when it is idle: wait until every table has
+    # (otherwise a snapshot may show the columns at their header widths).
+    for _ in range(50):
+        tables = app.screen.query(DataTable)
+        if not any(t._require_update_dimensions or t._new_rows for t in tables):
+            break
+        await pilot.pause()
 
 
 def before(extra: Callable[[Pilot[Any]], Awaitable[None]] | None = None) -> Any:
@@ -121,3 +132,71 @@ def test_overview_narrow(snap_compare: Any) -> None:
 
 def test_residency_narrow(snap_compare: Any) -> None:
     assert snap_compare(make_app("residency"), terminal_size=(100, 30), run_before=before())
+
+
+# -- every screen at 80×24 (most terminals' default) and 120×40 -----------------------------
+
+NARROW_SIZES = [(80, 24), (120, 40)]
+
+
+async def _show_recall(pilot: Pilot[Any]) -> None:
+    pilot.app.screen.post_message(RecallFinished(RECALL))
+
+
+async def _open_help(pilot: Pilot[Any]) -> None:
+    await pilot.press("question_mark")
+
+
+async def _pick_index(pilot: Pilot[Any]) -> None:
+    await pilot.press("tab")
+    await pilot.press("down")
+
+
+SCREEN_SETUPS: dict[str, tuple[str, Callable[[Pilot[Any]], Awaitable[None]] | None]] = {
+    "overview": ("overview", None),
+    "inventory": ("inventory", _pick_index),
+    "search": ("search", run_search),
+    "residency": ("residency", None),
+    "activity": ("activity", None),
+    "recall": ("recall", _show_recall),
+    "help": ("overview", _open_help),
+}
+
+
+@pytest.mark.parametrize("size", NARROW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(SCREEN_SETUPS))
+def test_every_screen_fits(snap_compare: Any, name: str, size: tuple[int, int]) -> None:
+    screen, extra = SCREEN_SETUPS[name]
+    assert snap_compare(make_app(screen), terminal_size=size, run_before=before(extra))
+
+
+def test_search_zoomed_findings(snap_compare: Any) -> None:
+    """z zooms the focused pane (the findings list) to the full 80×24 screen."""
+
+    async def zoom(pilot: Pilot[Any]) -> None:
+        await run_search(pilot)
+        await settle(pilot)
+        pilot.app.screen.query_one("#search-findings").focus()
+        await pilot.press("z")
+
+    assert snap_compare(make_app("search"), terminal_size=(80, 24), run_before=before(zoom))
+
+
+async def _databases() -> list[DatabaseInfo]:
+    return [
+        DatabaseInfo("postgres"),
+        DatabaseInfo("pgvtui_demo", "0.8.6"),
+        DatabaseInfo("billing", error="Connection failed: permission denied for database"),
+        DatabaseInfo("search", "0.7.4"),
+    ]
+
+
+def test_connect_dialog_80x24(snap_compare: Any) -> None:
+    """ctrl+o / a database without pgvector: the databases with pgvector first."""
+
+    async def open_dialog(pilot: Pilot[Any]) -> None:
+        reason = "pgvector not available: the vector extension is not installed in 'postgres'"
+        pilot.app.push_screen(ConnectScreen(_databases, "postgres", reason))
+
+    app = make_app("overview")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before(open_dialog))

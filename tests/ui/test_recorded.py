@@ -90,7 +90,7 @@ def test_help_lists_every_binding_pgvtui_defines() -> None:
     from pgvtui.ui.widgets.findings_list import FindingsList
     from pgvtui.ui.widgets.object_table import ObjectTable
 
-    sections = dict(help_sections())
+    sections = dict(help_sections(PgvtuiApp))
     listed = {(title, key) for title, rows in sections.items() for key, _ in rows}
     expected: list[tuple[str, Any]] = [
         ("Everywhere", PgvtuiApp),

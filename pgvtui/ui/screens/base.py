@@ -3,21 +3,17 @@ are forwarded to the App's one error handler."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import Inventory
 from pgvtui.ui.messages import WorkerFailed
+from pgvtui.ui.services import AppServices
 from pgvtui.ui.widgets.banner import ConnectionBanner
-
-if TYPE_CHECKING:
-    from pgvtui.ui.app import PgvtuiApp
 
 
 class PgvScreen(Screen[None]):
@@ -25,11 +21,33 @@ class PgvScreen(Screen[None]):
     :meth:`on_inventory` (called with the App's inventory now and on every refresh)."""
 
     SCREEN_TITLE = ""
-    BINDINGS = [Binding("escape", "leave_input", "Leave field", show=False)]
+    BINDINGS = [
+        Binding("escape", "leave_input", "Leave field", show=False),
+        Binding("z", "zoom", "Zoom", tooltip="Zoom the focused pane to full screen (again: back)"),
+    ]
+    # The keys the footer shows first (it cuts what does not fit at 80 columns).
+    FOOTER_FIRST = ("help", "zoom")
 
     @property
-    def papp(self) -> PgvtuiApp:
-        return cast("PgvtuiApp", self.app)
+    def papp(self) -> AppServices:
+        """The App's services (a screen never imports the App class)."""
+        app = self.app
+        if not isinstance(app, AppServices):  # pragma: no cover - a programming error
+            raise TypeError(f"{type(app).__name__} does not provide pgvtui's AppServices")
+        return app
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, with ``? Help`` and ``z Zoom`` first (the footer shows
+        them in this order and cuts the end on a narrow terminal)."""
+        bindings = super().active_bindings
+        first = {
+            k: v
+            for action in self.FOOTER_FIRST
+            for k, v in bindings.items()
+            if v.binding.action == action
+        }
+        return first | {k: v for k, v in bindings.items() if k not in first}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,6 +86,13 @@ class PgvScreen(Screen[None]):
     def _worker_state(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.post_message(WorkerFailed.of(event.worker))
+
+    def action_zoom(self) -> None:
+        """Zoom the focused pane to the full screen, or back (Esc also goes back)."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is None or not self.maximize(self.focused):
+            self.notify("focus a pane first (Tab), then z zooms it", severity="warning")
 
     def action_leave_input(self) -> None:
         """Esc in a text field: give the focus back to the screen's main widget, so the

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.screens.registry import SCREENS
+from pgvtui.ui.widgets.findings_list import FindingsList
+from pgvtui.ui.widgets.object_table import ObjectTable
 
 KEY_NAMES = {"question_mark": "?", "slash": "/"}
 
@@ -31,19 +38,16 @@ def _bindings(bindings: list[BindingType]) -> list[tuple[str, str]]:
     return out
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section title, [(key, description)]) for every key pgvtui binds."""
-    from pgvtui.ui.app import PgvtuiApp
-    from pgvtui.ui.screens.base import PgvScreen
-    from pgvtui.ui.widgets.findings_list import FindingsList
-    from pgvtui.ui.widgets.object_table import ObjectTable
-
-    everywhere = _bindings(PgvtuiApp.BINDINGS) + _bindings(PgvScreen.BINDINGS)
-    everywhere.append((PgvtuiApp.COMMAND_PALETTE_BINDING, "Palette: screens, actions, themes"))
+def help_sections(app: type[App[Any]] | App[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section title, [(key, description)]) for every key pgvtui binds; ``app`` gives the
+    App-wide bindings (the help screen passes the app it runs in)."""
+    everywhere = _bindings(list(app.BINDINGS)) + _bindings(PgvScreen.BINDINGS)
+    everywhere.append((app.COMMAND_PALETTE_BINDING, "Palette: screens, actions, themes"))
     sections = [("Everywhere", everywhere)]
-    for name, cls in PgvtuiApp.MODES.items():
+    for entry in SCREENS:
         # Only the screen's own bindings: the inherited ones are under "Everywhere".
-        sections.append((f"{name.title()} screen", _bindings(vars(cls).get("BINDINGS", []))))
+        cls = entry.cls
+        sections.append((f"{entry.label} screen", _bindings(vars(cls).get("BINDINGS", []))))
     sections.append(
         (
             f"Tables on {', '.join(SORTABLE_TABLES_ON)}",
@@ -68,20 +72,21 @@ def _section(title: str, rows: list[tuple[str, str]]) -> RenderableType:
     return Group(Text(title, style="bold underline"), t, Text(""))
 
 
-def help_table() -> Table:
-    """The sections in two columns (so that all of them fit on a 160×48 terminal)."""
-    sections = help_sections()
+def help_table(app: type[App[Any]] | App[Any], columns: int = 2) -> Table:
+    """The sections in two columns (so that all of them fit on a 160×48 terminal), or in one
+    (below 100 columns, where two would wrap every description)."""
+    sections = help_sections(app)
     total = sum(len(rows) + 2 for _, rows in sections)
     left: list[RenderableType] = []
     right: list[RenderableType] = []
     used = 0
     for title, rows in sections:
-        (left if used < total / 2 else right).append(_section(title, rows))
+        (left if columns == 1 or used < total / 2 else right).append(_section(title, rows))
         used += len(rows) + 2
     grid = Table.grid(padding=(0, 3), expand=True)
-    grid.add_column(ratio=1)
-    grid.add_column(ratio=1)
-    grid.add_row(Group(*left), Group(*right))
+    for _ in range(columns):
+        grid.add_column(ratio=1)
+    grid.add_row(Group(*left), *([Group(*right)] if columns == 2 else []))
     return grid
 
 
@@ -108,11 +113,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as v:
             v.border_title = "pgvtui — keys"
-            yield Static(help_table())
+            yield Static(help_table(self.app, 1 if self.app.size.width < 100 else 2))
             yield Static(
                 Text(
                     "Number keys switch screens when no text field has the focus (Tab / Esc leave "
-                    "a field). Copies use OSC 52: your terminal must allow clipboard access.",
+                    "a field); q quits there too. z zooms the focused pane (Esc or z again: back). "
+                    "Copies go to the terminal (OSC 52), tmux's buffer and wl-copy / xclip / "
+                    "xsel / pbcopy when there; F7 copies the plan as EXPLAIN text.",
                     style="dim",
                 )
             )

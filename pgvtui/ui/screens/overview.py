@@ -46,31 +46,41 @@ def server_table(inv: Inventory, display: str) -> Table:
     vec = s.pgvector_version or "not installed"
     if s.pgvector_available and s.pgvector_available != s.pgvector_version:
         vec += f" (server offers {s.pgvector_available})"
+    # What an operator reads first comes first: on a short pane the connection (also in the
+    # header) and the extension list are what wraps or scrolls away.
     t.add_row("PostgreSQL", s.version + ("  (standby)" if s.in_recovery else ""))
     t.add_row("pgvector", vec)
-    t.add_row("connection", display)
     t.add_row("user", s.user + ("  (superuser)" if s.is_superuser else ""))
+    t.add_row(
+        "objects",
+        f"{len(inv.columns)} vector columns · {len(inv.indexes)} ANN indexes · "
+        f"{human_bytes(inv.index_bytes)} of index",
+    )
     exts = ", ".join(
         f"{name} {v.get('installed')}"
         for name, v in sorted(s.extensions.items())
         if v.get("installed") and name != "vector"
     )
     t.add_row("extensions", exts or "—")
-    t.add_row(
-        "objects",
-        f"{len(inv.columns)} vector columns · {len(inv.indexes)} ANN indexes · "
-        f"{human_bytes(inv.index_bytes)} of index",
-    )
+    t.add_row("connection", display)
     return t
 
 
-def settings_table(settings: dict[str, str | None]) -> Table:
+def settings_table(settings: dict[str, str | None], pairs: int = 1) -> Table:
+    """The key settings, ``pairs`` name/value pairs per row (2 at 80 columns, where the pane
+    stands below the server's and is as wide as the screen)."""
     t = PlainTable.grid(padding=(0, 2))
-    t.add_column(style="bold", no_wrap=True)
-    t.add_column(no_wrap=True)
+    for _ in range(pairs):
+        t.add_column(style="bold", no_wrap=True)
+        t.add_column(no_wrap=True)
+    cells: list[str | Text] = []
     for name in KEY_SETTINGS:
         value = settings.get(name)
-        t.add_row(name, value if value is not None else Text("—", style="dim"))
+        cells += [name, value if value is not None else Text("—", style="dim")]
+    width = 2 * pairs
+    for i in range(0, len(cells), width):
+        row = cells[i : i + width]
+        t.add_row(*row, *([""] * (width - len(row))))
     return t
 
 
@@ -124,16 +134,40 @@ class OverviewScreen(PgvScreen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "catalog_findings", self._show_findings)
+        self.watch(self.app, "connection_state", self._show_state)
+
+    def _show_state(self, state: str) -> None:
+        """Before the first inventory: say whether it is still connecting or why not."""
+        if self.papp.inventory is not None:
+            return
+        text = {
+            "connecting": Text("connecting…", style="dim"),
+            "failed": Text("not connected — ctrl+r retries, ctrl+o connects elsewhere", "yellow"),
+        }.get(state)
+        if text is not None:
+            self.query_one("#server-info", Static).update(text)
 
     def on_inventory(self, inventory: Inventory) -> None:
         self.query_one("#server-info", Static).update(
             server_table(inventory, self.papp.backend.display)
         )
-        self.query_one("#settings-info", Static).update(settings_table(inventory.settings))
+        self._show_settings()
         total = inventory.index_bytes
         limits = memory_limits(inventory.settings, self.papp.backend.conninfo)
         rows = [FitRow(f"vs {label}", total, capacity, note) for label, capacity, note in limits]
         self.query_one(FitBars).set_rows(rows)
+
+    def _show_settings(self) -> None:
+        inventory = self.papp.inventory
+        if inventory is not None:
+            pairs = 2 if self.has_class("-tiny") else 1
+            self.query_one("#settings-info", Static).update(
+                settings_table(inventory.settings, pairs)
+            )
+
+    def on_resize(self) -> None:
+        # The breakpoint classes are set before the Resize event reaches the screen.
+        self._show_settings()
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         counts = severity_counts(findings)

@@ -1,4 +1,5 @@
-"""A password prompt shown after an authentication failure with no password supplied."""
+"""A password prompt shown after an authentication failure (no password, or a wrong one:
+asked again each time, as psql does)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,15 @@ class PasswordScreen(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, reason: str = "") -> None:
         super().__init__()
         self.target = target
+        self.reason = reason
 
     def compose(self) -> ComposeResult:
         with Vertical():
+            if self.reason:
+                yield Label(Text(self.reason, style="bold"), id="password-reason")
             yield Label(Text(f"Password for {self.target}"))
             yield Input(password=True, id="password")
 

@@ -43,20 +43,39 @@ def _settings_order(r: SettingResult) -> tuple[tuple[str, int, str], ...]:
     return tuple((k, v if isinstance(v, int) else -1, str(v)) for k, v in r.settings.items())
 
 
-def result_cols(target: float, slowest: float) -> list[Col[SettingResult]]:
+def varying_label(r: SettingResult, same: dict[str, object]) -> str:
+    """The settings that differ between the rows (``ef_search=80``): a setting every row
+    shares (``iterative_scan=off``) is said once, in the table's title, and the column stays
+    narrow enough for latency to show at 80 columns."""
+    shown = [f"{k}={v}" for k, v in r.settings.items() if k not in same]
+    return ", ".join(shown) or r.label
+
+
+def shared_settings(results: tuple[SettingResult, ...]) -> dict[str, object]:
+    """Settings with one value across all rows (none when there is only one row)."""
+    if len(results) < 2:
+        return {}
+    first = results[0].settings
+    return {k: v for k, v in first.items() if all(r.settings.get(k, v) == v for r in results[1:])}
+
+
+def result_cols(
+    target: float, slowest: float, same: dict[str, object] | None = None
+) -> list[Col[SettingResult]]:
     def latency(r: SettingResult) -> Text:
         t = bar(round(r.latency_ms_p50 * 1000), round(max(slowest, 1e-6) * 1000), 12)
         t.append(f" {r.latency_ms_p50:.2f} ms")
         return t
 
     return [
-        Col("settings", lambda r: r.label, _settings_order),
+        Col("settings", lambda r: varying_label(r, same or {}), _settings_order),
         Col("recall@k", lambda r: _recall_cell(r, target), lambda r: r.recall_mean),
+        # Latency next to recall: the trade-off stays in view at 80 columns.
+        Col("p50 latency", latency, lambda r: r.latency_ms_p50),
+        Col("p95", lambda r: f"{r.latency_ms_p95:.2f}", lambda r: r.latency_ms_p95, "right"),
         Col("p10", lambda r: f"{r.recall_p10:.2f}", lambda r: r.recall_p10, "right"),
         Col("min", lambda r: f"{r.recall_min:.2f}", lambda r: r.recall_min, "right"),
         Col("rows", lambda r: f"{r.rows_mean:.1f}", lambda r: r.rows_mean, "right"),
-        Col("p50 latency", latency, lambda r: r.latency_ms_p50),
-        Col("p95", lambda r: f"{r.latency_ms_p95:.2f}", lambda r: r.latency_ms_p95, "right"),
         Col(
             "hit/read",
             lambda r: f"{r.shared_hit:.0f}/{r.shared_read:.0f}",
@@ -238,7 +257,11 @@ class RecallScreen(PgvScreen):
     def _show_results(self, results: tuple[SettingResult, ...], target: float) -> None:
         table = self.query_one("#recall-results", ObjectTable)
         slowest = max((r.latency_ms_p50 for r in results), default=1.0)
-        table.cols = result_cols(target, slowest)
+        same = shared_settings(results)
+        table.cols = result_cols(target, slowest, same)
+        table.border_title = "Recall vs latency" + (
+            " (all with " + ", ".join(f"{k}={v}" for k, v in same.items()) + ")" if same else ""
+        )
         table.set_items(results)
 
     def action_copy_set(self) -> None:
@@ -256,4 +279,4 @@ class RecallScreen(PgvScreen):
             self.notify(text, severity="warning")
             return
         self.papp.recall_settings = {k: str(v) for k, v in rec.settings.items()}
-        self.papp.switch_mode("search")
+        self.papp.show_screen("search")

@@ -36,23 +36,25 @@ def _pct(v: float | None) -> str:
 def _resident(r: IndexResidency) -> Text:
     if r.resident_pct is None:
         return Text("—", style="dim")
-    t = bar(r.resident_pages or 0, max(1, r.size_bytes // 8192), 10)
+    t = bar(r.resident_pages or 0, max(1, r.size_bytes // 8192), 6)
     t.append(f" {r.resident_pct:>3.0f} %")
     return t
 
 
+# "Does it fit" first (s_b, cache, RAM, cached now): at 80 columns those stay in view next to
+# the index name (the table's fixed first column) and the model's numbers scroll.
 RESIDENCY_COLS: list[Col[IndexResidency]] = [
     Col("index", lambda r: r.qualified_name, lambda r: r.qualified_name),
     Col("size", lambda r: human_bytes(r.size_bytes), lambda r: r.size_bytes, "right"),
-    Col("model", lambda r: human_bytes(r.estimated_bytes), lambda r: r.estimated_bytes, "right"),
-    Col("drift", lambda r: _pct(r.drift_pct), lambda r: r.drift_pct, "right"),
-    Col("share", lambda r: _pct(r.share_pct), lambda r: r.share_pct, "right"),
-    Col("cached now", _resident, lambda r: r.resident_pct),
     Col("s_b", lambda r: _yes(r.fits_shared_buffers), lambda r: r.fits_shared_buffers),
     Col("cache", lambda r: _yes(r.fits_cache), lambda r: r.fits_cache),
     Col("RAM", lambda r: _yes(r.fits_ram), lambda r: r.fits_ram),
+    Col("cached now", _resident, lambda r: r.resident_pct),
+    Col("model", lambda r: human_bytes(r.estimated_bytes), lambda r: r.estimated_bytes, "right"),
+    Col("drift", lambda r: _pct(r.drift_pct), lambda r: r.drift_pct, "right"),
+    Col("share", lambda r: _pct(r.share_pct), lambda r: r.share_pct, "right"),
     Col(
-        "rows → exceeds s_b",
+        "rows at s_b",
         lambda r: human_count(r.rows_to_exceed_shared_buffers),
         lambda r: r.rows_to_exceed_shared_buffers,
         "right",
@@ -198,7 +200,7 @@ class ResidencyScreen(PgvScreen):
     def action_what_if(self) -> None:
         """Load the selected index into the what-if panel (on a narrow terminal the panel
         takes the place of the memory bars until w is pressed again)."""
-        if self.has_class("-narrow"):
+        if self.has_class("-narrow") or self.has_class("-tiny"):
             self.toggle_class("-what-if")
         r = self._selected()
         if r is not None:

@@ -22,17 +22,21 @@ from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
 from pgvtui.errors import ConnectionLost, PgvtuiError
+from pgvtui.render.explain_text import explain_text
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
-from pgvtui.ui.export import write_export
+from pgvtui.ui.history import QueryHistory
 from pgvtui.ui.messages import QueryVectorChosen, SampleFailed, SearchFinished
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
+from pgvtui.ui.screens.export_path import ask_and_export
+from pgvtui.ui.screens.history_picker import HistoryPicker
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.plan_tree import PlanTree
 from pgvtui.ui.widgets.run_status import status_text
 from pgvtui.ui.widgets.search_controls import SearchControls
+from pgvtui.ui.widgets.sql_editor import SqlEditor
 
 DEBOUNCE_S = 0.4
 WATCH_EVERY_S = 3.0
@@ -56,6 +60,7 @@ class SearchScreen(PgvScreen):
         Binding("ctrl+c", "cancel", "Cancel", priority=True),
         Binding("f6", "toggle_watch", "Watch"),
         Binding("f2", "examples", "Examples"),
+        Binding("f4", "history", "History", tooltip="Search the query history"),
         Binding("f7", "copy_plan", "Copy plan"),
         Binding("y", "copy_cell", "Copy cell"),
         Binding("f8", "export('md')", "Export md"),
@@ -78,10 +83,11 @@ class SearchScreen(PgvScreen):
         self._watch: Timer | None = None
         self._ticker: Timer | None = None
         self.export_dir = Path.cwd()
+        self._exports: dict[int, int] = {}  # id(outcome) → the N its exports use
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-top"):
-            editor = TextArea.code_editor(
+            editor = SqlEditor.code_editor(
                 "",
                 language="sql",
                 id="sql-editor",
@@ -103,11 +109,15 @@ class SearchScreen(PgvScreen):
                 findings = FindingsList("no findings for this run", id="search-findings")
                 findings.border_title = "Findings (c copies the fix)"
                 yield findings
-                table: DataTable[Text] = DataTable(id="search-results", zebra_stripes=True)
+                table: DataTable[Text] = DataTable(
+                    id="search-results", zebra_stripes=True, fixed_columns=1
+                )
                 table.border_title = "Rows"
                 yield table
 
     def on_mount(self) -> None:
+        self.history = QueryHistory.for_conninfo(self.papp.backend.conninfo)
+        self.query_one(SqlEditor).query_history = self.history
         self.query_one(PlanTree).show_plan(None)
         self.query_one(FindingsList).show(())
         self.watch(self.app, "search_request", self._load_request)
@@ -271,6 +281,7 @@ class SearchScreen(PgvScreen):
         if not text:
             self.notify("nothing to run: type a query or press F2 for examples", severity="warning")
             return
+        self.history.add(text)
         self._run_id += 1
         self.running = True
         self._started = time.monotonic()
@@ -342,6 +353,7 @@ class SearchScreen(PgvScreen):
             table.add_columns(*(Text(c) for c in outcome.columns))
             table.add_rows([Text(v) for v in row] for row in outcome.rows)
         table.border_subtitle = f"{len(outcome.rows)}" if outcome.columns else ""
+        table.scroll_to(0, 0, animate=False)  # each run starts at the left
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A failed search worker (e.g. connection lost) must not leave the spinner running;
@@ -364,6 +376,19 @@ class SearchScreen(PgvScreen):
     def action_examples(self) -> None:
         self.app.push_screen(ExamplePicker(), self._example_chosen)
 
+    def action_history(self) -> None:
+        self.app.push_screen(HistoryPicker(self.history), self._history_chosen)
+
+    def _history_chosen(self, sql: str | None) -> None:
+        if sql is not None:
+            self.column = None
+            self._set_sql(sql)
+            self.editor.focus()
+
+    @on(SqlEditor.Recalled)
+    def _recalled(self) -> None:
+        self.column = None  # a query from the history is not a column's golden path
+
     def _example_chosen(self, request: SearchRequest | None) -> None:
         if request is not None:
             self.papp.search_request = request
@@ -372,7 +397,8 @@ class SearchScreen(PgvScreen):
         if self.outcome is None or self.outcome.plan is None:
             self.notify("no plan yet", severity="warning")
             return
-        self.papp.copy_text(self.query_one(PlanTree).plan_text(self.outcome.plan), "Plan")
+        # PostgreSQL's own EXPLAIN text: explain.dalibo.com, depesz and psql users read it.
+        self.papp.copy_text(explain_text(self.outcome.plan), "Plan (EXPLAIN text)")
 
     def action_copy_cell(self) -> None:
         """Copy the value under the cursor of the Rows table."""
@@ -384,15 +410,12 @@ class SearchScreen(PgvScreen):
         self.papp.copy_text(str(value), "Cell")
 
     def action_export(self, fmt: str) -> None:
+        """Ask where (a default in :attr:`export_dir`), then write (:func:`ask_and_export`)."""
         if self.outcome is None:
             self.notify("run a query first", severity="warning")
             return
-        try:
-            path = write_export(self.outcome, fmt, self.export_dir)
-        except OSError as exc:
-            self.notify(str(exc), title="Export failed", severity="error")
-            return
-        self.notify(f"wrote {path}", title="Exported", timeout=6)
+        db = self.papp.backend.short
+        ask_and_export(self, self.outcome, fmt, self.export_dir, self._exports, db)
 
     @on(FindingsList.CopyRequested)
     def _copy_fix(self, event: FindingsList.CopyRequested) -> None:

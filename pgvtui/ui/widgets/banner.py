@@ -47,7 +47,7 @@ class ConnectionBanner(Static):
         elif self.state == "lost":
             self.update(Text(f"⚠ Connection lost: {self.detail} — press ctrl+r to reconnect"))
         elif self.state == "failed":
-            self.update(Text(f"⚠ {self.detail} — press ctrl+r to retry"))
+            self.update(Text(f"⚠ {self.detail} — ctrl+r retries, ctrl+o connects elsewhere"))
         else:
             self.update("")
 

@@ -72,7 +72,8 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
     def __init__(
         self, columns: Sequence[Col[T]], key: Callable[[T], str], *, id: str | None = None
     ) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        # fixed_columns: the first (name) column stays in view while the table scrolls sideways
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, fixed_columns=1)
         self.cols = list(columns)
         self.key_of = key
         self.all_items: list[T] = []
