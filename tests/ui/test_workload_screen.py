@@ -39,4 +39,34 @@ async def test_lists_and_diagnoses_a_function_search(
         findings = screen.query_one("#workload-findings", FindingsList)
         await wait_until(pilot, lambda: findings.option_count > 0)
         head = str(screen.query_one("#wl-head").render())
-        assert "inside public.match_documents()" in head and "generic plan" in head
+        values = str(screen.query_one("#wl-values").render())
+        assert "generic plan" in head
+        assert "the search inside public.match_documents(" in values
+        assert "no values: generic plan" in values
+        # s: the next sort (mean), read again from the server
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.sort == "mean" and table.row_count == 3)
+        means = [e.mean_ms for e in screen._entries]
+        assert means == sorted(means, reverse=True)
+        # v: values sampled from the data; a parameter compared with no column is asked for,
+        # never invented (Haystack's meta->>$4 = $1)
+        haystack = next(i for i, e in enumerate(screen._entries) if "haystack" in e.query)
+        table.move_cursor(row=haystack)
+        await pilot.press("v")
+        head = screen.query_one("#wl-head")
+        await wait_until(pilot, lambda: "no value for $1" in str(head.render()))
+        # pg_stat_statements replaced the LIMIT's constant by $n: its value is asked for too
+        table.move_cursor(row=next(i for i, e in enumerate(screen._entries) if e.via))
+        await pilot.press("v")
+        await wait_until(pilot, lambda: "(the LIMIT)" in str(head.render()))
+
+
+async def test_without_pg_stat_statements_says_how_to_enable(dsn: str) -> None:
+    app = create_app(dsn)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        await pilot.press("7")
+        await wait_until(pilot, lambda: isinstance(app.screen, WorkloadScreen))
+        status = app.screen.query_one("#workload-status")
+        await wait_until(pilot, lambda: "To enable it" in str(status.render()))
+        assert "CREATE EXTENSION pg_stat_statements" in str(status.render())
