@@ -116,7 +116,16 @@ def test_fleet_report_json_field_by_field(
             if r["error"] is None:
                 assert r["queries"] == 8 and 0.0 <= r["recall_mean"] <= 1.0
                 assert r["latency_ms_p50"] > 0
-        assert d["workload"]["requested"] == 3 and d["workload"]["available"] is False
+        assert d["workload"]["requested"] == 3
+        w = d["workload"]
+        if db == the_fleet.hostile:  # no pg_stat_statements here: said, the target still checked
+            assert w["available"] is False and w["statements"] == []
+            assert "pg_stat_statements" in w["reason"] and "CREATE EXTENSION" in w["hint"]
+        elif db == the_fleet.demo_a:  # the demo installs it; only recall checks searched here
+            assert w["available"] is True
+            none = "no vector statement recorded in pg_stat_statements"
+            assert w["statements"] or w["reason"] == none
+    _check_workload(_by_target(doc, the_fleet.demo_b)["workload"], the_fleet)
     assert s["total_ann_bytes"] == total
     assert all(d["statements"] > 4 for d in doc["databases"])  # the recall check's queries
     assert s["ann_indexes"] == sum(len(d["indexes"]) for d in doc["databases"])
@@ -140,6 +149,30 @@ def test_fleet_report_json_field_by_field(
     assert "refused" in fails["closed"]["error"].lower()
     assert all("\n" not in f["error"] for f in doc["failures"])
     assert "FAILED" in err and f"/{the_fleet.demo_a}: checked" in err
+
+
+def _check_workload(w: dict[str, Any], the_fleet: Fleet) -> None:
+    """demo_b's top statements against its pg_stat_statements, read directly."""
+    with psycopg.connect(the_fleet.server.dsn_for(the_fleet.demo_b)) as conn:
+        pgss = {
+            str(r[0]): (r[1], r[2])
+            for r in conn.execute(
+                "SELECT queryid, calls, query FROM pg_stat_statements s JOIN pg_database d"
+                " ON d.oid = s.dbid WHERE d.datname = current_database()"
+            )
+        }
+    assert w["available"] is True and w["reason"] is None
+    got = w["statements"]
+    assert 1 <= len(got) <= 3 and w["matched"] >= len(got)
+    totals = [s["total_ms"] for s in got]
+    assert totals == sorted(totals, reverse=True)
+    for s in got:
+        calls, text = pgss[s["queryid"]]
+        assert s["query"] == text and s["calls"] >= 2 and s["calls"] <= calls
+        d = s["diagnosis"]
+        assert d["plan_kind"] == "generic plan" and not d["skipped"]
+    # LangChain's table: an untyped vector column searched
+    assert any(t["table"] == "langchain_pg_embedding" for s in got for t in s["searches"])
 
 
 def test_baseline_shows_what_changed(
@@ -264,11 +297,12 @@ def test_markdown_and_html_carry_the_json_content(
 
     rc, out, err = _report(
         [*the_fleet.targets(), "--format", "json", "--connect-timeout", "1",
-         "--recall-sample", "4"],
+         "--recall-sample", "4", "--workload-top", "2"],
         capsys,
     )  # fmt: skip
     assert rc == 1, err
     doc = json.loads(out)
+    assert any(d["workload"]["statements"] for d in doc["databases"])
     md = render_markdown(doc).replace("\\", "")  # Markdown escapes off
     page = html.unescape(render_html(doc))
     for text in (md, page):
@@ -284,6 +318,12 @@ def test_markdown_and_html_carry_the_json_content(
                 assert f["rule"] in text and f["message"] in text and f["evidence"] in text
             for r in d["recall"]:
                 assert f"{r['recall_mean']:.3f}".rstrip("0") in text or r["error"] in text
+            for s in d["workload"]["statements"]:
+                assert f"queryid {s['queryid']}" in text and s["query"] in text
+                for f in s["diagnosis"]["findings"]:
+                    assert f["rule"] in text and f["message"] in text
+            if not d["workload"]["available"]:
+                assert d["workload"]["reason"] in text and d["workload"]["hint"] in text
         for x in doc["failures"]:
             assert x["target"] in text and x["error"] in text
 
