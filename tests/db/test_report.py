@@ -342,3 +342,22 @@ def test_from_json_renders_the_saved_report(
     assert page.read_text() == render_html(json.loads(saved.read_text()))
     rc, _, err = _report(["--from-json", str(saved), the_fleet.dsn(the_fleet.hostile)], capsys)
     assert rc == 2 and "no targets" in err
+
+
+async def test_workload_diagnosis_stops_at_the_target_limit(the_fleet: Fleet) -> None:
+    """With the per-target limit already used up, the statements are still listed and each says
+    it was not diagnosed (none is run past the limit)."""
+    import time
+
+    from pgvtui.core.report.collect import ReportOptions, top_statements
+    from pgvtui.core.session import SessionOptions, connect
+
+    session = await connect(the_fleet.server.dsn_for(the_fleet.demo_b), SessionOptions())
+    try:
+        options = ReportOptions(workload_top=2, target_timeout_s=60.0)
+        notes: list[str] = []
+        w = await top_statements(session, options, time.monotonic() - 60.0, notes)
+    finally:
+        await session.close()
+    assert w is not None and len(w.entries) == 2 and not notes
+    assert all(w.diagnoses[e.queryid].skipped for e in w.entries)
