@@ -279,13 +279,15 @@ class Backend:
 
         return await self._main(lambda s: collect(s, sort=sort, top=top))
 
-    async def check_statement(self, text: str, *, sample: bool = False) -> StatementCheck:
+    async def check_statement(
+        self, text: str, *, sample: bool = False, params: Mapping[int, str] | None = None
+    ) -> StatementCheck:
         """Diagnose a statement as pg_stat_statements holds it (the core ``check --sql`` and
         ``workload --diagnose`` use): its generic plan, or with ``sample`` EXPLAIN ANALYZE with
         values sampled from the columns its parameters are compared with."""
         from pgvtui.core.appcheck import check_statement
 
-        return await self._main(lambda s: check_statement(s, text, sample=sample))
+        return await self._main(lambda s: check_statement(s, text, sample=sample, params=params))
 
     # -- generic ----------------------------------------------------------------------
     async def call(self, fn: Callable[[Session], Awaitable[T]]) -> T:

@@ -496,5 +496,7 @@ class RecordedBackend(Backend):
     async def workload(self, *, sort: str, top: int) -> Workload:
         return WORKLOAD
 
-    async def check_statement(self, text: str, *, sample: bool = False) -> Any:
+    async def check_statement(
+        self, text: str, *, sample: bool = False, params: Mapping[int, str] | None = None
+    ) -> Any:
         return workload_check(text)

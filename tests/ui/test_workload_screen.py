@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from pgvtui.ui.app import create_app
+from pgvtui.ui.screens.param_values import ParamValuesScreen
 from pgvtui.ui.screens.workload import WorkloadScreen
 from pgvtui.ui.widgets.findings_list import FindingsList
 from tests.db import clients
@@ -48,17 +49,30 @@ async def test_lists_and_diagnoses_a_function_search(
         await wait_until(pilot, lambda: screen.sort == "mean" and table.row_count == 3)
         means = [e.mean_ms for e in screen._entries]
         assert means == sorted(means, reverse=True)
-        # v: values sampled from the data; a parameter compared with no column is asked for,
-        # never invented (Haystack's meta->>$4 = $1)
+        # v: values sampled from the data; the ones it cannot give are asked for, never
+        # invented (Haystack's meta->>$4 = $1, its score offset $2, the LIMIT $5)
         haystack = next(i for i, e in enumerate(screen._entries) if "haystack" in e.query)
         table.move_cursor(row=haystack)
         await pilot.press("v")
-        head = screen.query_one("#wl-head")
-        await wait_until(pilot, lambda: "no value for $1" in str(head.render()))
-        # pg_stat_statements replaced the LIMIT's constant by $n: its value is asked for too
-        table.move_cursor(row=next(i for i, e in enumerate(screen._entries) if e.via))
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamValuesScreen))
+        dialog = app.screen
+        assert isinstance(dialog, ParamValuesScreen)
+        assert set(dialog.needed) == {1, 2, 4, 5} and dialog.needed[5] == "the LIMIT"
+        for n, value in ((1, "news"), (2, "1"), (4, "topic"), (5, "5")):
+            dialog.query_one(f"#param-{n}", Input).value = value
+        dialog.query_one("#param-5", Input).focus()
+        await pilot.press("enter")
+        values = screen.query_one("#wl-values")
+        await wait_until(pilot, lambda: "values used" in str(values.render()))
+        text = str(values.render())
+        assert "$5 (limit) = 5" in text and "$3 (vector)" in text and "random row of" in text
+        assert "EXPLAIN ANALYZE" in str(screen.query_one("#wl-head").render())
+        # Esc in the dialog: nothing runs
         await pilot.press("v")
-        await wait_until(pilot, lambda: "(the LIMIT)" in str(head.render()))
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamValuesScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert not screen.running
 
 
 async def test_without_pg_stat_statements_says_how_to_enable(dsn: str) -> None:

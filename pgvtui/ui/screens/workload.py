@@ -2,7 +2,8 @@
 sort: total, mean, calls, rows, reads). Enter diagnoses the selected statement from its text in
 a worker — its generic plan, or the search inside a function, with the same core as ``pgvtui
 check --sql`` and ``workload --diagnose`` — and v with values sampled from the data (EXPLAIN
-ANALYZE); the values used, the findings and the plan show below. Esc cancels a diagnosis."""
+ANALYZE; what the data cannot give, such as a normalised LIMIT, is asked for first); the values
+used, the findings and the plan show below. Esc cancels a diagnosis."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Label
 from textual.worker import Worker, WorkerState
 
-from pgvtui.core.workload import SORTS
 from pgvtui.errors import ConnectionLost, PgvtuiError
 from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.screens.param_values import ParamValuesScreen
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.statement_diagnosis import StatementDiagnosis
 
@@ -64,6 +65,17 @@ class DiagnosisFailed(Message):
 
 def ms(value: float) -> str:
     return f"{value / 1000:,.1f} s" if value >= 10_000 else f"{value:,.1f} ms"
+
+
+def values_needed(text: str) -> dict[int, str]:
+    """The ``$n`` of a statement that sampling cannot fill, with why (``the LIMIT``); none for
+    a function call (its search is unwrapped first: the core names what is missing)."""
+    from pgvtui.core import appcheck, binding  # (the parser: loaded when first needed)
+
+    info = appcheck.read(text)
+    if info is None or (info.calls and not info.distances):
+        return {}
+    return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
 
 
 def entry_cells(e: WorkloadEntry) -> tuple[str | Text, ...]:
@@ -135,6 +147,8 @@ class WorkloadScreen(PgvScreen):
         self.load(self.sort)
 
     def action_next_sort(self) -> None:
+        from pgvtui.core.workload import SORTS
+
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.action_refresh()
 
@@ -181,22 +195,33 @@ class WorkloadScreen(PgvScreen):
     def _row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_diagnose()
 
-    def action_diagnose(self, sample: bool = False) -> None:
+    def action_diagnose(self, sample: bool = False, params: dict[int, str] | None = None) -> None:
         e = self._selected()
         if e is None:
             self.notify("no statement selected", severity="warning")
             return
         self._diagnosing = e.queryid
         self.query_one(StatementDiagnosis).running(e.queryid, sample)
-        self.diagnose(e, sample)
+        self.diagnose(e, sample, params)
 
     def action_diagnose_sampled(self) -> None:
-        self.action_diagnose(sample=True)
+        """v: values sampled from the data; the ones it cannot give are asked for first."""
+        e = self._selected()
+        needed = values_needed(e.query) if e is not None else {}
+        if not needed:
+            self.action_diagnose(sample=True)
+            return
+
+        def run(given: dict[int, str] | None) -> None:
+            if given is not None:
+                self.action_diagnose(sample=True, params=given)
+
+        self.app.push_screen(ParamValuesScreen(needed), run)
 
     @work(exclusive=True, exit_on_error=False, group="workload-diagnose")
-    async def diagnose(self, e: WorkloadEntry, sample: bool) -> None:
+    async def diagnose(self, e: WorkloadEntry, sample: bool, params: dict[int, str] | None) -> None:
         try:
-            result = await self.papp.backend.check_statement(e.query, sample=sample)
+            result = await self.papp.backend.check_statement(e.query, sample=sample, params=params)
         except ConnectionLost:
             raise
         except PgvtuiError as exc:  # refused, a parameter that cannot be sampled, cancelled …
