@@ -65,7 +65,7 @@ async def test_lists_and_diagnoses_a_function_search(
         values = screen.query_one("#wl-values")
         await wait_until(pilot, lambda: "values used" in str(values.render()))
         text = str(values.render())
-        assert "$5 (limit) = 5" in text and "$3 (vector)" in text and "random row of" in text
+        assert "$5 (limit) — typed in: 5" in text and "$3 (vector) — a random row of" in text
         assert "EXPLAIN ANALYZE" in str(screen.query_one("#wl-head").render())
         # Esc in the dialog: nothing runs
         await pilot.press("v")

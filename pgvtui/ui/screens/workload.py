@@ -174,7 +174,7 @@ class WorkloadScreen(PgvScreen):
         for e in w.entries:
             table.add_row(*entry_cells(e), key=str(e.queryid))
         if not w.available:
-            self._status(f"pg_stat_statements: {w.problem}. To enable it: {w.hint}")
+            self._status(f"{w.problem}. To enable it: {w.hint}")
             return
         notes = " · ".join(w.notes)
         shown = f"{len(w.entries)} of {w.matched}" if w.matched > len(w.entries) else w.matched

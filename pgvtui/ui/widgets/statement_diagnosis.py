@@ -31,7 +31,10 @@ def values_text(result: StatementCheck) -> Text:
     if result.generic:
         lines.append("no values: generic plan (EXPLAIN (GENERIC_PLAN), nothing executed)")
     elif result.bound:
-        lines += ["values used: " + result.bound[0].line(), *(b.line() for b in result.bound[1:])]
+        lines.append("values used:")
+        for b in result.bound:  # where it came from first: a vector's text is cut at the edge
+            source = "typed in" if b.source == "--param" else b.source
+            lines.append(f"  ${b.number} ({b.role}) — {source}: {b.shown}")
     else:
         lines.append("no parameters: the statement ran as recorded (EXPLAIN ANALYZE)")
     return Text("\n".join(lines), style="dim")
