@@ -96,7 +96,7 @@ def test_help_lists_every_binding_pgvtui_defines() -> None:
         ("Everywhere", PgvtuiApp),
         ("Everywhere", PgvScreen),
         ("Tables on Inventory, Residency, Recall", ObjectTable),
-        ("Findings lists on Overview, Search", FindingsList),
+        ("Findings lists on Overview, Search, Workload", FindingsList),
     ]
     expected += [(f"{name.title()} screen", cls) for name, cls in PgvtuiApp.MODES.items()]
     for title, cls in expected:

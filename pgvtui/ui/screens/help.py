@@ -23,7 +23,7 @@ KEY_NAMES = {"question_mark": "?", "slash": "/"}
 # The screens whose tables are ObjectTables (sortable) and that show a FindingsList; a test
 # checks these against the composed screens.
 SORTABLE_TABLES_ON = ("Inventory", "Residency", "Recall")
-FINDINGS_LISTS_ON = ("Overview", "Search")
+FINDINGS_LISTS_ON = ("Overview", "Search", "Workload")
 
 
 def _bindings(bindings: list[BindingType]) -> list[tuple[str, str]]:
@@ -63,26 +63,30 @@ def help_sections(app: type[App[Any]] | App[Any]) -> list[tuple[str, list[tuple[
     return [(title, rows) for title, rows in sections if rows]
 
 
-def _section(title: str, rows: list[tuple[str, str]]) -> RenderableType:
+def _section(title: str, rows: list[tuple[str, str]], last: bool = False) -> RenderableType:
     t = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     t.add_column(style="bold cyan", no_wrap=True, min_width=7)
     t.add_column()
     for key, desc in rows:
         t.add_row(key, desc)
-    return Group(Text(title, style="bold underline"), t, Text(""))
+    # a blank line between sections; none after a column's last one
+    return Group(Text(title, style="bold underline"), t, *([] if last else [Text("")]))
 
 
 def help_table(app: type[App[Any]] | App[Any], columns: int = 2) -> Table:
     """The sections in two columns (so that all of them fit on a 160×48 terminal), or in one
     (below 100 columns, where two would wrap every description)."""
     sections = help_sections(app)
-    total = sum(len(rows) + 2 for _, rows in sections)
-    left: list[RenderableType] = []
-    right: list[RenderableType] = []
-    used = 0
-    for title, rows in sections:
-        (left if columns == 1 or used < total / 2 else right).append(_section(title, rows))
-        used += len(rows) + 2
+    heights = [len(rows) + 2 for _, rows in sections]
+    total = sum(heights)
+    # the split (sections stay in order) that makes the taller column as short as it can be
+    split = len(sections)
+    if columns == 2:
+        split = min(
+            range(len(sections) + 1), key=lambda k: max(sum(heights[:k]), total - sum(heights[:k]))
+        )
+    left: list[RenderableType] = [_section(t, r) for t, r in sections[:split]]
+    right: list[RenderableType] = [_section(t, r) for t, r in sections[split:]]
     grid = Table.grid(padding=(0, 3), expand=True)
     for _ in range(columns):
         grid.add_column(ratio=1)

@@ -108,7 +108,6 @@ class WorkloadScreen(PgvScreen):
         Binding("enter", "diagnose", "Diagnose", show=True, priority=False),
         Binding("v", "diagnose_sampled", "With values", tooltip="Diagnose with sampled values"),
         Binding("s", "next_sort", "Sort", tooltip="Sort by total, mean, calls, rows, reads"),
-        Binding("escape", "escape", "Cancel / leave field", show=False),
         Binding("r", "refresh", "Reload"),
         Binding("y", "copy_query", "Copy query"),
     ]
@@ -242,10 +241,11 @@ class WorkloadScreen(PgvScreen):
     def running(self) -> bool:
         return self._diagnosing is not None
 
-    def action_escape(self) -> None:
-        """Esc: cancel a running diagnosis (server side too), else leave the text field."""
+    def action_leave_input(self) -> None:
+        """Esc (the base binding): cancel a running diagnosis (server side too), else as
+        everywhere."""
         if self._diagnosing is None:
-            self.action_leave_input()
+            super().action_leave_input()
             return
         queryid = self._diagnosing
         self.send_cancel()
