@@ -580,7 +580,15 @@ def workload_html(w: dict[str, Any]) -> str:
     for n, s in enumerate(w["statements"], 1):
         findings = "".join(
             f"<li>{_sev(f['severity'])} <code>{esc(f['rule'])}</code>: {esc(f['message'])}"
-            + (f"<pre><code>{esc(f['fix'])}</code></pre>" if f.get("fix") else "")
+            + (
+                (
+                    f"<pre><code>{esc(f['fix'])}</code></pre>"
+                    if f.get("fix_is_sql", True)
+                    else f"<div>Fix: {esc(f['fix'])}</div>"
+                )
+                if f.get("fix")
+                else ""
+            )
             + "</li>"
             for f in (s.get("diagnosis") or {}).get("findings", [])
         )

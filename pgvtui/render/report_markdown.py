@@ -344,7 +344,9 @@ def workload_lines(w: dict[str, Any]) -> list[str]:
         ]
         for f in (s.get("diagnosis") or {}).get("findings", []):
             out.append(f"- **{f['severity']}** `{f['rule']}`: {cell(f['message'])}")
-            if f.get("fix"):
+            if f.get("fix") and f.get("fix_is_sql", True):
+                out += ["", _fence(str(f["fix"]), "sql"), ""]
+            elif f.get("fix"):
                 out.append(f"  - Fix: {cell(f['fix'])}")
         out.append("")
     return out

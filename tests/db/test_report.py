@@ -171,6 +171,7 @@ def _check_workload(w: dict[str, Any], the_fleet: Fleet) -> None:
         assert s["query"] == text and s["calls"] >= 2 and s["calls"] <= calls
         d = s["diagnosis"]
         assert d["plan_kind"] == "generic plan" and not d["skipped"]
+        assert all(isinstance(f["fix_is_sql"], bool) for f in d["findings"])
     # LangChain's table: an untyped vector column searched
     assert any(t["table"] == "langchain_pg_embedding" for s in got for t in s["searches"])
 

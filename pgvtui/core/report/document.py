@@ -108,6 +108,11 @@ def _workload_doc(c: Checked, options: ReportOptions) -> dict[str, Any]:
         doc.update(reason=w.problem, hint=w.hint)
         return doc
     full = w.to_json()
+    for entry, st in zip(w.entries, full["entries"], strict=True):
+        diag = w.diagnoses.get(entry.queryid)
+        if diag is not None:
+            for f, fdoc in zip(diag.findings, st["diagnosis"]["findings"], strict=True):
+                fdoc["fix_is_sql"] = f.fix_is_sql  # as the database's own findings[]
     doc.update(
         matched=w.matched,
         hidden=w.hidden,
