@@ -3,16 +3,20 @@ pg_stat_statements' vector statements listed; Enter diagnoses the selected one i
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 from textual.widgets import DataTable, Input
 
+from pgvtui.errors import QueryFailed
 from pgvtui.ui.app import create_app
 from pgvtui.ui.screens.param_values import ParamValuesScreen
 from pgvtui.ui.screens.workload import WorkloadScreen
 from pgvtui.ui.widgets.findings_list import FindingsList
 from tests.db import clients
+from tests.snapshots.recorded import RecordedBackend
 from tests.ui.test_app import connected, wait_until
 
 
@@ -84,3 +88,40 @@ async def test_without_pg_stat_statements_says_how_to_enable(dsn: str) -> None:
         status = app.screen.query_one("#workload-status")
         await wait_until(pilot, lambda: "To enable it" in str(status.render()))
         assert "CREATE EXTENSION pg_stat_statements" in str(status.render())
+
+
+class StuckBackend(RecordedBackend):
+    """The recorded workload; a diagnosis that only ends when the server cancels it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = asyncio.Event()
+        self.started = asyncio.Event()
+
+    async def cancel(self) -> None:
+        self.cancelled.set()
+
+    async def check_statement(
+        self, text: str, *, sample: bool = False, params: Mapping[int, str] | None = None
+    ) -> Any:
+        self.started.set()
+        await self.cancelled.wait()
+        raise QueryFailed("canceling statement due to user request")
+
+
+async def test_escape_cancels_a_running_diagnosis() -> None:
+    backend = StuckBackend()
+    app = create_app("host=db.example", backend=backend, initial_screen="workload")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WorkloadScreen)
+        table = screen.query_one("#workload-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: backend.started.is_set() and screen.running)
+        assert "Esc cancels" in str(screen.query_one("#wl-head").render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: backend.cancelled.is_set() and not screen.running)
+        await pilot.pause()
+        assert "diagnosis cancelled" in str(screen.query_one("#wl-head").render())
+        assert app.screen is screen  # Esc did not leave or close anything else
