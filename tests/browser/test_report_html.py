@@ -118,9 +118,12 @@ def test_key_figures_in_rendered_dom(
     for x in doc["failures"]:  # type: ignore[attr-defined]
         assert x["target"] in dom
     assert "chunks_embedding_hnsw" in dom and "Changes since base.json" in dom
-    # (the JSON and the HTML come from two runs: the first run's recall checks are in the
-    # second's pg_stat_statements, so the statements listed may differ; the sections may not)
+    # the top statements and their diagnosis (pgvtui's own recall checks are not among them,
+    # so the two runs that wrote the JSON and the HTML list the same ones)
     assert dom.count("<h3>Top vector statements</h3>") == len(doc["databases"])  # type: ignore[arg-type]
+    for d in doc["databases"]:  # type: ignore[attr-defined]
+        for st in d["workload"]["statements"]:
+            assert f"queryid {st['queryid']}" in dom
     assert "generic plan" in dom
     assert dom.count("<svg") >= 4 + len(doc["databases"])  # type: ignore[arg-type]
     assert "<script" not in dom.lower()  # the hostile table name stayed text
