@@ -1,6 +1,10 @@
 """A small fleet on the embedded test server for ``pgvtui report`` tests: two databases with the
 demo's objects (``build_demo`` at a small size), one with hostile names, and two dead targets —
-a loopback listener that accepts TCP connections and never answers, and a closed port."""
+a loopback listener that accepts TCP connections and never answers, and a closed port.
+
+The second demo database also holds LangChain PGVector's and Haystack's schemas
+(tests/db/clients.py) with their searches run, so it has a workload in pg_stat_statements (the
+demo installs the extension); the hostile database has no pg_stat_statements extension."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from psycopg import sql
 
 from pgvtui.core.demo import build_demo
 from tests.conftest import TestServer, create_database, drop_database
+from tests.db import clients
+
+WORKLOAD_CLIENTS = ("langchain-pgvector", "haystack")  # (Supabase's table is the demo's name)
 
 HOSTILE_TABLE = "<script>alert(1)</script>"
 HOSTILE_INDEX = "[/]idx </td>"
@@ -24,7 +31,7 @@ PASSWORD = "s3cret-Pw0rd-xyzzy"  # put in every target: it must appear in no out
 class Fleet:
     server: TestServer
     demo_a: str  # database names
-    demo_b: str
+    demo_b: str  # with pg_stat_statements and a workload
     hostile: str
     silent_port: int
     closed_port: int
@@ -81,6 +88,14 @@ def make_hostile(server: TestServer, db: str) -> None:
         conn.execute("ANALYZE")
 
 
+def add_workload(server: TestServer, db: str) -> None:
+    """Real clients' tables in ``db``, pg_stat_statements installed, their searches run."""
+    with psycopg.connect(server.dsn_for(db), autocommit=True) as conn:
+        clients.enable_pg_stat_statements(conn)
+        built = clients.build(conn, WORKLOAD_CLIENTS, rows=400)
+    clients.run_queries(server.dsn_for(db), built, times=2)
+
+
 @contextlib.contextmanager
 def fleet(server: TestServer, rows: int = 1500) -> Iterator[Fleet]:
     names: list[str] = []
@@ -89,6 +104,7 @@ def fleet(server: TestServer, rows: int = 1500) -> Iterator[Fleet]:
             names.append(create_database(server, prefix))
         build_demo(server.dsn_for(names[0]), rows=rows)
         build_demo(server.dsn_for(names[1]), rows=rows)
+        add_workload(server, names[1])
         make_hostile(server, names[2])
         with silent_listener() as port:
             yield Fleet(server, names[0], names[1], names[2], port, closed_port())

@@ -74,6 +74,9 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--format",
+        # not "format": the config file's default --format (apply_config) must not override
+        # the -o suffix, and its choices are not the report's
+        dest="report_format",
         choices=FORMATS,
         default=None,
         help="output format (default: from the -o suffix, else markdown)",
@@ -135,14 +138,14 @@ def add_parser(sub: Any) -> None:
         type=_count(0, 1000),
         default=0,
         metavar="N",
-        help="the top N vector statements from pg_stat_statements with their diagnosis "
-        "(reported as not available until this build has the workload module)",
+        help="per database, the top N vector statements from pg_stat_statements (by total "
+        "time), each diagnosed from its generic plan within the per-target limit",
     )
 
 
 def output_format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
+    if args.report_format:
+        return str(args.report_format)
     if args.output:
         return SUFFIXES.get(Path(args.output).suffix.lower(), "markdown")
     return "markdown"

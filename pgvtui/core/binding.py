@@ -100,6 +100,12 @@ def why_missing(p: Param) -> str:
     return "not compared with a column"
 
 
+def needs_value(p: Param) -> bool:
+    """Whether ``--sample`` cannot fill ``p`` (a LIMIT, a value compared with no known column):
+    its value must be given — never invented."""
+    return not ((p.is_vector or p.role == "compared") and _sampleable(p.column))
+
+
 def _sampleable(col: ColumnUse | None) -> bool:
     return col is not None and bool(col.table) and bool(col.column)
 

@@ -33,6 +33,8 @@ SORTS = ("total", "mean", "calls", "rows", "reads")
 DEFAULT_TOP = 20
 NEEDLES = (*statement.DISTANCE_OPERATORS, *sorted(statement.DISTANCE_FUNCTIONS))
 
+OWN_TAG = "/* pgvtui recall check */"  # in recall_ann.sql: pgvtui's own searches, not listed
+
 ENABLE_HINT = (
     "add pg_stat_statements to shared_preload_libraries in postgresql.conf (the server must be "
     "restarted), then run CREATE EXTENSION pg_stat_statements; in this database"
@@ -285,7 +287,11 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
         raise
     entries: list[WorkloadEntry] = []
     unparsed = 0
+    own = 0
     for r in rows:
+        if OWN_TAG in r.query:  # pg_stat_statements keeps comments: pgvtui's recall checks
+            own += 1
+            continue
         try:
             found = classify(r.query, searching)
         except statement.StatementError:
@@ -304,6 +310,8 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
         )
     if unparsed:
         notes.append(f"{unparsed} statement(s) could not be parsed and are not listed")
+    if own:
+        notes.append(f"{own} statement(s) of pgvtui's own recall checks are not listed")
     return Workload(
         available=True,
         entries=tuple(entries[: max(0, top)]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from pgvtui.core.units import human_bytes, human_count
+from pgvtui.render import report_workload as rw
 from pgvtui.render.report_overview import DATABASE_HEAD, database_row
 from pgvtui.render.report_svg import (
     DeltaRow,
@@ -532,7 +533,7 @@ def database_html(d: dict[str, Any], n: int) -> str:
             )
         )
     if d["workload"] is not None:
-        out.append(f"<h3>Top vector statements</h3><p>{esc(d['workload']['reason'])}</p>")
+        out.append(workload_html(d["workload"]))
     out.append("<h3>Settings</h3>")
     out.append(
         _table(
@@ -564,6 +565,39 @@ def database_html(d: dict[str, Any], n: int) -> str:
         out.append('<ul class="findings">' + "".join(items) + "</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def workload_html(w: dict[str, Any]) -> str:
+    out = ["<h3>Top vector statements</h3>"]
+    line = rw.intro(w)
+    if line:
+        out.append(f"<p>{esc(line)}</p>")
+    out += [f'<p class="mute">{esc(n)}</p>' for n in w["notes"]]
+    if not w["statements"]:
+        return "".join(out)
+    rows = [[esc(c) for c in rw.row(n, s)] for n, s in enumerate(w["statements"], 1)]
+    out.append(_table(rw.HEAD, rows, rw.NUMERIC))
+    for n, s in enumerate(w["statements"], 1):
+        findings = "".join(
+            f"<li>{_sev(f['severity'])} <code>{esc(f['rule'])}</code>: {esc(f['message'])}"
+            + (
+                (
+                    f"<pre><code>{esc(f['fix'])}</code></pre>"
+                    if f.get("fix_is_sql", True)
+                    else f"<div>Fix: {esc(f['fix'])}</div>"
+                )
+                if f.get("fix")
+                else ""
+            )
+            + "</li>"
+            for f in (s.get("diagnosis") or {}).get("findings", [])
+        )
+        out.append(
+            f"<p><b>{n}.</b> queryid {esc(s['queryid'])} — {esc(rw.diagnosis(s))}</p>"
+            f"<pre><code>{esc(s['query'])}</code></pre>"
+            + (f"<ul>{findings}</ul>" if findings else "")
+        )
+    return "".join(out)
 
 
 def render_html(doc: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from pgvtui.core.units import human_bytes, human_count
+from pgvtui.render import report_workload as rw
 from pgvtui.render.report_overview import DATABASE_HEAD, database_row
 
 
@@ -305,7 +306,7 @@ def database_lines(d: dict[str, Any]) -> list[str]:
             ],
         )
     if d["workload"] is not None:
-        out += ["### Top vector statements", "", cell(d["workload"]["reason"]), ""]
+        out += workload_lines(d["workload"])
     out += ["### Findings", ""]
     if not d["findings"]:
         out += ["None.", ""]
@@ -320,6 +321,34 @@ def database_lines(d: dict[str, Any]) -> list[str]:
         elif f.get("fix"):
             out += [f"  - Fix: {cell(f['fix'])}"]
     out.append("")
+    return out
+
+
+def workload_lines(w: dict[str, Any]) -> list[str]:
+    out = ["### Top vector statements", ""]
+    line = rw.intro(w)
+    if line:
+        out += [cell(line), ""]
+    out += [f"- Note: {cell(n)}" for n in w["notes"]]
+    if w["notes"]:
+        out.append("")
+    if not w["statements"]:
+        return out
+    out += _table(rw.HEAD, [rw.row(n, s) for n, s in enumerate(w["statements"], 1)])
+    for n, s in enumerate(w["statements"], 1):
+        out += [
+            f"**{n}.** queryid {cell(s['queryid'])} — {cell(rw.diagnosis(s))}",
+            "",
+            _fence(s["query"], "sql"),
+            "",
+        ]
+        for f in (s.get("diagnosis") or {}).get("findings", []):
+            out.append(f"- **{f['severity']}** `{f['rule']}`: {cell(f['message'])}")
+            if f.get("fix") and f.get("fix_is_sql", True):
+                out += ["", _fence(str(f["fix"]), "sql"), ""]
+            elif f.get("fix"):
+                out.append(f"  - Fix: {cell(f['fix'])}")
+        out.append("")
     return out
 
 

@@ -25,9 +25,11 @@ from pgvtui.errors import ConnectionLost, PgvtuiError
 
 if TYPE_CHECKING:
     from pgvtui.core import activity as act
+    from pgvtui.core.appcheck import StatementCheck
     from pgvtui.core.plan import Plan
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.core.session import Session, SessionOptions
+    from pgvtui.core.workload import Workload
     from pgvtui.ui import search_adapter
 
 # The core's heavier modules (psycopg, numpy via sizing/residency, pglast via search) are
@@ -278,6 +280,23 @@ class Backend:
         async with self._aux_lock:
             session = await self._aux_session()
             return await act.cancel(session, pid, self.own_pids)
+
+    # -- workload (main session) -------------------------------------------------------
+    async def workload(self, *, sort: str, top: int) -> Workload:
+        """pg_stat_statements' vector statements (:func:`pgvtui.core.workload.collect`)."""
+        from pgvtui.core.workload import collect
+
+        return await self._main(lambda s: collect(s, sort=sort, top=top))
+
+    async def check_statement(
+        self, text: str, *, sample: bool = False, params: Mapping[int, str] | None = None
+    ) -> StatementCheck:
+        """Diagnose a statement as pg_stat_statements holds it (the core ``check --sql`` and
+        ``workload --diagnose`` use): its generic plan, or with ``sample`` EXPLAIN ANALYZE with
+        values sampled from the columns its parameters are compared with."""
+        from pgvtui.core.appcheck import check_statement
+
+        return await self._main(lambda s: check_statement(s, text, sample=sample, params=params))
 
     # -- generic ----------------------------------------------------------------------
     async def call(self, fn: Callable[[Session], Awaitable[T]]) -> T:

@@ -48,7 +48,7 @@ def report(pg_server: TestServer, tmp_path_factory: pytest.TempPathFactory) -> I
                 "vector_cosine_ops)"
             )
         common = [*f.targets(), "--connect-timeout", "2", "--baseline", str(base)]
-        common += ["--recall-sample", "5"]
+        common += ["--recall-sample", "5", "--workload-top", "2"]
         assert main(["report", *common, "-o", str(out / "r.json")]) == 1
         assert main(["report", *common, "-o", str(out / "r.html")]) == 1
         yield out / "r.html", json.loads((out / "r.json").read_text()), f
@@ -118,6 +118,13 @@ def test_key_figures_in_rendered_dom(
     for x in doc["failures"]:  # type: ignore[attr-defined]
         assert x["target"] in dom
     assert "chunks_embedding_hnsw" in dom and "Changes since base.json" in dom
+    # the top statements and their diagnosis (pgvtui's own recall checks are not among them,
+    # so the two runs that wrote the JSON and the HTML list the same ones)
+    assert dom.count("<h3>Top vector statements</h3>") == len(doc["databases"])  # type: ignore[arg-type]
+    for d in doc["databases"]:  # type: ignore[attr-defined]
+        for st in d["workload"]["statements"]:
+            assert f"queryid {st['queryid']}" in dom
+    assert "generic plan" in dom
     assert dom.count("<svg") >= 4 + len(doc["databases"])  # type: ignore[arg-type]
     assert "<script" not in dom.lower()  # the hostile table name stayed text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom

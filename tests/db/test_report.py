@@ -116,7 +116,15 @@ def test_fleet_report_json_field_by_field(
             if r["error"] is None:
                 assert r["queries"] == 8 and 0.0 <= r["recall_mean"] <= 1.0
                 assert r["latency_ms_p50"] > 0
-        assert d["workload"]["requested"] == 3 and d["workload"]["available"] is False
+        assert d["workload"]["requested"] == 3
+        w = d["workload"]
+        if db == the_fleet.hostile:  # no pg_stat_statements here: said, the target still checked
+            assert w["available"] is False and w["statements"] == []
+            assert "pg_stat_statements" in w["reason"] and "CREATE EXTENSION" in w["hint"]
+        elif db == the_fleet.demo_a:  # the demo installs it; only pgvtui's recall searched here
+            assert w["available"] is True and w["statements"] == []
+            assert w["reason"] == "no vector statement recorded in pg_stat_statements"
+    _check_workload(_by_target(doc, the_fleet.demo_b)["workload"], the_fleet)
     assert s["total_ann_bytes"] == total
     assert all(d["statements"] > 4 for d in doc["databases"])  # the recall check's queries
     assert s["ann_indexes"] == sum(len(d["indexes"]) for d in doc["databases"])
@@ -140,6 +148,31 @@ def test_fleet_report_json_field_by_field(
     assert "refused" in fails["closed"]["error"].lower()
     assert all("\n" not in f["error"] for f in doc["failures"])
     assert "FAILED" in err and f"/{the_fleet.demo_a}: checked" in err
+
+
+def _check_workload(w: dict[str, Any], the_fleet: Fleet) -> None:
+    """demo_b's top statements against its pg_stat_statements, read directly."""
+    with psycopg.connect(the_fleet.server.dsn_for(the_fleet.demo_b)) as conn:
+        pgss = {
+            str(r[0]): (r[1], r[2])
+            for r in conn.execute(
+                "SELECT queryid, calls, query FROM pg_stat_statements s JOIN pg_database d"
+                " ON d.oid = s.dbid WHERE d.datname = current_database()"
+            )
+        }
+    assert w["available"] is True and w["reason"] is None
+    got = w["statements"]
+    assert 1 <= len(got) <= 3 and w["matched"] >= len(got)
+    totals = [s["total_ms"] for s in got]
+    assert totals == sorted(totals, reverse=True)
+    for s in got:
+        calls, text = pgss[s["queryid"]]
+        assert s["query"] == text and s["calls"] >= 2 and s["calls"] <= calls
+        d = s["diagnosis"]
+        assert d["plan_kind"] == "generic plan" and not d["skipped"]
+        assert all(isinstance(f["fix_is_sql"], bool) for f in d["findings"])
+    # LangChain's table: an untyped vector column searched
+    assert any(t["table"] == "langchain_pg_embedding" for s in got for t in s["searches"])
 
 
 def test_baseline_shows_what_changed(
@@ -264,11 +297,14 @@ def test_markdown_and_html_carry_the_json_content(
 
     rc, out, err = _report(
         [*the_fleet.targets(), "--format", "json", "--connect-timeout", "1",
-         "--recall-sample", "4"],
+         "--recall-sample", "4", "--workload-top", "2"],
         capsys,
     )  # fmt: skip
     assert rc == 1, err
     doc = json.loads(out)
+    assert any(d["workload"]["statements"] for d in doc["databases"])
+    # the recall checks of this module's earlier reports ran on demo_a: pgvtui's own, not listed
+    assert _by_target(doc, the_fleet.demo_a)["workload"]["statements"] == []
     md = render_markdown(doc).replace("\\", "")  # Markdown escapes off
     page = html.unescape(render_html(doc))
     for text in (md, page):
@@ -284,6 +320,12 @@ def test_markdown_and_html_carry_the_json_content(
                 assert f["rule"] in text and f["message"] in text and f["evidence"] in text
             for r in d["recall"]:
                 assert f"{r['recall_mean']:.3f}".rstrip("0") in text or r["error"] in text
+            for s in d["workload"]["statements"]:
+                assert f"queryid {s['queryid']}" in text and s["query"] in text
+                for f in s["diagnosis"]["findings"]:
+                    assert f["rule"] in text and f["message"] in text
+            if not d["workload"]["available"]:
+                assert d["workload"]["reason"] in text and d["workload"]["hint"] in text
         for x in doc["failures"]:
             assert x["target"] in text and x["error"] in text
 
@@ -302,3 +344,22 @@ def test_from_json_renders_the_saved_report(
     assert page.read_text() == render_html(json.loads(saved.read_text()))
     rc, _, err = _report(["--from-json", str(saved), the_fleet.dsn(the_fleet.hostile)], capsys)
     assert rc == 2 and "no targets" in err
+
+
+async def test_workload_diagnosis_stops_at_the_target_limit(the_fleet: Fleet) -> None:
+    """With the per-target limit already used up, the statements are still listed and each says
+    it was not diagnosed (none is run past the limit)."""
+    import time
+
+    from pgvtui.core.report.collect import ReportOptions, top_statements
+    from pgvtui.core.session import SessionOptions, connect
+
+    session = await connect(the_fleet.server.dsn_for(the_fleet.demo_b), SessionOptions())
+    try:
+        options = ReportOptions(workload_top=2, target_timeout_s=60.0)
+        notes: list[str] = []
+        w = await top_statements(session, options, time.monotonic() - 60.0, notes)
+    finally:
+        await session.close()
+    assert w is not None and len(w.entries) == 2 and not notes
+    assert all(w.diagnoses[e.queryid].skipped for e in w.entries)

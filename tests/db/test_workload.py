@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
@@ -11,9 +12,20 @@ from psycopg import sql
 
 from pgvtui.cli import main
 from pgvtui.core.session import SessionOptions, connect
-from pgvtui.core.workload import collect
+from pgvtui.core.workload import OWN_TAG, collect
 from tests.conftest import TestServer, create_database, drop_database
 from tests.db import clients
+
+
+async def _recall_check(dsn: str) -> None:
+    from pgvtui.core.recall.sweep import RecallSpec, run_recall
+
+    session = await connect(dsn, SessionOptions())
+    try:
+        spec = RecallSpec(index="public.haystack_hnsw_index", k=5, queries=3, ef_search=(40,))
+        await run_recall(session, spec)
+    finally:
+        await session.close()
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +40,7 @@ def app_db(pg_server: TestServer) -> Iterator[tuple[str, dict[str, clients.Clien
         conn.execute("SELECT count(*) FROM documents WHERE id = %s", (3,))
         conn.execute("SELECT %s::text || ' <=> cosine_distance'", ("x",))
     clients.run_queries(dsn, built, times=3)
+    asyncio.run(_recall_check(dsn))  # pgvtui's own searches: recorded, never listed
     yield dsn, built
     drop_database(pg_server, name)
 
@@ -162,3 +175,22 @@ def test_diagnose_budget_marks_the_rest_skipped(
     entries = json.loads(out)["entries"]
     assert code == 0 and entries[0]["diagnosis"]["skipped"] is False
     assert all(e["diagnosis"]["skipped"] for e in entries[1:])
+
+
+async def test_pgvtui_own_recall_checks_are_not_listed(
+    app_db: tuple[str, dict[str, clients.Client]],
+) -> None:
+    """The recall check's searches are in pg_stat_statements (tagged) and not in the workload."""
+    dsn, _ = app_db
+    with psycopg.connect(dsn) as conn:
+        tagged = conn.execute(
+            "SELECT count(*) FROM pg_stat_statements WHERE strpos(query, %s) > 0", (OWN_TAG,)
+        ).fetchone()
+    assert tagged is not None and tagged[0] >= 1
+    session = await connect(dsn, SessionOptions())
+    try:
+        w = await collect(session, top=100)
+    finally:
+        await session.close()
+    assert not any(OWN_TAG in e.query for e in w.entries)
+    assert any("pgvtui's own recall checks" in n for n in w.notes)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from pgvtui.core.activity import Activity, IndexBuild, TableKey, VectorQuery
 from pgvtui.core.models import ColumnInfo, IndexInfo, Inventory, ServerInfo
@@ -23,6 +25,8 @@ from pgvtui.core.residency import (
     Suggestion,
 )
 from pgvtui.core.rules.base import Finding, Severity
+from pgvtui.core.statement import ColumnUse
+from pgvtui.core.workload import Workload, WorkloadEntry
 from pgvtui.ui.backend import Backend, Catalog, SearchOutcome
 
 PLANS = Path(__file__).parents[1] / "data" / "plans-pg18.json"
@@ -371,6 +375,83 @@ RECALL = RecallReport(
 )
 
 
+def _wl(
+    queryid: int, query: str, calls: int, total: float, mx: float, rows: int, hit: int, read: int
+) -> WorkloadEntry:
+    return WorkloadEntry(
+        queryid=queryid,
+        username="app",
+        query=query,
+        calls=calls,
+        total_ms=total,
+        mean_ms=total / calls,
+        max_ms=mx,
+        stddev_ms=mx / 4,
+        rows=rows,
+        shared_blks_hit=hit,
+        shared_blks_read=read,
+        temp_blks_read=0,
+        temp_blks_written=0,
+        toplevel=True,
+        targets=(ColumnUse("embedding", "langchain_pg_embedding", "public"),),
+        operators=("<=>",),
+    )
+
+
+# The shapes LangChain's PGVector and Supabase's match_documents send (pg_stat_statements text).
+LANGCHAIN_QUERY = (
+    "SELECT langchain_pg_embedding.id, langchain_pg_embedding.document, "
+    "langchain_pg_embedding.embedding <=> $1 AS distance FROM langchain_pg_embedding "
+    "JOIN langchain_pg_collection ON langchain_pg_embedding.collection_id = "
+    "langchain_pg_collection.uuid WHERE langchain_pg_embedding.collection_id = $2::UUID "
+    "ORDER BY distance ASC LIMIT $3::INTEGER"
+)
+WORKLOAD = Workload(
+    available=True,
+    entries=(
+        _wl(-6218345611987412, LANGCHAIN_QUERY, 18_204, 412_330.0, 905.2, 72_816, 9_120_004, 312),
+        _wl(
+            7300112233445566,
+            "select * from match_documents($1, $2, $3)",
+            2_310,
+            9_870.5,
+            61.0,
+            11_550,
+            401_220,
+            0,
+        ),
+        _wl(
+            118822,
+            "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT $2",
+            95,
+            210.4,
+            8.8,
+            950,
+            12_400,
+            310,
+        ),
+    ),
+    matched=3,
+    notes=(
+        "2 statement(s) of other roles are hidden from this role: grant it pg_read_all_stats "
+        "(GRANT pg_read_all_stats TO <role>;) to see their text",
+    ),
+)
+
+
+def workload_check(text: str) -> Any:
+    """A generic-plan diagnosis as check_statement returns it (the plan and finding recorded;
+    the object carries just what the screen reads)."""
+    outcome = search_outcome(text, {})
+    return SimpleNamespace(
+        diagnosis=SimpleNamespace(plan=outcome.plan, search=SimpleNamespace(error=None)),
+        findings=outcome.findings,
+        bound=(),
+        generic=True,
+        function=None,
+    )
+
+
 class RecordedBackend(Backend):
     """The App's backend with the database replaced by the constants above."""
 
@@ -411,3 +492,11 @@ class RecordedBackend(Backend):
 
     async def activity(self) -> Activity:
         return ACTIVITY
+
+    async def workload(self, *, sort: str, top: int) -> Workload:
+        return WORKLOAD
+
+    async def check_statement(
+        self, text: str, *, sample: bool = False, params: Mapping[int, str] | None = None
+    ) -> Any:
+        return workload_check(text)

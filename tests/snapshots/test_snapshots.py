@@ -119,6 +119,16 @@ def test_recall_with_report(snap_compare: Any) -> None:
     assert snap_compare(make_app("recall"), terminal_size=SIZE, run_before=before(show))
 
 
+def test_workload_diagnosed(snap_compare: Any) -> None:
+    async def check(pilot: Pilot[Any]) -> None:
+        await _diagnose_first(pilot)
+        await settle(pilot)
+        head = str(pilot.app.screen.query_one("#wl-head").render())
+        assert "generic plan" in head and "1 finding" in head
+
+    assert snap_compare(make_app("workload"), terminal_size=SIZE, run_before=before(check))
+
+
 def test_help(snap_compare: Any) -> None:
     async def open_help(pilot: Pilot[Any]) -> None:
         await pilot.press("question_mark")
@@ -152,6 +162,12 @@ async def _pick_index(pilot: Pilot[Any]) -> None:
     await pilot.press("down")
 
 
+async def _diagnose_first(pilot: Pilot[Any]) -> None:
+    """The recorded workload listed; Enter diagnoses the first (heaviest) statement."""
+    await settle(pilot)
+    await pilot.press("enter")
+
+
 SCREEN_SETUPS: dict[str, tuple[str, Callable[[Pilot[Any]], Awaitable[None]] | None]] = {
     "overview": ("overview", None),
     "inventory": ("inventory", _pick_index),
@@ -159,6 +175,7 @@ SCREEN_SETUPS: dict[str, tuple[str, Callable[[Pilot[Any]], Awaitable[None]] | No
     "residency": ("residency", None),
     "activity": ("activity", None),
     "recall": ("recall", _show_recall),
+    "workload": ("workload", _diagnose_first),
     "help": ("overview", _open_help),
 }
 

@@ -171,3 +171,64 @@ async def test_a_bug_on_one_target_does_not_stop_the_others(
     assert bad.error.startswith("Internal error: ZeroDivisionError")
     assert "secret" not in bad.error
     assert good == "checked"
+
+
+def _statement(n: int, diagnosis: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "queryid": str(-n),
+        "query": f"SELECT id FROM docs ORDER BY embedding <=> $1 LIMIT $2 -- {n}",
+        "calls": 10,
+        "total_ms": 100.0 / n,
+        "mean_ms": 10.0 / n,
+        "max_ms": 20.0,
+        "rows_per_call": 5.0,
+        "shared_blks_read_per_call": 3.0,
+        "searches": [{"schema": "public", "table": "docs", "column": "embedding"}],
+        "functions": [],
+        "diagnosis": diagnosis,
+    }
+
+
+def test_workload_section_says_what_was_and_was_not_diagnosed() -> None:
+    """A diagnosed statement shows its findings, one the time limit did not reach says so, one
+    that failed gives its error; a database without pg_stat_statements says how to enable it."""
+    import html
+
+    from pgvtui.render.report_html import workload_html
+    from pgvtui.render.report_markdown import workload_lines
+
+    finding = {"severity": "warning", "rule": "missing-limit", "message": "no <LIMIT>", "fix": ""}
+    base = {"plan_kind": "generic plan", "function": None, "error": None, "skipped": False}
+    w = {
+        "requested": 3,
+        "available": True,
+        "reason": None,
+        "hint": None,
+        "matched": 7,
+        "hidden": 0,
+        "notes": ["2 statement(s) of other roles are hidden"],
+        "statements": [
+            _statement(1, {**base, "findings": [finding]}),
+            _statement(2, {**base, "findings": [], "error": "relation docs does not exist"}),
+            _statement(3, {**base, "findings": [], "skipped": True}),
+        ],
+    }
+    md = "\n".join(workload_lines(w)).replace("\\", "")
+    page = html.unescape(workload_html(w))
+    for text in (md, page):
+        assert "The 3 heaviest of 7 vector statement(s)" in text
+        assert "queryid -1 — generic plan: 1 finding(s)" in text and "no <LIMIT>" in text
+        assert "queryid -2 — generic plan: relation docs does not exist" in text
+        assert "queryid -3 — not diagnosed: the per-target time limit was reached first" in text
+        assert "public.docs.embedding" in text and "hidden" in text
+    assert "<LIMIT>" not in workload_html(w)  # escaped
+    off = {
+        **w,
+        "available": False,
+        "reason": "pg_stat_statements is not loaded and not installed in this database",
+        "hint": "add pg_stat_statements to shared_preload_libraries",
+        "notes": [],
+        "statements": [],
+    }
+    for text in ("\n".join(workload_lines(off)), html.unescape(workload_html(off))):
+        assert "not loaded and not installed" in text and "shared_preload_libraries" in text

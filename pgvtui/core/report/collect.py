@@ -9,13 +9,15 @@ Per database, in pgvtui's read-only session: the inventory, measured residency (
 shared_buffers / effective_cache_size / RAM, pg_buffercache when readable) and the catalog rules
 — what ``pgvtui check`` shows — and, when asked, a recall spot check of each HNSW/IVFFlat index
 at the server's current ``hnsw.ef_search`` / ``ivfflat.probes`` on N sampled queries, inside a
-time budget (``recall_seconds`` for the database, shared out between its indexes).
+time budget (``recall_seconds`` for the database, shared out between its indexes); and, with
+``workload_top``, the top vector statements from pg_stat_statements (:mod:`pgvtui.core.workload`)
+each diagnosed from its generic plan (nothing executed) within what is left of the per-target
+limit. A database without pg_stat_statements says so and is still checked.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import math
 import os
 import time
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pgvtui.core import residency as res
+from pgvtui.core import workload as wl
 from pgvtui.core.catalog import inventory as load_inventory
 from pgvtui.core.models import ANN_METHODS, IndexInfo, Inventory
 from pgvtui.core.recall.sweep import RecallReport, RecallSpec, run_recall
@@ -31,7 +34,6 @@ from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session, SessionOptions, connect
 from pgvtui.errors import PgvtuiError
 
-WORKLOAD_MODULE = "pgvtui.core.workload"
 _CLOSE_MARGIN_S = 2.0  # of the per-target limit kept back for closing after a recall check
 
 
@@ -68,7 +70,7 @@ class Checked:
     findings: tuple[Finding, ...]
     recall: tuple[RecallSpot, ...]
     notes: tuple[str, ...]  # what could not be measured, one line each
-    workload_available: bool = False
+    workload: wl.Workload | None = None  # None: not asked for (or it could not be read: notes)
     statements: int = 0  # statements this database was sent, the connection set-up included
 
 
@@ -91,11 +93,6 @@ class ProgressEvent:
 
 
 ProgressFn = Callable[[ProgressEvent], None]
-
-
-def workload_available() -> bool:
-    """Whether this build has the workload module (``--workload-top``)."""
-    return importlib.util.find_spec(WORKLOAD_MODULE) is not None
 
 
 def current_recall_settings(idx: IndexInfo, settings: dict[str, str | None]) -> RecallSpec:
@@ -198,6 +195,10 @@ async def check_database(
     if residency is not None:
         ctx.extras[res.EXTRAS_KEY] = residency
     findings = tuple(run_rules(ctx, kinds=("catalog",)))
+    # The workload before the recall check: the check's own searches are not the application's.
+    workload: wl.Workload | None = None
+    if options.workload_top > 0:
+        workload = await top_statements(session, options, started, notes)
     spots: list[RecallSpot] = []
     if options.recall_sample > 0 and inv.indexes:
         deadline = min(
@@ -213,9 +214,28 @@ async def check_database(
         findings=findings,
         recall=tuple(spots),
         notes=tuple(notes),
-        workload_available=workload_available(),
+        workload=workload,
         statements=session.statements,
     )
+
+
+async def top_statements(
+    session: Session, options: ReportOptions, started: float, notes: list[str]
+) -> wl.Workload | None:
+    """The ``workload_top`` heaviest vector statements (by total time), each diagnosed from its
+    generic plan until the per-target limit (less a margin for closing) is near; the ones the
+    time does not reach are marked skipped. None (and a note) when they could not be read."""
+    try:
+        w = await wl.collect(session, top=options.workload_top)
+    except PgvtuiError as exc:
+        if session.broken:
+            raise
+        notes.append(f"workload not read: {exc.one_line()}")
+        return None
+    if not w.entries:
+        return w
+    budget = started + options.target_timeout_s - _CLOSE_MARGIN_S - time.monotonic()
+    return await wl.diagnose_entries(session, w, budget_s=max(0.0, budget))
 
 
 def _fmt_s(seconds: float) -> str:

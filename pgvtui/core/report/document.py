@@ -88,22 +88,50 @@ def _recall_doc(s: RecallSpot) -> dict[str, Any]:
     return d
 
 
+def _workload_doc(c: Checked, options: ReportOptions) -> dict[str, Any]:
+    """The top vector statements with their diagnosis, or why there are none."""
+    w = c.workload
+    doc: dict[str, Any] = {
+        "requested": options.workload_top,
+        "available": w is not None and w.available,
+        "reason": None,
+        "hint": None,
+        "matched": 0,
+        "hidden": 0,
+        "notes": [],
+        "statements": [],
+    }
+    if w is None:
+        doc["reason"] = "pg_stat_statements could not be read (see notes)"
+        return doc
+    if not w.available:
+        doc.update(reason=w.problem, hint=w.hint)
+        return doc
+    full = w.to_json()
+    for entry, st in zip(w.entries, full["entries"], strict=True):
+        diag = w.diagnoses.get(entry.queryid)
+        if diag is not None:
+            for f, fdoc in zip(diag.findings, st["diagnosis"]["findings"], strict=True):
+                fdoc["fix_is_sql"] = f.fix_is_sql  # as the database's own findings[]
+    doc.update(
+        matched=w.matched,
+        hidden=w.hidden,
+        notes=list(w.notes),
+        statements=full["entries"],
+        pg_stat_statements=full["pg_stat_statements"],
+    )
+    if not w.entries:
+        doc["reason"] = "no vector statement recorded in pg_stat_statements"
+    return doc
+
+
 def database_doc(c: Checked, options: ReportOptions) -> dict[str, Any]:
     inv, rr = c.inventory, c.residency
     by_name = {r.qualified_name: r for r in rr.indexes} if rr else {}
     server = inv.server
     mem = rr.memory if rr else None
     total = inv.index_bytes
-    workload: dict[str, Any] | None = None
-    if options.workload_top > 0:
-        workload = {
-            "requested": options.workload_top,
-            "available": False,
-            "reason": "not available in this build"
-            if not c.workload_available
-            else "the workload module is present but not wired into the report yet",
-            "statements": [],
-        }
+    workload = _workload_doc(c, options) if options.workload_top > 0 else None
     return {
         "target": c.target.label,
         "conninfo": c.target.redacted,

@@ -23,7 +23,7 @@ class PgvScreen(Screen[None]):
     SCREEN_TITLE = ""
     BINDINGS = [
         Binding("escape", "leave_input", "Leave field", show=False),
-        Binding("z", "zoom", "Zoom", tooltip="Zoom the focused pane to full screen (again: back)"),
+        Binding("z", "zoom", "Zoom", tooltip="Zoom the focused pane (again: back)"),
     ]
     # The keys the footer shows first (it cuts what does not fit at 80 columns).
     FOOTER_FIRST = ("help", "zoom")

@@ -63,13 +63,14 @@ def help_sections(app: type[App[Any]] | App[Any]) -> list[tuple[str, list[tuple[
     return [(title, rows) for title, rows in sections if rows]
 
 
-def _section(title: str, rows: list[tuple[str, str]]) -> RenderableType:
+def _section(title: str, rows: list[tuple[str, str]], last: bool = False) -> RenderableType:
     t = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     t.add_column(style="bold cyan", no_wrap=True, min_width=7)
     t.add_column()
     for key, desc in rows:
         t.add_row(key, desc)
-    return Group(Text(title, style="bold underline"), t, Text(""))
+    # a blank line between sections; none after a column's last one
+    return Group(Text(title, style="bold underline"), t, *([] if last else [Text("")]))
 
 
 def help_table(app: type[App[Any]] | App[Any], columns: int = 2) -> Table:

@@ -1,6 +1,9 @@
-"""Workload: the vector searches pg_stat_statements recorded, heaviest first; Enter diagnoses
-the selected statement from its text (its generic plan, or the search inside a function) in a
-worker, and shows the findings below."""
+"""Workload: the vector searches pg_stat_statements recorded, heaviest first (s changes the
+sort: total, mean, calls, rows, reads). Enter diagnoses the selected statement from its text in
+a worker — its generic plan, or the search inside a function, with the same core as ``pgvtui
+check --sql`` and ``workload --diagnose`` — and v with values sampled from the data (EXPLAIN
+ANALYZE; what the data cannot give, such as a normalised LIMIT, is asked for first); the values
+used, the findings and the plan show below. Esc cancels a diagnosis."""
 
 from __future__ import annotations
 
@@ -13,15 +16,31 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label
+from textual.worker import Worker, WorkerState
 
+from pgvtui.errors import ConnectionLost, PgvtuiError
 from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.screens.param_values import ParamValuesScreen
 from pgvtui.ui.widgets.findings_list import FindingsList
+from pgvtui.ui.widgets.statement_diagnosis import StatementDiagnosis
 
 if TYPE_CHECKING:
     from pgvtui.core.appcheck import StatementCheck
     from pgvtui.core.workload import Workload, WorkloadEntry
 
 TOP = 50
+COLUMNS = (
+    "calls",
+    "total",
+    "mean",
+    "searches",
+    "max",
+    "rows/call",
+    "hit/call",
+    "read/call",
+    "temp",
+    "query",
+)
 
 
 class WorkloadLoaded(Message):
@@ -37,22 +56,59 @@ class StatementDiagnosed(Message):
         self.result = result
 
 
+class DiagnosisFailed(Message):
+    def __init__(self, queryid: int, message: str) -> None:
+        super().__init__()
+        self.queryid = queryid
+        self.message = message
+
+
 def ms(value: float) -> str:
     return f"{value / 1000:,.1f} s" if value >= 10_000 else f"{value:,.1f} ms"
+
+
+def values_needed(text: str) -> dict[int, str]:
+    """The ``$n`` of a statement that sampling cannot fill, with why (``the LIMIT``); none for
+    a function call (its search is unwrapped first: the core names what is missing)."""
+    from pgvtui.core import appcheck, binding  # (the parser: loaded when first needed)
+
+    info = appcheck.read(text)
+    if info is None or (info.calls and not info.distances):
+        return {}
+    return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
+
+
+def entry_cells(e: WorkloadEntry) -> tuple[str | Text, ...]:
+    """One table row (Text where the content comes from the server: names are not markup)."""
+    return (
+        f"{e.calls:,}",
+        ms(e.total_ms),
+        ms(e.mean_ms),
+        Text(e.searches),
+        ms(e.max_ms),
+        f"{e.rows_per_call:,.1f}",
+        f"{e.hit_per_call:,.0f}",
+        f"{e.read_per_call:,.0f}",
+        f"{e.temp_blocks:,}",
+        Text(" ".join(e.query.split())[:160]),
+    )
 
 
 class WorkloadScreen(PgvScreen):
     """pg_stat_statements' vector searches.
 
     Bindings:
-        r: reload.  enter: diagnose the selected statement.  y: copy its text.
+        enter: diagnose the selected statement (generic plan).  v: with sampled values.
+        escape: cancel a running diagnosis.  s: next sort.  r: reload.  y: copy its text.
     """
 
     SCREEN_TITLE = "Workload"
     AUTO_FOCUS = "#workload-table"
     BINDINGS = [
-        Binding("r", "refresh", "Reload"),
         Binding("enter", "diagnose", "Diagnose", show=True, priority=False),
+        Binding("v", "diagnose_sampled", "With values", tooltip="Diagnose with sampled values"),
+        Binding("s", "next_sort", "Sort", tooltip="Sort by total, mean, calls, rows, reads"),
+        Binding("r", "refresh", "Reload"),
         Binding("y", "copy_query", "Copy query"),
     ]
 
@@ -60,35 +116,44 @@ class WorkloadScreen(PgvScreen):
         super().__init__()
         self._entries: tuple[WorkloadEntry, ...] = ()
         self._loaded = False
+        self.sort = "total"
+        self._diagnosing: int | None = None  # queryid of the running diagnosis
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="workload-box") as box:
-            box.border_title = "Vector statements (pg_stat_statements)"
+            box.border_title = "Vector statements (pg_stat_statements) by total time"
             yield DataTable(id="workload-table", cursor_type="row", zebra_stripes=True)
-        with Vertical(id="workload-diagnosis") as diag:
-            diag.border_title = "Diagnosis"
-            yield Label(Text("select a statement and press Enter", style="dim"), id="wl-head")
-            yield FindingsList("no findings", id="workload-findings")
+        yield StatementDiagnosis(id="workload-diagnosis")
         yield Label("", id="workload-status")
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#workload-table", DataTable)
-        table.add_columns("calls", "total", "mean", "rows/call", "read/call", "searches", "query")
+        self.query_one("#workload-table", DataTable).add_columns(*COLUMNS)
+        self.watch(self.app, "connection_state", self._load_once)
 
     def on_screen_resume(self) -> None:
-        if not self._loaded and self.papp.connection_state == "connected":
+        self._load_once()
+
+    def _load_once(self, _state: object = None) -> None:
+        """The first time the screen shows on a connected session: read pg_stat_statements."""
+        if not self._loaded and self.is_current and self.papp.connection_state == "connected":
+            self._loaded = True
             self.action_refresh()
 
+    # -- the list -----------------------------------------------------------------------
     def action_refresh(self) -> None:
-        self._status("reading pg_stat_statements …")
-        self.load()
+        self._status(f"reading pg_stat_statements (by {self.sort}) …")
+        self.load(self.sort)
+
+    def action_next_sort(self) -> None:
+        from pgvtui.core.workload import SORTS
+
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.action_refresh()
 
     @work(exclusive=True, exit_on_error=False, group="workload")
-    async def load(self) -> None:
-        from pgvtui.core.workload import collect
-
-        w = await self.papp.backend.call(lambda s: collect(s, top=TOP))
+    async def load(self, sort: str) -> None:
+        w = await self.papp.backend.workload(sort=sort, top=TOP)
         self.post_message(WorkloadLoaded(w))
 
     @on(WorkloadLoaded)
@@ -99,28 +164,23 @@ class WorkloadScreen(PgvScreen):
         """Display one reading (also for tests with recorded data)."""
         self._loaded = True
         self._entries = w.entries
+        self.sort = w.sort
+        self.query_one(
+            "#workload-box"
+        ).border_title = f"Vector statements (pg_stat_statements) by {w.sort}"
         table = self.query_one("#workload-table", DataTable)
         table.clear()
         for e in w.entries:
-            table.add_row(
-                f"{e.calls:,}",
-                ms(e.total_ms),
-                ms(e.mean_ms),
-                f"{e.rows_per_call:,.1f}",
-                f"{e.read_per_call:,.0f}",
-                Text(e.searches),  # Text: names are not markup
-                Text(" ".join(e.query.split())[:160]),
-                key=str(e.queryid),
-            )
+            table.add_row(*entry_cells(e), key=str(e.queryid))
         if not w.available:
-            self._status(f"pg_stat_statements: {w.problem}. To enable it: {w.hint}")
-        else:
-            notes = " · ".join(w.notes)
-            self._status(
-                f"{w.matched} vector statement(s), by total time"
-                + (f" · {notes}" if notes else "")
-                + " · Enter diagnoses the selected one"
-            )
+            self._status(f"{w.problem}. To enable it: {w.hint}")
+            return
+        notes = " · ".join(w.notes)
+        shown = f"{len(w.entries)} of {w.matched}" if w.matched > len(w.entries) else w.matched
+        self._status(
+            f"{shown} vector statement(s) · s sorts (now {w.sort})"
+            + (f" · {notes}" if notes else "")
+        )
 
     def _status(self, text: str) -> None:
         self.query_one("#workload-status", Label).update(Text(text, style="dim"))
@@ -129,40 +189,83 @@ class WorkloadScreen(PgvScreen):
         row = self.query_one("#workload-table", DataTable).cursor_row
         return self._entries[row] if 0 <= row < len(self._entries) else None
 
+    # -- diagnosis ----------------------------------------------------------------------
     @on(DataTable.RowSelected, "#workload-table")
     def _row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_diagnose()
 
-    def action_diagnose(self) -> None:
+    def action_diagnose(self, sample: bool = False, params: dict[int, str] | None = None) -> None:
         e = self._selected()
         if e is None:
             self.notify("no statement selected", severity="warning")
             return
-        self.query_one("#wl-head", Label).update(Text(f"diagnosing queryid {e.queryid} …"))
-        self.diagnose(e)
+        self._diagnosing = e.queryid
+        self.query_one(StatementDiagnosis).running(e.queryid, sample)
+        self.diagnose(e, sample, params)
+
+    def action_diagnose_sampled(self) -> None:
+        """v: values sampled from the data; the ones it cannot give are asked for first."""
+        e = self._selected()
+        needed = values_needed(e.query) if e is not None else {}
+        if not needed:
+            self.action_diagnose(sample=True)
+            return
+
+        def run(given: dict[int, str] | None) -> None:
+            if given is not None:
+                self.action_diagnose(sample=True, params=given)
+
+        self.app.push_screen(ParamValuesScreen(needed), run)
 
     @work(exclusive=True, exit_on_error=False, group="workload-diagnose")
-    async def diagnose(self, e: WorkloadEntry) -> None:
-        from pgvtui.core.appcheck import check_statement
-
-        result = await self.papp.backend.call(lambda s: check_statement(s, e.query))
+    async def diagnose(self, e: WorkloadEntry, sample: bool, params: dict[int, str] | None) -> None:
+        try:
+            result = await self.papp.backend.check_statement(e.query, sample=sample, params=params)
+        except ConnectionLost:
+            raise
+        except PgvtuiError as exc:  # refused, a parameter that cannot be sampled, cancelled …
+            self.post_message(DiagnosisFailed(e.queryid, exc.one_line()))
+            return
         self.post_message(StatementDiagnosed(e.queryid, result))
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "workload-diagnose" and event.state in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._diagnosing = None
+
+    @property
+    def running(self) -> bool:
+        return self._diagnosing is not None
+
+    def action_leave_input(self) -> None:
+        """Esc (the base binding): cancel a running diagnosis (server side too), else as
+        everywhere."""
+        if self._diagnosing is None:
+            super().action_leave_input()
+            return
+        queryid = self._diagnosing
+        self.send_cancel()
+        self.workers.cancel_group(self, "workload-diagnose")
+        self._diagnosing = None
+        self.query_one(StatementDiagnosis).failed(queryid, "diagnosis cancelled")
 
     @on(StatementDiagnosed)
     def _diagnosed(self, event: StatementDiagnosed) -> None:
-        self.show_diagnosis(event.queryid, event.result)
+        self.query_one(StatementDiagnosis).show(event.queryid, event.result)
+
+    @on(DiagnosisFailed)
+    def _failed(self, event: DiagnosisFailed) -> None:
+        self.query_one(StatementDiagnosis).failed(event.queryid, event.message)
 
     def show_diagnosis(self, queryid: int, result: StatementCheck) -> None:
-        head = Text(f"queryid {queryid}: ", style="bold")
-        if result.function is not None:
-            head.append(f"the search inside {result.function.function.display}() · ")
-        head.append("generic plan (no values: nothing executed)" if result.generic else "plan")
-        err = result.diagnosis.search.error
-        if err is not None and not result.findings:
-            head.append(f" · {err.message}", style="red")
-        self.query_one("#wl-head", Label).update(head)
-        self.query_one("#workload-findings", FindingsList).show(result.findings)
+        """Display one diagnosis (also for tests with recorded data)."""
+        self.query_one(StatementDiagnosis).show(queryid, result)
 
+    # -- copy ---------------------------------------------------------------------------
     def action_copy_query(self) -> None:
         e = self._selected()
         if e is not None:

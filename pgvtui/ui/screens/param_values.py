@@ -1,0 +1,56 @@
+"""v on the Workload screen: the values ``--sample`` cannot take from the data (a LIMIT that
+pg_stat_statements normalised to ``$n``, a value compared with no known column) are asked for
+here — never invented. Enter in the last field diagnoses, Esc cancels."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class ParamValuesScreen(ModalScreen[dict[int, str] | None]):
+    """One field per ``$n`` to fill (``{number: why it is needed}``).
+
+    Bindings:
+        escape: cancel.
+    """
+
+    DEFAULT_CSS = """
+    ParamValuesScreen { align: center middle; }
+    ParamValuesScreen > Vertical {
+        width: 90%; max-width: 90; height: auto; border: thick $primary;
+        background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, needed: dict[int, str]) -> None:
+        super().__init__()
+        self.needed = needed
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as v:
+            v.border_title = "Values the data cannot give"
+            yield Label(
+                Text("The others are sampled from the data. Enter moves on / runs, Esc cancels.")
+            )
+            for n, why in self.needed.items():
+                yield Label(Text(f"${n} ({why})"))
+                yield Input(id=f"param-{n}")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        fields = list(self.query(Input))
+        empty = next((f for f in fields if not f.value.strip()), None)
+        if empty is not None:
+            empty.focus()
+            return
+        self.dismiss({int(str(f.id).removeprefix("param-")): f.value.strip() for f in fields})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
