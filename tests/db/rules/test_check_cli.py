@@ -148,9 +148,9 @@ def test_plan_file_offline_without_connection(
     )
     doc = json.loads(out)
     assert [f["rule"] for f in doc["findings"]] == ["knn-sort-without-index"]
-    skipped = {s["rule"] for s in doc["coverage"]["skipped"]}
+    skipped = {s["rule"] for s in doc["rule_coverage"]["skipped"]}
     assert {"order-by-desc", "no-ann-index"} <= skipped
-    assert "knn-sort-without-index" in doc["coverage"]["ran"]
+    assert "knn-sort-without-index" in doc["rule_coverage"]["ran"]
 
 
 def test_plan_file_with_connection_uses_catalog(

@@ -57,7 +57,7 @@ def test_text_plan_gives_the_json_plans_findings(
         results[fmt] = (
             [x["rule"] for x in offline["findings"]],
             [x["rule"] for x in online["findings"]],
-            online["coverage"],
+            online["rule_coverage"],
         )
     assert results["TEXT"] == results["JSON"]
     offline_rules, online_rules, online_coverage = results["TEXT"]
@@ -81,12 +81,12 @@ def test_stdin_and_coverage_in_every_format(
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
     doc = json.loads(run(capsys, "--plan-file", "-", "--format", "json")[1])
     assert set(doc) >= {"query", "plan", "findings", "coverage", "notes"}
-    assert "no-ann-index" in {s["rule"] for s in doc["coverage"]["skipped"]}
-    assert "missing-limit" in doc["coverage"]["ran"]
+    assert "no-ann-index" in {s["rule"] for s in doc["rule_coverage"]["skipped"]}
+    assert "missing-limit" in doc["rule_coverage"]["ran"]
     # with the query text too, the query-only rule runs; the catalog ones still do not
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
     doc = json.loads(run(capsys, "--plan-file", "-", "--sql", GOOD, "--format", "json")[1])
-    assert "relaxed-order-not-resorted" in doc["coverage"]["ran"]
+    assert "relaxed-order-not-resorted" in doc["rule_coverage"]["ran"]
 
 
 def test_several_plans_one_report_each(
@@ -114,7 +114,7 @@ def test_tables_not_in_the_database(
     _, out, _ = run(capsys, items_db.dsn, "--plan-file", str(f), "--format", "json")
     doc = json.loads(out)
     assert any("not in this database" in n and "faces" in n for n in doc["notes"])
-    assert doc["coverage"]["ran"] and "query" in doc["coverage"]["how"]
+    assert doc["rule_coverage"]["ran"] and "query" in doc["rule_coverage"]["how"]
 
 
 def test_real_plans_and_damage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
