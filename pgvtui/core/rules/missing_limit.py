@@ -130,10 +130,11 @@ class MissingLimit(Rule):
     def _fix(ctx: RuleContext) -> str | None:
         assert ctx.query is not None
         target = ctx.query.knn()
-        if target is None or not no_limit(target.shape.limit_text):
+        if target is None:
             return None
-        if target.shape.limit_text is not None:
-            # LIMIT NULL / LIMIT ALL (e.g. a function's match_count DEFAULT null) is no limit
+        if not no_limit(target.shape.limit_text):
+            # a LIMIT that is NULL another way (a function's match_count DEFAULT null, bound
+            # into the body as CAST(NULL AS integer)) is no limit either
             if ctx.sql is None or statement.limit_kind(ctx.sql) != "null":
                 return None
             return (
