@@ -68,7 +68,31 @@ def pg_server() -> Iterator[TestServer]:
             pytest.fail(
                 f"could not start the embedded PostgreSQL test server: {exc}", pytrace=False
             )
-        yield TestServer(admin_dsn=server.dsn(), embedded=server)
+        test_server = TestServer(admin_dsn=server.dsn(), embedded=server)
+        _first_scram_login(test_server)
+        yield test_server
+
+
+def _first_scram_login(server: TestServer) -> None:
+    """One password (SCRAM) login at the start of the run.
+
+    Measured here: when the test process's first SCRAM login came only after the ~1,000
+    tests before tests/db/test_cli_width.py, libpq failed every SCRAM login from then on with
+    "could not generate nonce" (its OpenSSL random generator could not be instantiated in this
+    long-lived, many-threaded process; a forked child of the same process logged in fine). A
+    first login up front avoids it. Not understood yet — see the closing note of the session
+    that added this; a pgvtui process logs in first thing, so users should not meet it."""
+    role = f"pgvtui_scram_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal("scram-probe")
+            )
+        )
+        try:
+            psycopg.connect(server.dsn_for("postgres", user=role, password="scram-probe")).close()
+        finally:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
 def create_database(server: TestServer, prefix: str = "t") -> str:
