@@ -104,9 +104,10 @@ async def test_a_missing_database_opens_the_dialog_and_ctrl_o_takes_a_conninfo(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen))
         assert "does not exist" in app.screen.reason  # type: ignore[attr-defined]
-        await pilot.click("#conninfo")
-        app.screen.query_one(Input).value = dsn
-        await pilot.pause()
+        field = app.screen.query_one("#conninfo", Input)
+        field.focus()  # a click can land before the dialog's layout settles (seen under load)
+        field.value = dsn
+        await wait_until(pilot, lambda: app.focused is field)
         await pilot.press("enter")
         await connected(pilot)
         # ctrl+o on a connected app: the dialog marks the current database.
