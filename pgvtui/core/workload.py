@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import sql
@@ -188,24 +188,6 @@ class _Status:
     read_all_stats: bool
 
 
-@dataclass(frozen=True)
-class _Row:
-    queryid: int
-    username: str | None
-    query: str
-    calls: int
-    total_ms: float
-    mean_ms: float
-    max_ms: float
-    stddev_ms: float
-    rows: int
-    shared_blks_hit: int
-    shared_blks_read: int
-    temp_blks_read: int
-    temp_blks_written: int
-    toplevel: bool
-
-
 def classify(
     text: str, searching: dict[str, list[fn.FunctionInfo]]
 ) -> tuple[tuple[statement.ColumnUse, ...], tuple[str, ...], tuple[str, ...]] | None:
@@ -268,7 +250,7 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
         rows = await session.fetch(
             sqlfiles.query("workload_statements").format(pgss=pgss),
             {"needles": needles},
-            row=_Row,
+            row=WorkloadEntry,  # the counters; what it searches is filled in below
         )
         hidden = int(
             await session.fetch_value(sqlfiles.query("workload_hidden").format(pgss=pgss)) or 0
@@ -300,7 +282,7 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
         if found is None:
             continue
         targets, ops, via = found
-        entries.append(WorkloadEntry(**vars(r), targets=targets, operators=ops, via=via))
+        entries.append(replace(r, targets=targets, operators=ops, via=via))
     entries.sort(key=SORT_KEYS[sort], reverse=True)
     notes: list[str] = []
     if hidden and not status.read_all_stats:
