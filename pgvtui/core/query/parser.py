@@ -13,8 +13,9 @@ Limits, checked *before* libpg_query sees the text (measured; see docs/benchmark
   nesting depth (10,000 levels took 4 s).
 - :data:`MAX_TOKENS` tokens: parsing long operator chains (``1+1+…``, ``UNION ALL`` …) builds
   a tree as deep as the chain; past ~25,000 terms libpg_query overflows an 8 MB C stack and
-  kills the process. Parsing runs on a thread with a :data:`PARSE_STACK_BYTES` stack, and the
-  token cap keeps the depth far below what that stack holds.
+  kills the process. Text of more than :data:`SMALL_PARSE_TOKENS` tokens is parsed on a thread
+  with a :data:`PARSE_STACK_BYTES` stack, and the token cap keeps the depth far below what
+  that stack holds; smaller text cannot nest deeply enough to matter and is parsed in place.
 
 Bison's own limit (10,000 nested parentheses / sub-selects) ends as a clean syntax error.
 
@@ -35,6 +36,7 @@ from pglast import parser as pg
 
 MAX_SQL_CHARS = 1_000_000
 MAX_TOKENS = 50_000
+SMALL_PARSE_TOKENS = 4_000  # parsed on the caller's thread (see _parse_with)
 MAX_COMMENT_NESTING = 1_000
 PARSE_STACK_BYTES = 256 * 1024 * 1024  # reserved address space; only touched pages are used
 
@@ -121,7 +123,7 @@ def parse(text: str) -> tuple[ast.RawStmt, ...]:
 def parse_scanned(text: str) -> tuple[tuple[ast.RawStmt, ...], list[Token]]:
     """:func:`parse` and the :func:`scan` tokens it checked first."""
     tokens = scan(text)  # limits, and a clean error for what the scanner rejects
-    stmts: tuple[ast.RawStmt, ...] = _on_big_stack(pg.parse_sql, text)
+    stmts: tuple[ast.RawStmt, ...] = _parse_with(pg.parse_sql, text, len(tokens))
     return stmts, tokens
 
 
@@ -129,7 +131,7 @@ def parse_json(text: str) -> str:
     """libpg_query's JSON for ``text`` (locations in bytes). Call :func:`parse` first: this
     checks only the text limits."""
     check_text(text)
-    out: str = _on_big_stack(pg.parse_sql_json, text)
+    out: str = _parse_with(pg.parse_sql_json, text, len(text))  # no more tokens than chars
     return out
 
 
@@ -260,6 +262,18 @@ def _error(exc: pg.ParseError) -> SqlError:
     if "memory exhausted" in message:
         return SqlTooLarge("the SQL is nested too deeply for PostgreSQL's parser", position)
     return SqlError(message, position)
+
+
+def _parse_with(fn: Any, text: str, tokens: int) -> Any:
+    """Run the parser here when the text is too small to nest deeply (its tree cannot be
+    deeper than its token count, and 25,000 levels were needed to overflow an 8 MB stack),
+    else on a thread with a large C stack: a thread costs more than parsing a typical query."""
+    if tokens <= SMALL_PARSE_TOKENS:
+        try:
+            return fn(text)
+        except pg.ParseError as exc:
+            raise _error(exc) from None
+    return _on_big_stack(fn, text)
 
 
 def _on_big_stack(fn: Any, text: str) -> Any:
