@@ -261,6 +261,8 @@ def map_error(exc: BaseException, passwords: Sequence[str | None] = ()) -> Pgvtu
         return ServerNotResponding(ABANDONED, hint=_grace_hint())
     raw = str(exc).strip()
     first = raw.splitlines()[0] if raw else type(exc).__name__
+    # psycopg prefixes every failed connect with this; the title says it already
+    first = first.removeprefix("connection failed: ")
     msg = ci.redact_message(first, *passwords)
     diag = getattr(exc, "diag", None)
     hint = getattr(diag, "message_hint", None) if diag is not None else None
