@@ -22,6 +22,7 @@ from typing import Any
 
 from pgvtui.core import binding, statement
 from pgvtui.core import functions as fn
+from pgvtui.core.models import Inventory
 from pgvtui.core.rules.base import Finding, RuleContext, all_rules
 from pgvtui.core.rules.function_not_inlined import EXTRAS_KEY
 from pgvtui.core.search import Diagnosis, diagnose
@@ -54,7 +55,11 @@ async def check_statement(
     vector_source: str | None = None,
     params: Mapping[int, str] | None = None,
     sample: bool = False,
+    inventory: Inventory | None = None,
+    preview_rows: int = 0,
 ) -> StatementCheck:
+    """Diagnose ``text`` (see the module's docstring). ``inventory``: the caller's (else it is
+    loaded); ``preview_rows``: result rows to keep when the statement runs with values."""
     info = info or read(text)
     fs: fn.FunctionSearch | None = None
     if info is not None and not info.distances and info.calls:
@@ -65,7 +70,7 @@ async def check_statement(
             info = read(text)
     bound: list[binding.BoundValue] = []
     if info is not None and info.params and vector is None and not params and not sample:
-        diag = await binding.explain_generic(session, text, settings)
+        diag = await binding.explain_generic(session, text, settings, inventory=inventory)
         generic = True
     else:
         generic = False
@@ -79,10 +84,22 @@ async def check_statement(
                 sample=sample,
             )
             diag = await diagnose(
-                session, text, settings, params=binding.positional(bound), preview_rows=0
+                session,
+                text,
+                settings,
+                params=binding.positional(bound),
+                inventory=inventory,
+                preview_rows=preview_rows,
             )
         else:
-            diag = await diagnose(session, text, settings, vector=vector, preview_rows=0)
+            diag = await diagnose(
+                session,
+                text,
+                settings,
+                vector=vector,
+                inventory=inventory,
+                preview_rows=preview_rows,
+            )
     findings = list(diag.findings)
     if fs is not None:
         findings = [_inside(f, fs) for f in findings]

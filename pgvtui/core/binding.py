@@ -33,6 +33,7 @@ from psycopg import sql
 
 from pgvtui.core import catalog, guard, search
 from pgvtui.core import sql as sqlfiles
+from pgvtui.core.models import Inventory
 from pgvtui.core.plan import parse_plan
 from pgvtui.core.query import analyze_query
 from pgvtui.core.query import parser as qparser
@@ -189,9 +190,12 @@ async def explain_generic(
     session: Session,
     sql_text: str,
     settings: Mapping[str, str] | None = None,
+    *,
+    inventory: Inventory | None = None,
 ) -> search.Diagnosis:
     """``EXPLAIN (GENERIC_PLAN)`` of a statement with ``$n`` and no values, read-only and rolled
-    back, then the query rules on that plan. Raises :class:`UsageError` before PostgreSQL 16."""
+    back, then the query rules on that plan (``inventory``: the caller's, else loaded). Raises
+    :class:`UsageError` before PostgreSQL 16."""
     if session.basics.version_num < GENERIC_PLAN_MIN_VERSION:
         raise UsageError(
             "the statement has $n placeholders and no values: EXPLAIN (GENERIC_PLAN) needs "
@@ -254,7 +258,7 @@ async def explain_generic(
         effective_settings=effective,
         analyzed=False,
     )
-    inv = await catalog.inventory(session)
+    inv = inventory if inventory is not None else await catalog.inventory(session)
     shape = analyze_query(result.sql)
     extras: dict[str, Any] = {"search": result, "generic_plan": True}
     ctx = RuleContext(

@@ -26,6 +26,8 @@ from pgvtui.errors import ConnectionLost, PgvtuiError
 if TYPE_CHECKING:
     from pgvtui.core import activity as act
     from pgvtui.core.appcheck import StatementCheck
+    from pgvtui.core.binding import BoundValue
+    from pgvtui.core.functions import FunctionSearch
     from pgvtui.core.plan import Plan
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.core.session import Session, SessionOptions
@@ -63,9 +65,16 @@ class SearchOutcome:
     rows: tuple[tuple[str, ...], ...] = ()
     wall_ms: float = 0.0
     error: PgvtuiError | None = None
+    generic: bool = False
+    """A generic plan (``$n`` and no values): nothing was executed."""
+    bound: tuple[BoundValue, ...] = ()
+    """The values given to the statement's ``$n`` (sampled or typed in)."""
+    function: FunctionSearch | None = None
+    """The function whose body was diagnosed (a call of a searching function)."""
 
     @property
     def execution_ms(self) -> float | None:
+        """None when nothing ran (a generic plan) or the plan has no Execution Time."""
         return self.plan.execution_ms if self.plan else None
 
     @property
@@ -232,16 +241,26 @@ class Backend:
 
     # -- search -----------------------------------------------------------------------
     async def search(
-        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None
+        self,
+        sql: str,
+        settings: Mapping[str, str],
+        inventory: Inventory | None,
+        *,
+        sample: bool = False,
+        params: Mapping[int, str] | None = None,
     ) -> SearchOutcome:
         """Run ``sql`` through the safe EXPLAIN ANALYZE path; a server error is returned in the
-        outcome (rules may explain it), a lost connection raises."""
+        outcome (rules may explain it), a lost connection raises. A statement with ``$n`` gets
+        its generic plan, or with ``sample`` / ``params`` runs with values
+        (:func:`pgvtui.ui.search_adapter.run`)."""
         from pgvtui.ui import search_adapter
 
         start = time.perf_counter()
 
         async def run(session: Session) -> search_adapter.Result:
-            return await search_adapter.run(session, sql, dict(settings), inventory)
+            return await search_adapter.run(
+                session, sql, dict(settings), inventory, sample=sample, params=params
+            )
 
         try:
             result = await self._main(run)
@@ -264,6 +283,9 @@ class Backend:
             rows=result.rows,
             wall_ms=(time.perf_counter() - start) * 1000,
             error=result.error,
+            generic=result.generic,
+            bound=result.bound,
+            function=result.function,
         )
 
     # -- activity (second session) ----------------------------------------------------

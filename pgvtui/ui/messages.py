@@ -65,10 +65,17 @@ class ActivityLoaded(Message):
 
 
 class QueryVectorChosen(Message):
-    """The Search screen's query vector for ``column``: its row key and the vector choice."""
+    """The Search screen's query vector for ``column``: its row key and the vector choice
+    (``error``: sampling a row failed, the choice is the fallback id 1)."""
 
     def __init__(
-        self, column: ColumnInfo, key: str | None, mode: str, value: str, run: bool
+        self,
+        column: ColumnInfo,
+        key: str | None,
+        mode: str,
+        value: str,
+        run: bool,
+        error: PgvtuiError | None = None,
     ) -> None:
         super().__init__()
         self.column = column
@@ -76,6 +83,7 @@ class QueryVectorChosen(Message):
         self.mode = mode
         self.value = value
         self.run = run
+        self.error = error
 
 
 class SampleFailed(Message):

@@ -3,6 +3,12 @@
 Runs one query through ``pgvtui.core.search`` (guarded EXPLAIN ANALYZE in a read-only
 transaction with SET LOCAL settings) and returns the plan, the query-rule findings and a few
 result rows for the table. Kept separate so the screen never depends on the core's call shape.
+
+A statement as the application sends it — any number of ``$n`` parameters, or a call of a
+function whose body searches vectors — goes through :func:`pgvtui.core.appcheck.check_statement`
+instead (what ``pgvtui check --sql`` runs): with no values its **generic plan**, with ``sample``
+/ ``params`` EXPLAIN ANALYZE with values sampled from the data or typed in; the function's body
+is what gets diagnosed.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pgvtui.core import search
+from pgvtui.core import appcheck, search
+from pgvtui.core.binding import BoundValue
+from pgvtui.core.functions import FunctionSearch
 from pgvtui.core.models import Inventory
 from pgvtui.core.plan import Plan
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
@@ -29,6 +37,16 @@ class Result:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     error: PgvtuiError | None = None  # the statement's own error (rules may explain it)
+    generic: bool = False  # a generic plan: no values, nothing executed
+    bound: tuple[BoundValue, ...] = ()  # the values given to its $n
+    function: FunctionSearch | None = None  # the function whose body was diagnosed
+
+
+def as_statement(sql: str) -> bool:
+    """``sql`` has ``$n`` parameters or calls a function in FROM without a distance of its own:
+    it goes through :func:`pgvtui.core.appcheck.check_statement`."""
+    info = appcheck.read(sql)
+    return info is not None and (bool(info.params) or (bool(info.calls) and not info.distances))
 
 
 def cell(value: Any) -> str:
@@ -41,20 +59,47 @@ def cell(value: Any) -> str:
 
 
 async def run(
-    session: Session, sql: str, settings: dict[str, str], inventory: Inventory | None
+    session: Session,
+    sql: str,
+    settings: dict[str, str],
+    inventory: Inventory | None,
+    *,
+    sample: bool = False,
+    params: Mapping[int, str] | None = None,
 ) -> Result:
     """:func:`pgvtui.core.search.diagnose`: guard, EXPLAIN ANALYZE in a read-only transaction,
-    a preview of the rows, the ``enable_seqscan = off`` re-plan when useful, the query rules."""
-    diag = await search.diagnose(session, sql, settings, inventory=inventory, preview_rows=MAX_ROWS)
+    a preview of the rows, the ``enable_seqscan = off`` re-plan when useful, the query rules.
+    A statement (:func:`as_statement`) is checked as ``pgvtui check --sql`` does: its generic
+    plan, or with ``sample`` / ``params`` run with values."""
+    if as_statement(sql):
+        check = await appcheck.check_statement(
+            session,
+            sql,
+            settings,
+            sample=sample,
+            params=params,
+            inventory=inventory,
+            preview_rows=MAX_ROWS,
+        )
+        diag, findings = check.diagnosis, check.findings
+        generic, bound, function = check.generic, check.bound, check.function
+    else:
+        diag = await search.diagnose(
+            session, sql, settings, inventory=inventory, preview_rows=MAX_ROWS
+        )
+        findings, generic, bound, function = diag.findings, False, (), None
     res = diag.search
     error = QueryFailed(res.error.message, title=res.error.title) if res.error else None
     rows = tuple(tuple(cell(v) for v in r) for r in res.result_rows)
     return Result(
         plan=res.plan,
-        findings=diag.findings,
+        findings=findings,
         columns=res.result_columns,
         rows=rows,
         error=error,
+        generic=generic,
+        bound=bound,
+        function=function,
     )
 
 

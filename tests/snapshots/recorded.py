@@ -486,7 +486,13 @@ class RecordedBackend(Backend):
         return "42"
 
     async def search(
-        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None
+        self,
+        sql: str,
+        settings: Mapping[str, str],
+        inventory: Inventory | None,
+        *,
+        sample: bool = False,
+        params: Mapping[int, str] | None = None,
     ) -> SearchOutcome:
         return search_outcome(sql, settings)
 

@@ -173,9 +173,9 @@ async def test_changing_ef_search_reruns(dsn: str, items: str) -> None:
         runs: list[dict[str, str]] = []
         real_search = app.backend.search
 
-        async def counting(sql: str, settings: Any, inventory: Any) -> Any:
+        async def counting(sql: str, settings: Any, inventory: Any, **kw: Any) -> Any:
             runs.append(dict(settings))
-            return await real_search(sql, settings, inventory)
+            return await real_search(sql, settings, inventory, **kw)
 
         app.backend.search = counting  # type: ignore[method-assign]
         ef = screen.query_one("#ef-search", Input)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from textual.widgets import DataTable
 
@@ -43,7 +44,7 @@ class OddBackend(RecordedBackend):
         return Activity((query,), ())
 
     async def search(
-        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None
+        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None, **kw: Any
     ) -> SearchOutcome:
         out = search_outcome(sql, settings)
         return replace(out, columns=("[b]x[/b]", "[/]"), rows=(("[/]", "[red]0[/red]"),))

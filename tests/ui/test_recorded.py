@@ -30,10 +30,10 @@ class HeldBackend(RecordedBackend):
         self.release = asyncio.Event()
 
     async def search(
-        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None
+        self, sql: str, settings: Mapping[str, str], inventory: Inventory | None, **kw: Any
     ) -> SearchOutcome:
         await self.release.wait()
-        return await super().search(sql, settings, inventory)
+        return await super().search(sql, settings, inventory, **kw)
 
 
 async def loaded(pilot: Pilot[Any]) -> None:

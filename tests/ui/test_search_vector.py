@@ -20,14 +20,14 @@ async def test_vector_for_the_current_column_applies_a_stale_one_does_not() -> N
         screen.load_column(first, run=False)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.key == "id" and screen.controls.vector_choice() == ("id", "42")
+        assert screen.golden.key == "id" and screen.controls.vector_choice() == ("id", "42")
         sql = screen.editor.text
         assert first.table in sql
 
-        screen.post_message(QueryVectorChosen(second, "other_key", "id", "99", run=False))
+        screen.golden.post_message(QueryVectorChosen(second, "other_key", "id", "99", run=False))
         await pilot.pause()
-        assert screen.key == "id" and screen.editor.text == sql  # not the current column
+        assert screen.golden.key == "id" and screen.editor.text == sql  # not the current column
 
-        screen.post_message(QueryVectorChosen(first, "id", "id", "7", run=False))
+        screen.golden.post_message(QueryVectorChosen(first, "id", "id", "7", run=False))
         await pilot.pause()
         assert screen.controls.vector_choice() == ("id", "7") and "7" in screen.editor.text

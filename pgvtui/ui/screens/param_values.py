@@ -1,6 +1,6 @@
-"""v on the Workload screen: the values ``--sample`` cannot take from the data (a LIMIT that
-pg_stat_statements normalised to ``$n``, a value compared with no known column) are asked for
-here — never invented. Enter in the last field diagnoses, Esc cancels."""
+"""v on the Workload and Search screens: the values ``--sample`` cannot take from the data (a
+LIMIT that pg_stat_statements normalised to ``$n``, a value compared with no known column) are
+asked for here — never invented. Enter in the last field runs, Esc cancels."""
 
 from __future__ import annotations
 
@@ -11,6 +11,17 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+
+def values_needed(text: str) -> dict[int, str]:
+    """The ``$n`` of a statement that sampling cannot fill, with why (``the LIMIT``); none for
+    a function call (its search is unwrapped first: the core names what is missing)."""
+    from pgvtui.core import appcheck, binding  # (the parser: loaded when first needed)
+
+    info = appcheck.read(text)
+    if info is None or (info.calls and not info.distances):
+        return {}
+    return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
 
 
 class ParamValuesScreen(ModalScreen[dict[int, str] | None]):

@@ -17,24 +17,26 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Static, TextArea
+from textual.widgets import Checkbox, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
-from pgvtui.errors import ConnectionLost, PgvtuiError
 from pgvtui.render.explain_text import explain_text
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.backend import SearchOutcome
 from pgvtui.ui.history import QueryHistory
-from pgvtui.ui.messages import QueryVectorChosen, SampleFailed, SearchFinished
+from pgvtui.ui.messages import SampleFailed, SearchFinished
 from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
 from pgvtui.ui.screens.export_path import ask_and_export
 from pgvtui.ui.screens.history_picker import HistoryPicker
+from pgvtui.ui.screens.param_values import ParamValuesScreen, values_needed
 from pgvtui.ui.screens.plan_paste import PlanPaste, pasted_outcome
 from pgvtui.ui.widgets.findings_list import FindingsList
+from pgvtui.ui.widgets.golden_path import GoldenPath
 from pgvtui.ui.widgets.plan_tree import PlanTree
+from pgvtui.ui.widgets.result_rows import ResultRows
 from pgvtui.ui.widgets.run_status import status_text
 from pgvtui.ui.widgets.search_controls import SearchControls
 from pgvtui.ui.widgets.sql_editor import SqlEditor
@@ -47,8 +49,9 @@ class SearchScreen(PgvScreen):
     """The live plan screen.
 
     Bindings:
-        f5: run.  escape / ctrl+c: cancel the running query.  f6: watch on/off.
-        f2: example queries.  f7: copy the plan.  y: copy the Rows cell under the cursor.
+        f5: run (a statement with $n: its generic plan).  v: run it with values sampled from
+        the data.  escape / ctrl+c: cancel the running query.  f6: watch on/off.
+        f2: example queries.  f7: copy the plan.  y (in Rows): copy the cell under the cursor.
         f8 / f9: export Markdown / JSON (the same documents as ``pgvtui check``).
         f3: paste a recorded plan (text or JSON) and see its tree and findings.
     """
@@ -57,6 +60,7 @@ class SearchScreen(PgvScreen):
     AUTO_FOCUS = "#plan-tree"
     BINDINGS = [
         Binding("f5", "run", "Run"),
+        Binding("v", "run_with_values", "With values", tooltip="Run a $n statement with values"),
         Binding("e", "edit", "Edit SQL"),
         Binding("escape", "escape", "Cancel / leave field", show=False),
         Binding("ctrl+c", "cancel", "Cancel", priority=True),
@@ -64,7 +68,6 @@ class SearchScreen(PgvScreen):
         Binding("f2", "examples", "Examples"),
         Binding("f4", "history", "History", tooltip="Search the query history"),
         Binding("f7", "copy_plan", "Copy plan"),
-        Binding("y", "copy_cell", "Copy cell"),
         Binding("f8", "export('md')", "Export md"),
         Binding("f9", "export('json')", "Export json"),
         Binding("f3", "paste_plan", "Paste plan", show=False),
@@ -77,8 +80,6 @@ class SearchScreen(PgvScreen):
         super().__init__()
         self.outcome: SearchOutcome | None = None
         self._last_ok: SearchOutcome | None = None
-        self.column: ColumnInfo | None = None
-        self.key: str | None = None
         self._run_id = 0
         self._search: Worker[None] | None = None
         self._started = 0.0
@@ -87,22 +88,15 @@ class SearchScreen(PgvScreen):
         self._ticker: Timer | None = None
         self.export_dir = Path.cwd()
         self._exports: dict[int, int] = {}  # id(outcome) → the N its exports use
+        self._values: tuple[str, dict[int, str]] | None = None  # the text `v` ran, typed values
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-top"):
-            editor = SqlEditor.code_editor(
-                "",
-                language="sql",
-                id="sql-editor",
-                soft_wrap=True,
-                show_line_numbers=False,
-                tab_behavior="focus",  # Tab/Esc leave the editor; number keys work again
-            )
-            editor.border_title = "Query (F5 run · F2 examples)"
-            yield editor
+            yield SqlEditor.for_search(id="sql-editor")
             controls = SearchControls(id="search-controls")
             controls.border_title = "Controls"
             yield controls
+        yield GoldenPath(controls)
         yield Static(Text("F5 runs the query", style="dim"), id="search-status")
         with Horizontal(id="search-bottom"):
             plan = PlanTree(id="plan-tree")
@@ -112,10 +106,8 @@ class SearchScreen(PgvScreen):
                 findings = FindingsList("no findings for this run", id="search-findings")
                 findings.border_title = "Findings (c copies the fix)"
                 yield findings
-                table: DataTable[Text] = DataTable(
-                    id="search-results", zebra_stripes=True, fixed_columns=1
-                )
-                table.border_title = "Rows"
+                table = ResultRows(id="search-results")
+                table.border_title = "Rows (y copies a cell)"
                 yield table
 
     def on_mount(self) -> None:
@@ -139,6 +131,10 @@ class SearchScreen(PgvScreen):
     def controls(self) -> SearchControls:
         return self.query_one(SearchControls)
 
+    @property
+    def golden(self) -> GoldenPath:
+        return self.query_one(GoldenPath)
+
     # -- loading queries --------------------------------------------------------------
     def _load_request(self, request: SearchRequest | None) -> None:
         if request is None:
@@ -146,7 +142,7 @@ class SearchScreen(PgvScreen):
         if request.column is not None:
             self.load_column(request.column)
         elif request.sql is not None:
-            self.column = None
+            self.golden.forget()
             # The controls show this query's settings and LIMIT; a row id picked for an earlier
             # column means nothing here.
             self.controls.apply(dict(request.settings), k=qt.limit_of(request.sql))
@@ -157,46 +153,11 @@ class SearchScreen(PgvScreen):
 
     def load_column(self, col: ColumnInfo, *, run: bool = True) -> None:
         """Prefill the golden-path query for ``col`` (and run it when asked to)."""
-        self.column = col
-        self.key = None
-        self.lookup_key(col, run)
+        self.golden.load(col, run=run)
 
-    @work(exclusive=True, exit_on_error=False, group="search-key")
-    async def lookup_key(self, col: ColumnInfo, run: bool = True) -> None:
-        found = await self.papp.backend.table_key(col.table_oid)
-        key = found.key_column if found else None
-        mode, value = self.controls.vector_choice()
-        failed: PgvtuiError | None = None
-        if mode == "random" or not value:
-            try:
-                value = await self._sample(col, key) or "1"
-            except ConnectionLost:
-                raise
-            except PgvtuiError as exc:  # e.g. no SELECT on the table: say so, keep the query
-                failed, value = exc, "1"
-        mode = "id" if mode == "literal" else mode
-        self.post_message(QueryVectorChosen(col, key, mode, value, run and failed is None))
-        if failed is not None:
-            self.post_message(SampleFailed(col, failed))
-
-    async def _sample(self, col: ColumnInfo, key: str | None) -> str | None:
-        if key is None:
-            return "0"
-        return await self.papp.backend.sample_key(col.schema, col.table, col.column, key)
-
-    @on(SampleFailed)
-    def _sample_failed(self, event: SampleFailed) -> None:
-        what = f"could not sample a row of {event.column.qualified_table}"
-        self.notify(f"{what}: {event.error.message}", title=event.error.title, severity="error")
-        self._status(Text(f"{what}: {event.error.one_line()} — the query uses id 1", style="red"))
-
-    @on(QueryVectorChosen)
-    def _vector_chosen(self, event: QueryVectorChosen) -> None:
-        if event.column is not self.column:
-            return  # for a column the screen has moved on from
-        self.key = event.key
-        self.controls.set_vector(event.mode, event.value)
-        self._regenerate()
+    @on(GoldenPath.Written)
+    def _written(self, event: GoldenPath.Written) -> None:
+        self._set_sql(event.sql)
         if event.run:
             self.schedule_run(0)
         else:
@@ -204,18 +165,11 @@ class SearchScreen(PgvScreen):
                 Text("F5 runs the query (EXPLAIN ANALYZE in a read-only transaction)", style="dim")
             )
 
-    def _regenerate(self) -> None:
-        col = self.column
-        if col is None:
-            return
-        mode, value = self.controls.vector_choice()
-        index = qt.best_index(self.papp.inventory, col)
-        try:
-            text = qt.golden_sql(col, index, self.key, self.controls.k, mode, value)
-        except PgvtuiError as exc:
-            self.notify(exc.message, title=exc.title, severity="error")
-            return
-        self._set_sql(text)
+    @on(SampleFailed)
+    def _sample_failed(self, event: SampleFailed) -> None:
+        what = f"could not sample a row of {event.column.qualified_table}"
+        self.notify(f"{what}: {event.error.message}", title=event.error.title, severity="error")
+        self._status(Text(f"{what}: {event.error.one_line()} — the query uses id 1", style="red"))
 
     def _set_sql(self, text: str) -> None:
         self.editor.load_text(text)
@@ -228,30 +182,22 @@ class SearchScreen(PgvScreen):
             return
         if event.field == "vector":
             mode, _value = self.controls.vector_choice()
-            if self.column is None:
+            if self.golden.column is None:
                 self.notify(
                     "the query vector applies to a column's query (Inventory → e)",
                     severity="warning",
                 )
                 return
             if mode == "random":
-                self.random_vector()
+                self.golden.random_vector()
                 return
-            self._regenerate()
+            self.golden.write()
         elif event.field == "k":
             text = self.editor.text
             new = qt.with_limit(text, self.controls.k)
             if new is not None and new != text:
                 self._set_sql(new)
         self.schedule_run(DEBOUNCE_S)
-
-    @work(exclusive=True, exit_on_error=False, group="search-key")
-    async def random_vector(self) -> None:
-        col, key = self.column, self.key
-        if col is None:
-            return
-        value = await self._sample(col, key) or "1"
-        self.post_message(QueryVectorChosen(col, key, "random", value, run=True))
 
     def schedule_run(self, delay: float) -> None:
         if self._debounce is not None:
@@ -280,19 +226,48 @@ class SearchScreen(PgvScreen):
 
     # -- running ----------------------------------------------------------------------
     def action_run(self) -> None:
+        """F5 (and the live controls, the watch): a statement with ``$n`` keeps the values of
+        the last ``v`` while its text is unchanged, else gets its generic plan."""
         text = self.editor.text.strip()
         if not text:
             self.notify("nothing to run: type a query or press F2 for examples", severity="warning")
             return
+        values = self._values if self._values is not None and self._values[0] == text else None
+        self._start(text, values[1] if values else None)
+
+    def action_run_with_values(self) -> None:
+        """v: run a ``$n`` statement with values sampled from the data; the ones the data
+        cannot give (a LIMIT ``$3``, a value compared with no column) are asked for first."""
+        text = self.editor.text.strip()
+        needed = values_needed(text)
+        if not needed:
+            self._values = (text, {})
+            self.action_run()
+            return
+
+        def chosen(given: dict[int, str] | None) -> None:
+            if given is not None:
+                self._values = (text, given)
+                self.action_run()
+
+        self.app.push_screen(ParamValuesScreen(needed), chosen)
+
+    def _start(self, text: str, params: dict[int, str] | None) -> None:
         self.history.add(text)
         self._run_id += 1
         self.running = True
         self._started = time.monotonic()
-        self._search = self.run_search(text, self.controls.settings(), self._run_id)
+        settings = self.controls.settings()
+        self._search = self.run_search(text, settings, self._run_id, params)
 
     @work(exclusive=True, exit_on_error=False, group="search")
-    async def run_search(self, sql: str, settings: dict[str, str], run_id: int) -> None:
-        outcome = await self.papp.backend.search(sql, settings, self.papp.inventory)
+    async def run_search(
+        self, sql: str, settings: dict[str, str], run_id: int, params: dict[int, str] | None
+    ) -> None:
+        """``params`` not None: sample the ``$n`` values (these ones as typed in)."""
+        outcome = await self.papp.backend.search(
+            sql, settings, self.papp.inventory, sample=params is not None, params=params
+        )
         self.post_message(SearchFinished(outcome, run_id))
 
     def action_cancel(self) -> None:
@@ -349,14 +324,7 @@ class SearchScreen(PgvScreen):
         self._status(status_text(outcome, previous))
         self.query_one(PlanTree).show_plan(outcome.plan, outcome.findings)
         self.query_one(FindingsList).show(outcome.findings)
-        table = self.query_one("#search-results", DataTable)
-        table.clear(columns=True)
-        if outcome.columns:
-            # Text, not str: a DataTable reads str cells and labels as markup
-            table.add_columns(*(Text(c) for c in outcome.columns))
-            table.add_rows([Text(v) for v in row] for row in outcome.rows)
-        table.border_subtitle = f"{len(outcome.rows)}" if outcome.columns else ""
-        table.scroll_to(0, 0, animate=False)  # each run starts at the left
+        self.query_one(ResultRows).show(outcome.columns, outcome.rows)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A failed search worker (e.g. connection lost) must not leave the spinner running;
@@ -383,7 +351,7 @@ class SearchScreen(PgvScreen):
 
     @on(SqlEditor.Recalled)
     def _recalled(self) -> None:
-        self.column = None  # a query from the history is not a column's golden path
+        self.golden.forget()  # a query from the history is not a column's golden path
 
     def _example_chosen(self, request: SearchRequest | None) -> None:
         if request is not None:
@@ -410,14 +378,9 @@ class SearchScreen(PgvScreen):
             return
         self.papp.copy_text(explain_text(self.outcome.plan), "Plan (EXPLAIN text)")
 
-    def action_copy_cell(self) -> None:
-        """Copy the value under the cursor of the Rows table."""
-        table = self.query_one("#search-results", DataTable)
-        if not table.row_count:
-            self.notify("no rows to copy from", severity="warning")
-            return
-        value = table.get_cell_at(table.cursor_coordinate)
-        self.papp.copy_text(str(value), "Cell")
+    @on(ResultRows.CopyRequested)
+    def _copy_cell(self, event: ResultRows.CopyRequested) -> None:
+        self.papp.copy_text(event.text, "Cell")
 
     def action_export(self, fmt: str) -> None:
         """Ask where (a default in :attr:`export_dir`), then write (:func:`ask_and_export`)."""

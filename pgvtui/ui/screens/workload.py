@@ -19,8 +19,9 @@ from textual.widgets import DataTable, Label
 from textual.worker import Worker, WorkerState
 
 from pgvtui.errors import ConnectionLost, PgvtuiError
+from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.screens.base import PgvScreen
-from pgvtui.ui.screens.param_values import ParamValuesScreen
+from pgvtui.ui.screens.param_values import ParamValuesScreen, values_needed
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.statement_diagnosis import StatementDiagnosis
 
@@ -67,17 +68,6 @@ def ms(value: float) -> str:
     return f"{value / 1000:,.1f} s" if value >= 10_000 else f"{value:,.1f} ms"
 
 
-def values_needed(text: str) -> dict[int, str]:
-    """The ``$n`` of a statement that sampling cannot fill, with why (``the LIMIT``); none for
-    a function call (its search is unwrapped first: the core names what is missing)."""
-    from pgvtui.core import appcheck, binding  # (the parser: loaded when first needed)
-
-    info = appcheck.read(text)
-    if info is None or (info.calls and not info.distances):
-        return {}
-    return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
-
-
 def entry_cells(e: WorkloadEntry) -> tuple[str | Text, ...]:
     """One table row (Text where the content comes from the server: names are not markup)."""
     return (
@@ -100,6 +90,7 @@ class WorkloadScreen(PgvScreen):
     Bindings:
         enter: diagnose the selected statement (generic plan).  v: with sampled values.
         escape: cancel a running diagnosis.  s: next sort.  r: reload.  y: copy its text.
+        e: open it in the Search screen (edit it, F5 its generic plan, v with values).
     """
 
     SCREEN_TITLE = "Workload"
@@ -110,6 +101,7 @@ class WorkloadScreen(PgvScreen):
         Binding("s", "next_sort", "Sort", tooltip="Sort by total, mean, calls, rows, reads"),
         Binding("r", "refresh", "Reload"),
         Binding("y", "copy_query", "Copy query"),
+        Binding("e", "open_search", "Search it", tooltip="Open the statement in Search"),
     ]
 
     def __init__(self) -> None:
@@ -264,6 +256,12 @@ class WorkloadScreen(PgvScreen):
     def show_diagnosis(self, queryid: int, result: StatementCheck) -> None:
         """Display one diagnosis (also for tests with recorded data)."""
         self.query_one(StatementDiagnosis).show(queryid, result)
+
+    def action_open_search(self) -> None:
+        e = self._selected()
+        if e is not None:
+            title = f"queryid {e.queryid} from pg_stat_statements: F5 generic plan, v with values"
+            self.papp.request_search(SearchRequest(sql=e.query, title=title))
 
     # -- copy ---------------------------------------------------------------------------
     def action_copy_query(self) -> None:

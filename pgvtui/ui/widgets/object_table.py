@@ -15,6 +15,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
+from pgvtui.ui.widgets.plain_cell import PlainCell
+
 T = TypeVar("T")
 
 
@@ -40,7 +42,7 @@ def _plain(cell: str | Text) -> str:
 SYNC_ROWS = 500
 """Up to this many items a table is built, filtered and shown at once (bounded work); a bigger
 one renders its cells and filters in a thread and adds its rows in chunks."""
-CHUNK_ROWS = 100
+CHUNK_ROWS = 50
 """Rows added to the DataTable at a time (more as the cursor or the view nears the last)."""
 
 
@@ -64,7 +66,7 @@ class _Built(Message):
         self.table, self.generation, self.rows = table, generation, rows
 
 
-class ObjectTable(DataTable[str | Text], Generic[T]):
+class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
     """Rows are items of one type; the cursor row's item is :attr:`current`.
 
     Bindings:
@@ -213,7 +215,8 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         self.rows_added = 0
         self._headers()
         self._pending = rows
-        self._add_chunk(generation, len(rows) if len(rows) <= SYNC_ROWS else CHUNK_ROWS)
+        small = len(self.all_items) <= SYNC_ROWS  # a big table's rows always come in chunks
+        self._add_chunk(generation, len(rows) if small else CHUNK_ROWS)
         if keep is not None:
             for i, r in enumerate(rows[: self.rows_added]):
                 if r.item is keep:
@@ -238,7 +241,7 @@ class ObjectTable(DataTable[str | Text], Generic[T]):
         for r in chunk:
             self.add_row(
                 *(
-                    Text(x, justify=c.justify) if isinstance(x, str) else x  # type: ignore[arg-type]
+                    PlainCell(x, c.justify) if isinstance(x, str) else x
                     for x, c in zip(r.cells, self.cols, strict=True)
                 ),
                 key=self.key_of(r.item),

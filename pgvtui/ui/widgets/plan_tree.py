@@ -97,10 +97,8 @@ class PlanTree(Tree[PlanNode]):
         by_node = findings_by_node(self._findings)
         error = self.app.theme_variables.get("error", "red")
         self._add(self.root, plan.root, by_node, error, 0)
-        summary = Text(
-            f"planning {plan.planning_ms or 0:.2f} ms · execution {plan.execution_ms or 0:.2f} ms",
-            style="dim",
-        )
+        summary = Text(f"planning {_ms(plan.planning_ms)} · execution {_ms(plan.execution_ms)}")
+        summary.stylize("dim")
         self.root.add_leaf(summary)
         self.root.expand_all()
 
@@ -138,3 +136,8 @@ class PlanTree(Tree[PlanNode]):
             self._add(branch, child, by_node, error, level + 1)
         if not node.children and not branch.children:
             branch.allow_expand = False
+
+
+def _ms(value: float | None) -> str:
+    """A time the plan holds, or says it does not (EXPLAIN without ANALYZE, a generic plan)."""
+    return "not in the plan" if value is None else f"{value:.2f} ms"

@@ -1,4 +1,6 @@
-"""The one-line summary of a Search run, with the delta against the previous run."""
+"""The one-line summary of a Search run, with the delta against the previous run: time, rows,
+buffers — or "generic plan" for a statement run without values — then the values its ``$n``
+were given, the function whose body was diagnosed and the settings."""
 
 from __future__ import annotations
 
@@ -24,22 +26,50 @@ def status_text(outcome: SearchOutcome, previous: SearchOutcome | None) -> Text:
         if outcome.error.hint:
             text.append(f" ({outcome.error.hint})", style="red")
         return text
+    if outcome.generic:
+        return _generic_text(outcome)
     ms, rows = outcome.execution_ms, outcome.row_count
     hit, read = outcome.buffers
     p_ms = previous.execution_ms if previous else None
     p_rows = previous.row_count if previous else None
     p_hit, p_read = previous.buffers if previous else (None, None)
     text = Text("✔ ", style="bold green")
-    text.append(f"{ms or 0:.2f} ms", style="bold")
-    text.append_text(_delta(ms, p_ms, " ms", 2))
+    if ms is None:  # a pasted plan without "Execution Time" (EXPLAIN without ANALYZE, cut …)
+        text.append("execution time not in the plan", style="dim")
+    else:
+        text.append(f"{ms:.2f} ms", style="bold")
+        text.append_text(_delta(ms, p_ms, " ms", 2))
     text.append(f" · {rows if rows is not None else '?'} rows")
     text.append_text(_delta(rows, p_rows))
     text.append(f" · hit {hit:,}")
     text.append_text(_delta(hit, p_hit))
     text.append(f" · read {read:,}", style="yellow" if read else "")
     text.append_text(_delta(read, p_read))
+    _append_context(text, outcome)
+    return text
+
+
+def _generic_text(outcome: SearchOutcome) -> Text:
+    """A statement with ``$n`` and no values: its generic plan, nothing executed."""
+    text = Text("✔ ", style="bold green")
+    text.append("generic plan", style="bold")
+    text.append(" (no values, nothing executed) · v runs it with sampled values", style="dim")
+    _append_context(text, outcome)
+    return text
+
+
+def _append_context(text: Text, outcome: SearchOutcome) -> None:
+    """The function whose body was diagnosed, the values used, the settings."""
+    if outcome.function is not None:
+        text.append(f" · inside {outcome.function.function.display}()", style="cyan")
+    if outcome.bound:
+        shown = ", ".join(f"${b.number}={_short(b.shown)}" for b in outcome.bound)
+        text.append(f" · values {shown}", style="dim")
     if outcome.settings:
         text.append(
             "  [" + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()) + "]", style="dim"
         )
-    return text
+
+
+def _short(value: str, room: int = 24) -> str:
+    return value if len(value) <= room else value[: room - 1] + "…"

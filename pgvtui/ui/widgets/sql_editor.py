@@ -3,6 +3,8 @@ last) steps through the query history, as in psql and pgcli."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual.message import Message
 from textual.widgets import TextArea
 
@@ -17,6 +19,21 @@ class SqlEditor(TextArea):
 
     class Recalled(Message):
         """The editor's text was replaced by a query from the history."""
+
+    @classmethod
+    def for_search(cls, *, id: str) -> SqlEditor:
+        """The Search screen's editor: SQL highlighting, soft wrap, Tab/Esc leave it (the
+        number keys switch screens again)."""
+        editor = cls.code_editor(  # (typed as TextArea; it is ``cls(...)``)
+            "",
+            language="sql",
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+        )
+        editor.border_title = "Query (F5 run · v with values · F2 examples)"
+        return cast(SqlEditor, editor)
 
     def load_recalled(self, sql: str | None) -> None:
         """Load a query picked from the history (F4), if one was, and take the focus."""
