@@ -51,6 +51,15 @@ class UsageError(PgvtuiError):
     title = "Usage error"
 
 
+class MissingValues(UsageError):
+    """A statement's ``$n`` that nothing could fill (``needed``: number → why it is needed, e.g.
+    ``{3: "the LIMIT"}``); the TUI asks for them, the CLI names the options that give them."""
+
+    def __init__(self, message: str, needed: dict[int, str]) -> None:
+        super().__init__(message)
+        self.needed = needed
+
+
 class InputTooLarge(UsageError):
     """A plan file, query file or --sql text over the input size limit."""
 

@@ -40,7 +40,7 @@ from pgvtui.core.query import parser as qparser
 from pgvtui.core.rules.base import RuleContext, run_rules
 from pgvtui.core.session import Session
 from pgvtui.core.statement import ColumnUse, Param, StatementInfo
-from pgvtui.errors import QueryRefused, UsageError
+from pgvtui.errors import MissingValues, QueryRefused, UsageError
 
 GENERIC_PLAN_MIN_VERSION = 160000
 _SHOWN = 60  # characters of a value shown in the report
@@ -135,7 +135,7 @@ async def bind(
     params: Mapping[int, str] | None = None,
     sample: bool = False,
 ) -> list[BoundValue]:
-    """A value for every ``$n`` of the statement, or :class:`UsageError` naming the ones
+    """A value for every ``$n`` of the statement, or :class:`MissingValues` naming the ones
     nothing can fill. ``vector`` (from ``--vector-from``) fills every vector parameter."""
     given = dict(params or {})
     extra = sorted(set(given) - set(info.params))
@@ -145,7 +145,7 @@ async def bind(
             "placeholder"
         )
     out: list[BoundValue] = []
-    missing: list[str] = []
+    missing: dict[int, str] = {}
     vector_cache: dict[ColumnUse, Any] = {}
     for n, p in info.params.items():
         col = p.column
@@ -164,16 +164,17 @@ async def bind(
         elif p.role == "compared" and sample and col is not None and _sampleable(col):
             value = await sample_value(session, col)
             if value is None:
-                missing.append(f"${n} ({col.display} has no non-null value to sample)")
+                missing[n] = f"{col.display} has no non-null value to sample"
                 continue
             out.append(BoundValue(n, p.role, f"sampled from {col.display}", _shown(value), value))
         else:
-            missing.append(f"${n} ({why_missing(p)})")
+            missing[n] = why_missing(p)
     if missing:
         how = "--param N=VALUE" + ("" if sample else ", or --sample for values from the data")
-        if any("vector" in m for m in missing) and vector is None:
+        if any("vector" in why for why in missing.values()) and vector is None:
             how += ", --vector-from for the query vector"
-        raise UsageError("no value for " + ", ".join(missing) + f": give it with {how}")
+        named = ", ".join(f"${n} ({why})" for n, why in missing.items())
+        raise MissingValues(f"no value for {named}: give it with {how}", missing)
     return out
 
 

@@ -34,6 +34,8 @@ DEFAULT_TOP = 20
 NEEDLES = (*statement.DISTANCE_OPERATORS, *sorted(statement.DISTANCE_FUNCTIONS))
 
 OWN_TAG = "/* pgvtui recall check */"  # in recall_ann.sql: pgvtui's own searches, not listed
+PREVIEW_TAG = "/* pgvtui result preview */"  # result_preview.sql: the Search screen's rows
+OWN_TAGS = (OWN_TAG, PREVIEW_TAG)
 
 ENABLE_HINT = (
     "add pg_stat_statements to shared_preload_libraries in postgresql.conf (the server must be "
@@ -271,7 +273,7 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
     unparsed = 0
     own = 0
     for r in rows:
-        if OWN_TAG in r.query:  # pg_stat_statements keeps comments: pgvtui's recall checks
+        if any(tag in r.query for tag in OWN_TAGS):  # pg_stat_statements keeps comments
             own += 1
             continue
         try:
@@ -293,7 +295,9 @@ async def collect(session: Session, *, sort: str = "total", top: int = DEFAULT_T
     if unparsed:
         notes.append(f"{unparsed} statement(s) could not be parsed and are not listed")
     if own:
-        notes.append(f"{own} statement(s) of pgvtui's own recall checks are not listed")
+        notes.append(
+            f"{own} statement(s) of pgvtui's own recall checks and result previews are not listed"
+        )
     return Workload(
         available=True,
         entries=tuple(entries[: max(0, top)]),

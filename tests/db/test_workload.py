@@ -11,10 +11,16 @@ import pytest
 from psycopg import sql
 
 from pgvtui.cli import main
+from pgvtui.core.search import diagnose
 from pgvtui.core.session import SessionOptions, connect
-from pgvtui.core.workload import OWN_TAG, collect
+from pgvtui.core.workload import OWN_TAG, PREVIEW_TAG, collect
 from tests.conftest import TestServer, create_database, drop_database
 from tests.db import clients
+
+PREVIEWED = (
+    "SELECT id FROM documents ORDER BY embedding <=> (SELECT embedding FROM documents "
+    "WHERE id = 1) LIMIT 5"
+)
 
 
 async def _recall_check(dsn: str) -> None:
@@ -24,6 +30,9 @@ async def _recall_check(dsn: str) -> None:
     try:
         spec = RecallSpec(index="public.haystack_hnsw_index", k=5, queries=3, ef_search=(40,))
         await run_recall(session, spec)
+        # a search run the way the Search screen and `check` run it: EXPLAIN, then the preview
+        preview = await diagnose(session, PREVIEWED)
+        assert preview.search.result_rows and preview.search.error is None
     finally:
         await session.close()
 
@@ -193,4 +202,11 @@ async def test_pgvtui_own_recall_checks_are_not_listed(
     finally:
         await session.close()
     assert not any(OWN_TAG in e.query for e in w.entries)
-    assert any("pgvtui's own recall checks" in n for n in w.notes)
+    assert any("pgvtui's own recall checks and result previews" in n for n in w.notes)
+    # the Search screen's / check's result preview is recorded too, and not listed either
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_statements WHERE strpos(query, %s) > 0", (PREVIEW_TAG,)
+        ).fetchone()
+    assert row is not None and row[0] >= 1
+    assert not any("pgvtui_rows" in e.query for e in w.entries)

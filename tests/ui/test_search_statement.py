@@ -109,6 +109,23 @@ async def test_statements_with_placeholders_and_function_calls(
         assert "inside public.match_documents()" in status(screen)
         ids = {f.rule for f in out.findings}
         assert "function-not-inlined" in ids, ids
+        # v: the vector argument is sampled; match_count (the body's LIMIT) only the core can
+        # name, after unwrapping the function: the dialog asks for it, then the body runs
+        screen.query_one(PlanTree).focus()
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamValuesScreen))
+        dialog = app.screen
+        assert isinstance(dialog, ParamValuesScreen) and set(dialog.needed) == {2}
+        assert "values needed: $2" in status(screen)
+        dialog.query_one("#param-2", Input).value = "3"
+        dialog.query_one("#param-2", Input).focus()
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: done(rpc) and screen.outcome is not None and screen.outcome.rows != ()
+        )
+        ran = screen.outcome
+        assert ran is not None and ran.function is not None and not ran.generic
+        assert len(ran.rows) == 3 and "$2=3" in status(screen)
 
 
 async def test_workload_e_opens_the_statement_in_search(

@@ -1,2 +1,3 @@
 -- The first rows of one guarded statement, for display (the parentheses also reject a second statement).
-SELECT * FROM ({query}) AS pgvtui_rows LIMIT {limit}
+-- The tag keeps it out of `pgvtui workload` (pg_stat_statements keeps comments).
+SELECT /* pgvtui result preview */ * FROM ({query}) AS pgvtui_rows LIMIT {limit}

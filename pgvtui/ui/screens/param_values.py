@@ -4,9 +4,12 @@ asked for here — never invented. Enter in the last field runs, Esc cancels."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -24,6 +27,22 @@ def values_needed(text: str) -> dict[int, str]:
     return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
 
 
+def ask_values(
+    app: App[Any], needed: dict[int, str], then: Callable[[dict[int, str]], None]
+) -> None:
+    """``then(values)`` with the ``needed`` ones typed into the dialog (nothing when it is
+    cancelled), or at once with ``{}`` when none is needed."""
+    if not needed:
+        then({})
+        return
+
+    def done(values: dict[int, str] | None) -> None:
+        if values is not None:
+            then(values)
+
+    app.push_screen(ParamValuesScreen(needed), done)
+
+
 class ParamValuesScreen(ModalScreen[dict[int, str] | None]):
     """One field per ``$n`` to fill (``{number: why it is needed}``).
 
@@ -37,6 +56,7 @@ class ParamValuesScreen(ModalScreen[dict[int, str] | None]):
         width: 90%; max-width: 90; height: auto; border: thick $primary;
         background: $surface; padding: 0 1;
     }
+    ParamValuesScreen Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 

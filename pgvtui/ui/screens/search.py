@@ -7,7 +7,6 @@ warming shows as Shared Read turning into Hit). Esc / ctrl+c cancels a running q
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from rich.text import Text
@@ -17,10 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Checkbox, Static, TextArea
+from textual.widgets import Checkbox, TextArea
 from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import ColumnInfo, Inventory
+from pgvtui.errors import MissingValues
 from pgvtui.render.explain_text import explain_text
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.app_types import SearchRequest
@@ -31,15 +31,16 @@ from pgvtui.ui.screens.base import PgvScreen
 from pgvtui.ui.screens.examples import ExamplePicker
 from pgvtui.ui.screens.export_path import ask_and_export
 from pgvtui.ui.screens.history_picker import HistoryPicker
-from pgvtui.ui.screens.param_values import ParamValuesScreen, values_needed
+from pgvtui.ui.screens.param_values import ask_values, values_needed
 from pgvtui.ui.screens.plan_paste import PlanPaste, pasted_outcome
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.golden_path import GoldenPath
 from pgvtui.ui.widgets.plan_tree import PlanTree
 from pgvtui.ui.widgets.result_rows import ResultRows
-from pgvtui.ui.widgets.run_status import status_text
+from pgvtui.ui.widgets.run_status import RunStatus, status_text
 from pgvtui.ui.widgets.search_controls import SearchControls
 from pgvtui.ui.widgets.sql_editor import SqlEditor
+from pgvtui.ui.widgets.statement_diagnosis import bound_line
 
 DEBOUNCE_S = 0.4
 WATCH_EVERY_S = 3.0
@@ -51,7 +52,7 @@ class SearchScreen(PgvScreen):
     Bindings:
         f5: run (a statement with $n: its generic plan).  v: run it with values sampled from
         the data.  escape / ctrl+c: cancel the running query.  f6: watch on/off.
-        f2: example queries.  f7: copy the plan.  y (in Rows): copy the cell under the cursor.
+        f2: example queries.  f7: copy the plan.  y: copy the Rows cell under the cursor.
         f8 / f9: export Markdown / JSON (the same documents as ``pgvtui check``).
         f3: paste a recorded plan (text or JSON) and see its tree and findings.
     """
@@ -68,6 +69,7 @@ class SearchScreen(PgvScreen):
         Binding("f2", "examples", "Examples"),
         Binding("f4", "history", "History", tooltip="Search the query history"),
         Binding("f7", "copy_plan", "Copy plan"),
+        Binding("y", "copy_cell", "Copy cell (Rows)", show=False),
         Binding("f8", "export('md')", "Export md"),
         Binding("f9", "export('json')", "Export json"),
         Binding("f3", "paste_plan", "Paste plan", show=False),
@@ -82,13 +84,12 @@ class SearchScreen(PgvScreen):
         self._last_ok: SearchOutcome | None = None
         self._run_id = 0
         self._search: Worker[None] | None = None
-        self._started = 0.0
         self._debounce: Timer | None = None
         self._watch: Timer | None = None
-        self._ticker: Timer | None = None
         self.export_dir = Path.cwd()
         self._exports: dict[int, int] = {}  # id(outcome) → the N its exports use
         self._values: tuple[str, dict[int, str]] | None = None  # the text `v` ran, typed values
+        self._announce = 0  # the run (id) whose values are listed in a notification
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-top"):
@@ -97,7 +98,7 @@ class SearchScreen(PgvScreen):
             controls.border_title = "Controls"
             yield controls
         yield GoldenPath(controls)
-        yield Static(Text("F5 runs the query", style="dim"), id="search-status")
+        yield RunStatus(id="search-status")
         with Horizontal(id="search-bottom"):
             plan = PlanTree(id="plan-tree")
             plan.border_title = "Plan"
@@ -239,24 +240,23 @@ class SearchScreen(PgvScreen):
         """v: run a ``$n`` statement with values sampled from the data; the ones the data
         cannot give (a LIMIT ``$3``, a value compared with no column) are asked for first."""
         text = self.editor.text.strip()
-        needed = values_needed(text)
-        if not needed:
-            self._values = (text, {})
+        self._ask_values(text, values_needed(text), {})
+
+    def _ask_values(self, text: str, needed: dict[int, str], given: dict[int, str]) -> None:
+        """Run ``text`` with the ``given`` values and sampled ones, after asking for the
+        ``needed`` ones (also when the core finds more, e.g. a function's LIMIT argument)."""
+
+        def run(more: dict[int, str]) -> None:
+            self._values = (text, given | more)
             self.action_run()
-            return
+            self._announce = self._run_id
 
-        def chosen(given: dict[int, str] | None) -> None:
-            if given is not None:
-                self._values = (text, given)
-                self.action_run()
-
-        self.app.push_screen(ParamValuesScreen(needed), chosen)
+        ask_values(self.app, needed, run)
 
     def _start(self, text: str, params: dict[int, str] | None) -> None:
         self.history.add(text)
         self._run_id += 1
         self.running = True
-        self._started = time.monotonic()
         settings = self.controls.settings()
         self._search = self.run_search(text, settings, self._run_id, params)
 
@@ -292,19 +292,10 @@ class SearchScreen(PgvScreen):
 
     def watch_running(self, running: bool) -> None:
         self.refresh_bindings()
-        if self._ticker is not None:
-            self._ticker.stop()
-            self._ticker = None
-        if running:
-            self._ticker = self.set_interval(0.1, self._tick)
-            self._tick()
-
-    def _tick(self) -> None:
-        elapsed = time.monotonic() - self._started
-        self._status(Text(f"⏳ running… {elapsed:.1f} s — Esc or ctrl+c cancels", style="yellow"))
+        self.query_one(RunStatus).running(running)
 
     def _status(self, text: Text) -> None:
-        self.query_one("#search-status", Static).update(text)
+        self.query_one(RunStatus).update(text)
 
     @on(SearchFinished)
     def _finished(self, event: SearchFinished) -> None:
@@ -312,14 +303,23 @@ class SearchScreen(PgvScreen):
             return
         self.running = False
         self.show_outcome(event.outcome)
+        err, sql, values = event.outcome.error, event.outcome.sql, self._values
+        if isinstance(err, MissingValues) and values is not None and values[0] == sql:
+            self._values = None  # F5 after Esc in the dialog: the generic plan again
+            self._ask_values(sql, err.needed, values[1])  # what only the core could tell
+        if event.outcome.bound and event.run_id == self._announce:  # the first run after v
+            lines = "\n".join(bound_line(b) for b in event.outcome.bound)
+            self.notify(lines, title="Values used", timeout=10)
 
     def show_outcome(self, outcome: SearchOutcome) -> None:
         """Display one run (also used by snapshot tests with recorded outcomes)."""
         previous = None
         if outcome.plan is not None:
             previous, self._last_ok = self._last_ok, outcome
-            if previous is not None and previous.sql != outcome.sql:
-                previous = None  # a delta only means something for the same query
+            if previous is not None and (
+                previous.sql != outcome.sql or previous.generic or outcome.generic
+            ):
+                previous = None  # a delta only means something for the same query, executed
         self.outcome = outcome
         self._status(status_text(outcome, previous))
         self.query_one(PlanTree).show_plan(outcome.plan, outcome.findings)
@@ -377,6 +377,9 @@ class SearchScreen(PgvScreen):
             self.notify("no plan yet", severity="warning")
             return
         self.papp.copy_text(explain_text(self.outcome.plan), "Plan (EXPLAIN text)")
+
+    def action_copy_cell(self) -> None:
+        self.query_one(ResultRows).action_copy_cell()
 
     @on(ResultRows.CopyRequested)
     def _copy_cell(self, event: ResultRows.CopyRequested) -> None:

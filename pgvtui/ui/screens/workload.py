@@ -18,10 +18,10 @@ from textual.message import Message
 from textual.widgets import DataTable, Label
 from textual.worker import Worker, WorkerState
 
-from pgvtui.errors import ConnectionLost, PgvtuiError
+from pgvtui.errors import ConnectionLost, MissingValues, PgvtuiError
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.screens.base import PgvScreen
-from pgvtui.ui.screens.param_values import ParamValuesScreen, values_needed
+from pgvtui.ui.screens.param_values import ask_values, values_needed
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.statement_diagnosis import StatementDiagnosis
 
@@ -199,15 +199,7 @@ class WorkloadScreen(PgvScreen):
         """v: values sampled from the data; the ones it cannot give are asked for first."""
         e = self._selected()
         needed = values_needed(e.query) if e is not None else {}
-        if not needed:
-            self.action_diagnose(sample=True)
-            return
-
-        def run(given: dict[int, str] | None) -> None:
-            if given is not None:
-                self.action_diagnose(sample=True, params=given)
-
-        self.app.push_screen(ParamValuesScreen(needed), run)
+        ask_values(self.app, needed, lambda given: self.action_diagnose(True, given))
 
     @work(exclusive=True, exit_on_error=False, group="workload-diagnose")
     async def diagnose(self, e: WorkloadEntry, sample: bool, params: dict[int, str] | None) -> None:
@@ -215,6 +207,11 @@ class WorkloadScreen(PgvScreen):
             result = await self.papp.backend.check_statement(e.query, sample=sample, params=params)
         except ConnectionLost:
             raise
+        except MissingValues as exc:  # found by the core (a function's LIMIT argument …)
+            given = dict(params or {})
+            ask_values(self.app, exc.needed, lambda more: self.action_diagnose(True, given | more))
+            self.post_message(DiagnosisFailed(e.queryid, "values needed"))
+            return
         except PgvtuiError as exc:  # refused, a parameter that cannot be sampled, cancelled …
             self.post_message(DiagnosisFailed(e.queryid, exc.one_line()))
             return

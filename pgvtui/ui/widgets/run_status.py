@@ -4,8 +4,13 @@ were given, the function whose body was diagnosed and the settings."""
 
 from __future__ import annotations
 
-from rich.text import Text
+import time
 
+from rich.text import Text
+from textual.timer import Timer
+from textual.widgets import Static
+
+from pgvtui.errors import MissingValues
 from pgvtui.ui.backend import SearchOutcome
 
 
@@ -21,6 +26,9 @@ def _delta(new: float | None, old: float | None, unit: str = "", digits: int = 0
 
 def status_text(outcome: SearchOutcome, previous: SearchOutcome | None) -> Text:
     """✔ 1.23 ms (−0.40 ms) · 10 rows (=) · hit 1,200 (+30) · read 0 (−100)."""
+    if isinstance(outcome.error, MissingValues):  # the dialog asks for them
+        named = ", ".join(f"${n} ({why})" for n, why in outcome.error.needed.items())
+        return Text(f"values needed: {named}", style="yellow")
     if outcome.error is not None:
         text = Text(f"✖ {outcome.error.title}: {outcome.error.message}", style="bold red")
         if outcome.error.hint:
@@ -63,7 +71,10 @@ def _append_context(text: Text, outcome: SearchOutcome) -> None:
     if outcome.function is not None:
         text.append(f" · inside {outcome.function.function.display}()", style="cyan")
     if outcome.bound:
-        shown = ", ".join(f"${b.number}={_short(b.shown)}" for b in outcome.bound)
+        shown = ", ".join(
+            f"${b.number}={'a vector' if b.role == 'vector' else _short(b.shown)}"
+            for b in outcome.bound
+        )
         text.append(f" · values {shown}", style="dim")
     if outcome.settings:
         text.append(
@@ -73,3 +84,26 @@ def _append_context(text: Text, outcome: SearchOutcome) -> None:
 
 def _short(value: str, room: int = 24) -> str:
     return value if len(value) <= room else value[: room - 1] + "…"
+
+
+class RunStatus(Static):
+    """The Search screen's status line: the elapsed time while a query runs (ticking every
+    0.1 s), then :func:`status_text` of the run, or whatever the screen says."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("F5 runs the query", style="dim"), id=id)
+        self._started = 0.0
+        self._ticker: Timer | None = None
+
+    def running(self, on: bool) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        if on:
+            self._started = time.monotonic()
+            self._ticker = self.set_interval(0.1, self._tick)
+            self._tick()
+
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self._started
+        self.update(Text(f"⏳ running… {elapsed:.1f} s — Esc or ctrl+c cancels", style="yellow"))

@@ -16,8 +16,16 @@ from pgvtui.ui.widgets.plan_tree import PlanTree
 
 if TYPE_CHECKING:
     from pgvtui.core.appcheck import StatementCheck
+    from pgvtui.core.binding import BoundValue
 
 IDLE = "Enter diagnoses the selected statement (generic plan) · v with sampled values"
+
+
+def bound_line(b: BoundValue) -> str:
+    """``$2 (compared) — sampled from t.c: 'abc'``: where it came from first (a vector's text
+    is cut at the edge); a value given in the TUI is "typed in"."""
+    source = "typed in" if b.source == "--param" else b.source
+    return f"${b.number} ({b.role}) — {source}: {b.shown}"
 
 
 def values_text(result: StatementCheck) -> Text:
@@ -32,9 +40,7 @@ def values_text(result: StatementCheck) -> Text:
         lines.append("no values: generic plan (EXPLAIN (GENERIC_PLAN), nothing executed)")
     elif result.bound:
         lines.append("values used:")
-        for b in result.bound:  # where it came from first: a vector's text is cut at the edge
-            source = "typed in" if b.source == "--param" else b.source
-            lines.append(f"  ${b.number} ({b.role}) — {source}: {b.shown}")
+        lines.extend(f"  {bound_line(b)}" for b in result.bound)
     else:
         lines.append("no parameters: the statement ran as recorded (EXPLAIN ANALYZE)")
     return Text("\n".join(lines), style="dim")
