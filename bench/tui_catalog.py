@@ -99,6 +99,10 @@ async def main(dsn, typed):
         await asyncio.sleep(0.5)
         await key(app, "slash", "/")
         await until(lambda: screen.focused is not None and screen.focused.id == "inventory-filter")
+        # A person types the first letter a moment after '/', not within a millisecond: by then
+        # the focus change has finished (Textual re-composes the footer's keys after it). Without
+        # this pause the first keystroke also pays for that (~10-20 ms more).
+        await asyncio.sleep(0.15)
         keys = []
         text = ""
         for ch in typed:

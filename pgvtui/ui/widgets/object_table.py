@@ -53,11 +53,30 @@ class _Row(NamedTuple, Generic[T]):
     keys: list[tuple[int, Any]]  # the sort value per column
 
 
-def _select(rows: list[_Row[T]], needle: str, column: int, reverse: bool) -> list[_Row[T]]:
-    """The rows containing ``needle``, sorted by ``column``'s stored key."""
-    picked = [r for r in rows if needle in r.haystack] if needle else list(rows)
-    picked.sort(key=lambda r: r.keys[column], reverse=reverse)
-    return picked
+class _Selection(Generic[T]):
+    """The rows sorted once per sort order, and the rows of the last filter: typing one more
+    letter narrows that result (a longer needle matches a subset) and never sorts again (a
+    filtered sorted list is sorted)."""
+
+    def __init__(self) -> None:
+        self._rows: list[_Row[T]] | None = None
+        self._order: tuple[int, bool] | None = None
+        self._sorted: list[_Row[T]] = []
+        self._last: tuple[str, list[_Row[T]]] = ("", [])
+
+    def select(self, rows: list[_Row[T]], needle: str, column: int, reverse: bool) -> list[_Row[T]]:
+        """The rows containing ``needle``, sorted by ``column``'s stored key."""
+        if rows is not self._rows or self._order != (column, reverse):
+            self._sorted = sorted(rows, key=lambda r: r.keys[column], reverse=reverse)
+            self._rows, self._order = rows, (column, reverse)
+            self._last = ("", self._sorted)
+        if not needle:
+            return list(self._sorted)
+        previous, found = self._last
+        base = found if previous in needle else self._sorted
+        picked = [r for r in base if needle in r.haystack]
+        self._last = (needle, picked)
+        return picked
 
 
 class _Built(Message):
@@ -120,6 +139,7 @@ class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
         self._generation = 0
         self._adding = False
         self._header_cols: list[Col[T]] | None = None
+        self._selection: _Selection[T] = _Selection()
 
     def on_mount(self) -> None:
         self._headers()
@@ -191,15 +211,18 @@ class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
 
     def _apply(self) -> None:
         """Filter and sort the built rows and show them. Cheap at any size: the cells' text and
-        sort keys were computed by the build; this is a substring test and a sort by a stored
-        key per row, and only the first chunk of rows reaches the DataTable now."""
+        sort keys were computed by the build; this is a substring test per row (over the last
+        result when a letter was added), the rows sorted once per sort order, and only the
+        first chunk of rows reaches the DataTable now."""
         rows = self._rows
         if rows is None:
             return  # the build in progress applies the filter when it ends
         self._generation += 1
         needle = self.filter_text.strip().lower()
         self._show(
-            self._generation, _select(rows, needle, self.sort_index, self.sort_reverse), needle
+            self._generation,
+            self._selection.select(rows, needle, self.sort_index, self.sort_reverse),
+            needle,
         )
 
     def _show(self, generation: int, rows: list[_Row[T]], needle: str) -> None:
