@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pgvtui.core.units import human_bytes, human_count
+from pgvtui.core.units import human_bytes
+from pgvtui.render import report_tables as rt
 from pgvtui.render import report_workload as rw
-from pgvtui.render.report_overview import DATABASE_HEAD, database_row
 from pgvtui.render.report_svg import (
     DeltaRow,
     FitRow,
@@ -80,25 +80,47 @@ ul.key { list-style: none; padding: 0; font-size: .9em; } .swatch { vertical-ali
 """
 
 
-def _table(
-    head: list[str], rows: list[list[str]], num: set[int] | None = None, row_class: str = ""
-) -> str:
-    """A table in a sideways-scrolling box. Cells are already-escaped HTML."""
-    num = num or set()
-    th = "".join(f"<th>{esc(h)}</th>" for h in head)
-    tr = f'<tr class="{esc(row_class)}">' if row_class else "<tr>"
+def _cell(c: rt.Cell) -> str:
+    match c:
+        case None:
+            return "—"
+        case str():
+            return esc(c)
+        case rt.Code(text):
+            return f"<code>{esc(text)}</code>"
+        case rt.Flag(value):
+            return _yn(value)
+        case rt.Styled(text, style):
+            return f'<span class="{esc(style)}">{esc(text)}</span>'
+        case rt.Link(text, anchor):
+            return f'<a href="#{esc(anchor)}">{esc(text)}</a>'
+
+
+def _table(t: rt.Table) -> str:
+    """A table in a sideways-scrolling box."""
+    th = "".join(f"<th>{esc(c.title)}</th>" for c in t.columns)
     body = "".join(
-        tr
+        (f'<tr class="{esc(r.style)}">' if r.style else "<tr>")
         + "".join(
-            f'<td class="num">{c}</td>' if i in num else f"<td>{c}</td>" for i, c in enumerate(r)
+            f'<td class="num">{_cell(c)}</td>' if col.align == "right" else f"<td>{_cell(c)}</td>"
+            for col, c in zip(t.columns, r.cells, strict=True)
         )
         + "</tr>"
-        for r in rows
+        for r in t.rows
     )
     return (
         f'<div class="scroll"><table><thead><tr>{th}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def _h3(t: rt.Table) -> str:
+    return f"<h3>{esc(t.title)}</h3>"
+
+
+def _titled(*tables: rt.Table | None) -> list[str]:
+    """Each table under its heading (``None``: no table)."""
+    return [part for t in tables if t for part in (_h3(t), _table(t))]
 
 
 def _b(n: int | None) -> str:
@@ -111,23 +133,17 @@ def _yn(v: bool | None) -> str:
     return '<span class="yes">yes</span>' if v else '<span class="no">no</span>'
 
 
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.0f} %"
-
-
-def _num(v: float | None, digits: int = 3) -> str:
-    return "—" if v is None else f"{v:.{digits}f}"
-
-
-def _signed(n: int | None, fmt: Any = human_bytes) -> str:
-    if n is None:
-        return "—"
-    sign = "+" if n > 0 else "−" if n < 0 else "±"
-    return esc(sign + fmt(abs(n)))
-
-
 def _sev(s: str) -> str:
-    return f'<span class="sev {esc(s)}">{esc(s)}</span>'
+    return _cell(rt.severity(s))
+
+
+def _fix(f: dict[str, Any]) -> str:
+    """A finding's fix: SQL in a code block, advice in words; nothing without one."""
+    if not f.get("fix"):
+        return ""
+    if f.get("fix_is_sql", True):
+        return f"<pre><code>{esc(f['fix'])}</code></pre>"
+    return f"<div>Fix: {esc(f['fix'])}</div>"
 
 
 def _card(label: str, value: str, css: str = "") -> str:
@@ -165,16 +181,7 @@ def summary_html(doc: dict[str, Any]) -> str:
         '<section id="summary"><h2>Fleet summary</h2>',
         f'<div class="cards">{"".join(cards)}</div>',
     ]
-    if doc["databases"]:
-        out.append("<h3>Databases</h3>")
-        rows = []
-        for n, d in enumerate(doc["databases"]):
-            cells = [esc(c) for c in database_row(d)]
-            cells[0] = f'<a href="#db{n}">{cells[0]}</a>'
-            if d["fits"] and not d["fits"]["shared_buffers"]:
-                cells[7] = '<span class="no">NO</span>'
-            rows.append(cells)
-        out.append(_table(DATABASE_HEAD, rows, {4, 5, 6, 9}))
+    out += _titled(rt.databases(doc))
     dbs = [d for d in doc["databases"] if d["memory"]]
     if dbs:
         out.append("<h3>Memory fit per database (all ANN indexes together)</h3>")
@@ -201,90 +208,7 @@ def summary_html(doc: dict[str, Any]) -> str:
             )
             + "</ul>"
         )
-    if s["not_fitting"]:
-        out.append("<h3>Indexes larger than shared_buffers</h3>")
-        out.append(
-            _table(
-                ["Database", "Index", "Size", "shared_buffers", "Over by", "Fits RAM"],
-                [
-                    [
-                        esc(n["database"]),
-                        esc(n["index"]),
-                        _b(n["size_bytes"]),
-                        _b(n["shared_buffers_bytes"]),
-                        _b(n["over_bytes"]),
-                        _yn(n["fits_ram"]),
-                    ]
-                    for n in s["not_fitting"]
-                ],
-                {2, 3, 4},
-            )
-        )
-    if s["databases_not_fitting"]:
-        out.append("<h3>Databases whose ANN indexes together exceed shared_buffers</h3>")
-        out.append(
-            _table(
-                ["Database", "ANN bytes", "shared_buffers", "Over by"],
-                [
-                    [
-                        esc(n["database"]),
-                        _b(n["ann_bytes"]),
-                        _b(n["shared_buffers_bytes"]),
-                        _b(n["over_bytes"]),
-                    ]
-                    for n in s["databases_not_fitting"]
-                ],
-                {1, 2, 3},
-            )
-        )
-    if s["worst_findings"]:
-        out.append("<h3>Worst findings</h3>")
-        out.append(
-            _table(
-                ["Severity", "Rule", "Database", "Object", "Message"],
-                [
-                    [
-                        _sev(w["severity"]),
-                        f"<code>{esc(w['rule'])}</code>",
-                        esc(w["database"]),
-                        esc(w["object"] or "—"),
-                        esc(w["message"]),
-                    ]
-                    for w in s["worst_findings"]
-                ],
-            )
-        )
-    if s["largest_growth"]:
-        out.append("<h3>Largest growth since the baseline</h3>")
-        out.append(
-            _table(
-                ["Database", "Index", "Size now", "Growth", "Rows growth"],
-                [
-                    [
-                        esc(g["database"]),
-                        esc(g["index"]),
-                        _b(g["bytes_after"]),
-                        _signed(g["bytes_delta"]),
-                        _signed(g["rows_delta"], human_count),
-                    ]
-                    for g in s["largest_growth"]
-                ],
-                {2, 3, 4},
-            )
-        )
-    if doc["failures"]:
-        out.append("<h3>Targets that could not be checked</h3>")
-        out.append(
-            _table(
-                ["Target", "Error", "After"],
-                [
-                    [esc(x["target"]), esc(x["error"]), f"{x['seconds']:.1f} s"]
-                    for x in doc["failures"]
-                ],
-                {2},
-                row_class="failed",
-            )
-        )
+    out += _titled(*rt.fleet_tables(doc))
     points = [
         Point(f"{d['target']} {r['index']}", r["latency_ms_p50"], r["recall_mean"])
         for d in doc["databases"]
@@ -325,8 +249,9 @@ def baseline_html(doc: dict[str, Any]) -> str:
             + (esc(", ".join(b["databases_missing"])) or "none")
             + ".</p>"
         )
-    if b["indexes"]:
-        out.append("<h3>Index growth</h3>")
+    growth = rt.index_growth(b)
+    if growth:
+        out.append(_h3(growth))
         out.append(
             growth_bars(
                 [
@@ -336,105 +261,10 @@ def baseline_html(doc: dict[str, Any]) -> str:
                 "Index bytes gained or lost since the baseline",
             )
         )
-        out.append(
-            _table(
-                [
-                    "Database",
-                    "Index",
-                    "Status",
-                    "Before",
-                    "After",
-                    "Growth",
-                    "Rows before",
-                    "Rows after",
-                    "Rows growth",
-                ],
-                [
-                    [
-                        esc(i["database"]),
-                        esc(i["index"]),
-                        esc(i["status"]),
-                        _b(i["bytes_before"]),
-                        _b(i["bytes_after"]),
-                        _signed(i["bytes_delta"]),
-                        esc(human_count(i["rows_before"])),
-                        esc(human_count(i["rows_after"])),
-                        _signed(i["rows_delta"], human_count),
-                    ]
-                    for i in b["indexes"]
-                ],
-                {3, 4, 5, 6, 7, 8},
-            )
-        )
-    for key, title in (
-        ("findings_new", "New findings"),
-        ("findings_resolved", "Resolved findings"),
-    ):
-        if b[key]:
-            out.append(f"<h3>{esc(title)}</h3>")
-            out.append(
-                _table(
-                    ["Severity", "Rule", "Database", "Object", "Message"],
-                    [
-                        [
-                            _sev(f["severity"]),
-                            f"<code>{esc(f['rule'])}</code>",
-                            esc(f["database"]),
-                            esc(f.get("object") or "—"),
-                            esc(f["message"]),
-                        ]
-                        for f in b[key]
-                    ],
-                )
-            )
-    changed = b["settings_changed"] + b.get("server_changed", [])
-    if changed:
-        out.append("<h3>Settings and versions that changed</h3>")
-        out.append(
-            _table(
-                ["Database", "Name", "Before", "After"],
-                [
-                    [
-                        esc(c["database"]),
-                        f"<code>{esc(c['name'])}</code>",
-                        esc(c["before"]),
-                        esc(c["after"]),
-                    ]
-                    for c in changed
-                ],
-            )
-        )
-    if b["recall_moved"]:
-        out.append("<h3>Recall that moved</h3>")
-        out.append(
-            _table(
-                [
-                    "Database",
-                    "Index",
-                    "Recall before",
-                    "Recall after",
-                    "Change",
-                    "p50 before",
-                    "p50 after",
-                ],
-                [
-                    [
-                        esc(r["database"]),
-                        esc(r["index"]),
-                        _num(r["recall_before"]),
-                        _num(r["recall_after"]),
-                        f"{r['recall_delta']:+.3f}",
-                        _num(r["latency_ms_p50_before"]),
-                        _num(r["latency_ms_p50_after"]),
-                    ]
-                    for r in b["recall_moved"]
-                ],
-                {2, 3, 4, 5, 6},
-            )
-        )
-    if not changed and not any(
-        b[k] for k in ("indexes", "findings_new", "findings_resolved", "recall_moved")
-    ):
+        out.append(_table(growth))
+    changes = rt.baseline_tables(b)
+    out += _titled(*changes)
+    if growth is None and not changes:
         out.append("<p>No change in indexes, findings, settings or recall.</p>")
     out.append("</section>")
     return "\n".join(out)
@@ -471,79 +301,12 @@ def database_html(d: dict[str, Any], n: int) -> str:
                 f"Index sizes in {d['target']} against its memory",
             )
         )
-    if d["indexes"]:
-        out.append("<h3>ANN indexes</h3>")
-        out.append(
-            _table(
-                [
-                    "Index",
-                    "Table",
-                    "Method",
-                    "Key",
-                    "Options",
-                    "Size",
-                    "Rows",
-                    "Share",
-                    "Fits SB",
-                    "Fits RAM",
-                    "Resident",
-                    "Scans",
-                ],
-                [
-                    [
-                        esc(f"{i['schema']}.{i['name']}"),
-                        esc(i["table"]),
-                        esc(i["method"]),
-                        esc(f"{i['key']} {i['key_type'] or '?'}({i['dims'] or '?'})"),
-                        esc(", ".join(f"{k}={v}" for k, v in i["options"].items())),
-                        _b(i["size_bytes"]),
-                        esc(human_count(i["rows"])),
-                        _pct(i["share_pct"]),
-                        _yn(i["fits_shared_buffers"]),
-                        _yn(i["fits_ram"]),
-                        _pct(i["resident_pct"]),
-                        esc(human_count(i["idx_scan"])),
-                    ]
-                    for i in d["indexes"]
-                ],
-                {5, 6, 7, 10, 11},
-            )
-        )
-    else:
-        out.append("<p>No HNSW or IVFFlat index.</p>")
-    if d["recall"]:
-        out.append("<h3>Recall at the current settings</h3>")
-        out.append(
-            _table(
-                ["Index", "Settings", "Queries", "Recall mean", "Min", "p50 ms", "p95 ms", "Note"],
-                [
-                    [
-                        esc(r["index"]),
-                        esc(", ".join(f"{k}={v}" for k, v in r["settings"].items())),
-                        str(r["queries"]),
-                        _num(r["recall_mean"]),
-                        _num(r["recall_min"]),
-                        _num(r["latency_ms_p50"]),
-                        _num(r["latency_ms_p95"]),
-                        esc(r["error"] or ""),
-                    ]
-                    for r in d["recall"]
-                ],
-                {2, 3, 4, 5, 6},
-            )
-        )
+    index_table = rt.indexes(d)
+    out += _titled(index_table) if index_table else ["<p>No HNSW or IVFFlat index.</p>"]
+    out += _titled(rt.recall(d))
     if d["workload"] is not None:
         out.append(workload_html(d["workload"]))
-    out.append("<h3>Settings</h3>")
-    out.append(
-        _table(
-            ["Setting", "Value"],
-            [
-                [f"<code>{esc(k)}</code>", esc(v if v is not None else "—")]
-                for k, v in d["settings"].items()
-            ],
-        )
-    )
+    out += _titled(rt.settings(d))
     out.append("<h3>Findings</h3>")
     if not d["findings"]:
         out.append("<p>None.</p>")
@@ -551,16 +314,10 @@ def database_html(d: dict[str, Any], n: int) -> str:
         items = []
         for f in d["findings"]:
             obj = f" — {esc(f['object'])}" if f.get("object") else ""
-            fix = ""
-            if f.get("fix"):
-                fix = (
-                    f"<pre><code>{esc(f['fix'])}</code></pre>"
-                    if f.get("fix_is_sql", True)
-                    else f"<div>Fix: {esc(f['fix'])}</div>"
-                )
             items.append(
                 f"<li>{_sev(f['severity'])} <code>{esc(f['rule'])}</code>{obj}<br>"
-                f'{esc(f["message"])}<br><span class="mute">{esc(f["evidence"])}</span>{fix}</li>'
+                f'{esc(f["message"])}<br><span class="mute">{esc(f["evidence"])}</span>'
+                f"{_fix(f)}</li>"
             )
         out.append('<ul class="findings">' + "".join(items) + "</ul>")
     out.append("</section>")
@@ -573,23 +330,14 @@ def workload_html(w: dict[str, Any]) -> str:
     if line:
         out.append(f"<p>{esc(line)}</p>")
     out += [f'<p class="mute">{esc(n)}</p>' for n in w["notes"]]
-    if not w["statements"]:
+    table = rt.workload(w)
+    if table is None:
         return "".join(out)
-    rows = [[esc(c) for c in rw.row(n, s)] for n, s in enumerate(w["statements"], 1)]
-    out.append(_table(rw.HEAD, rows, rw.NUMERIC))
+    out.append(_table(table))
     for n, s in enumerate(w["statements"], 1):
         findings = "".join(
             f"<li>{_sev(f['severity'])} <code>{esc(f['rule'])}</code>: {esc(f['message'])}"
-            + (
-                (
-                    f"<pre><code>{esc(f['fix'])}</code></pre>"
-                    if f.get("fix_is_sql", True)
-                    else f"<div>Fix: {esc(f['fix'])}</div>"
-                )
-                if f.get("fix")
-                else ""
-            )
-            + "</li>"
+            f"{_fix(f)}</li>"
             for f in (s.get("diagnosis") or {}).get("findings", [])
         )
         out.append(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pgvtui.core.units import human_bytes, human_count
+from pgvtui.core.units import human_bytes
+from pgvtui.render import report_tables as rt
 from pgvtui.render import report_workload as rw
-from pgvtui.render.report_overview import DATABASE_HEAD, database_row
 
 
 def cell(value: Any) -> str:
@@ -36,30 +36,41 @@ def _fence(body: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body.rstrip()}\n{fence}"
 
 
-def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
-    return [*out, ""]
+def _text(c: rt.Cell) -> str | None:
+    match c:
+        case rt.Flag(value):
+            return "yes" if value else "NO"
+        case rt.Code(text) | rt.Styled(text) | rt.Link(text):
+            return text
+        case _:
+            return c
 
 
-def _signed_bytes(n: int | None) -> str:
-    if n is None:
-        return "—"
-    return ("+" if n > 0 else "−" if n < 0 else "±") + human_bytes(abs(n))
-
-
-def _signed_count(n: int | None) -> str:
-    if n is None:
-        return "—"
-    return ("+" if n > 0 else "−" if n < 0 else "±") + human_count(abs(n))
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.0f} %"
+def _tables(*tables: rt.Table | None) -> list[str]:
+    """Each table under its ``###`` heading, then a blank line (``None``: no table)."""
+    out: list[str] = []
+    for t in tables:
+        if t is None:
+            continue
+        head = [c.title for c in t.columns]
+        out += [] if t.title is None else [f"### {t.title}", ""]
+        out += ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        out += ["| " + " | ".join(cell(_text(c)) for c in r.cells) + " |" for r in t.rows]
+        out.append("")
+    return out
 
 
 def _yn(b: bool | None) -> str:
     return "—" if b is None else "yes" if b else "NO"
+
+
+def _fix(f: dict[str, Any]) -> list[str]:
+    """A finding's fix: SQL fenced, advice as a sub-item; nothing without one."""
+    if not f.get("fix"):
+        return []
+    if f.get("fix_is_sql", True):
+        return ["", _fence(str(f["fix"]), "sql"), ""]
+    return [f"  - Fix: {cell(f['fix'])}"]
 
 
 def summary_lines(doc: dict[str, Any]) -> list[str]:
@@ -75,69 +86,7 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
         f"{f.get('info', 0)} info",
         "",
     ]
-    if doc["databases"]:
-        out += ["### Databases", ""]
-        out += _table(DATABASE_HEAD, [database_row(d) for d in doc["databases"]])
-    if s["not_fitting"]:
-        out += ["### Indexes larger than shared_buffers", ""]
-        out += _table(
-            ["Database", "Index", "Size", "shared_buffers", "Over by", "Fits RAM"],
-            [
-                [
-                    n["database"],
-                    n["index"],
-                    human_bytes(n["size_bytes"]),
-                    human_bytes(n["shared_buffers_bytes"]),
-                    human_bytes(n["over_bytes"]),
-                    _yn(n["fits_ram"]),
-                ]
-                for n in s["not_fitting"]
-            ],
-        )
-    if s["databases_not_fitting"]:
-        out += ["### Databases whose ANN indexes together exceed shared_buffers", ""]
-        out += _table(
-            ["Database", "ANN bytes", "shared_buffers", "Over by"],
-            [
-                [
-                    n["database"],
-                    human_bytes(n["ann_bytes"]),
-                    human_bytes(n["shared_buffers_bytes"]),
-                    human_bytes(n["over_bytes"]),
-                ]
-                for n in s["databases_not_fitting"]
-            ],
-        )
-    if s["worst_findings"]:
-        out += ["### Worst findings", ""]
-        out += _table(
-            ["Severity", "Rule", "Database", "Object", "Message"],
-            [
-                [w["severity"], w["rule"], w["database"], w["object"], w["message"]]
-                for w in s["worst_findings"]
-            ],
-        )
-    if s["largest_growth"]:
-        out += ["### Largest growth since the baseline", ""]
-        out += _table(
-            ["Database", "Index", "Size now", "Growth", "Rows growth"],
-            [
-                [
-                    g["database"],
-                    g["index"],
-                    human_bytes(g["bytes_after"]),
-                    _signed_bytes(g["bytes_delta"]),
-                    _signed_count(g["rows_delta"]),
-                ]
-                for g in s["largest_growth"]
-            ],
-        )
-    if doc["failures"]:
-        out += ["### Targets that could not be checked", ""]
-        out += _table(
-            ["Target", "Error", "After"],
-            [[x["target"], x["error"], f"{x['seconds']:.1f} s"] for x in doc["failures"]],
-        )
+    out += _tables(rt.databases(doc), *rt.fleet_tables(doc))
     return out
 
 
@@ -159,69 +108,10 @@ def baseline_lines(doc: dict[str, Any]) -> list[str]:
             + (", ".join(cell(x) for x in b["databases_missing"]) or "none"),
             "",
         ]
-    if b["indexes"]:
-        out += ["### Index growth", ""]
-        out += _table(
-            [
-                "Database",
-                "Index",
-                "Status",
-                "Before",
-                "After",
-                "Growth",
-                "Rows before",
-                "Rows after",
-            ],
-            [
-                [
-                    i["database"],
-                    i["index"],
-                    i["status"],
-                    human_bytes(i["bytes_before"]),
-                    human_bytes(i["bytes_after"]),
-                    _signed_bytes(i["bytes_delta"]),
-                    human_count(i["rows_before"]),
-                    human_count(i["rows_after"]),
-                ]
-                for i in b["indexes"]
-            ],
-        )
-    for key, title in (("findings_new", "New findings"), ("findings_resolved", "Resolved")):
-        if b[key]:
-            out += [f"### {title}", ""]
-            out += _table(
-                ["Severity", "Rule", "Database", "Object", "Message"],
-                [
-                    [f["severity"], f["rule"], f["database"], f.get("object"), f["message"]]
-                    for f in b[key]
-                ],
-            )
-    changed = b["settings_changed"] + b.get("server_changed", [])
-    if changed:
-        out += ["### Settings and versions that changed", ""]
-        out += _table(
-            ["Database", "Name", "Before", "After"],
-            [[c["database"], c["name"], c["before"], c["after"]] for c in changed],
-        )
-    if b["recall_moved"]:
-        out += ["### Recall that moved", ""]
-        out += _table(
-            ["Database", "Index", "Recall before", "Recall after", "p50 before", "p50 after"],
-            [
-                [
-                    r["database"],
-                    r["index"],
-                    r["recall_before"],
-                    r["recall_after"],
-                    r["latency_ms_p50_before"],
-                    r["latency_ms_p50_after"],
-                ]
-                for r in b["recall_moved"]
-            ],
-        )
-    if not changed and not any(
-        b[k] for k in ("indexes", "findings_new", "findings_resolved", "recall_moved")
-    ):
+    growth = rt.index_growth(b)
+    changes = rt.baseline_tables(b)
+    out += _tables(growth, *changes)
+    if growth is None and not changes:
         out += ["No change in indexes, findings, settings or recall.", ""]
     return out
 
@@ -247,64 +137,10 @@ def database_lines(d: dict[str, Any]) -> list[str]:
         out.append(f"- Residency not measured: {cell(d['buffercache']['reason'])}")
     out += [f"- Note: {cell(n)}" for n in d["notes"]]
     out.append("")
-    settings = d["settings"]
-    out += ["### Settings", ""]
-    out += _table(["Setting", "Value"], [[k, v] for k, v in settings.items()])
-    if d["indexes"]:
-        out += ["### ANN indexes", ""]
-        out += _table(
-            [
-                "Index",
-                "Table",
-                "Method",
-                "Key",
-                "Options",
-                "Size",
-                "Rows",
-                "Share",
-                "Fits SB",
-                "Fits RAM",
-                "Resident",
-                "Scans",
-            ],
-            [
-                [
-                    f"{i['schema']}.{i['name']}",
-                    i["table"],
-                    i["method"],
-                    f"{i['key']} {i['key_type'] or '?'}({i['dims'] or '?'})",
-                    ", ".join(f"{k}={v}" for k, v in i["options"].items()),
-                    human_bytes(i["size_bytes"]),
-                    human_count(i["rows"]),
-                    _pct(i["share_pct"]),
-                    _yn(i["fits_shared_buffers"]),
-                    _yn(i["fits_ram"]),
-                    _pct(i["resident_pct"]),
-                    human_count(i["idx_scan"]),
-                ]
-                for i in d["indexes"]
-            ],
-        )
-    else:
-        out += ["No HNSW or IVFFlat index.", ""]
-    if d["recall"]:
-        out += ["### Recall at the current settings", ""]
-        out += _table(
-            ["Index", "Settings", "Queries", "Recall@k mean", "Min", "p50 ms", "p95 ms", "Note"],
-            [
-                [
-                    r["index"],
-                    ", ".join(f"{k}={v}" for k, v in r["settings"].items()),
-                    r["queries"],
-                    r["recall_mean"],
-                    r["recall_min"],
-                    r["latency_ms_p50"],
-                    r["latency_ms_p95"],
-                    r["error"],
-                ]
-                for r in d["recall"]
-            ],
-        )
+    out += _tables(rt.settings(d))
+    index_table = rt.indexes(d)
+    out += _tables(index_table) if index_table else ["No HNSW or IVFFlat index.", ""]
+    out += _tables(rt.recall(d))
     if d["workload"] is not None:
         out += workload_lines(d["workload"])
     out += ["### Findings", ""]
@@ -316,10 +152,7 @@ def database_lines(d: dict[str, Any]) -> list[str]:
             f"- **{f['severity']}** `{f['rule']}`{obj}: {cell(f['message'])}",
             f"  - Evidence: {cell(f['evidence'])}",
         ]
-        if f.get("fix") and f.get("fix_is_sql", True):
-            out += ["", _fence(str(f["fix"]), "sql"), ""]
-        elif f.get("fix"):
-            out += [f"  - Fix: {cell(f['fix'])}"]
+        out += _fix(f)
     out.append("")
     return out
 
@@ -334,7 +167,7 @@ def workload_lines(w: dict[str, Any]) -> list[str]:
         out.append("")
     if not w["statements"]:
         return out
-    out += _table(rw.HEAD, [rw.row(n, s) for n, s in enumerate(w["statements"], 1)])
+    out += _tables(rt.workload(w))
     for n, s in enumerate(w["statements"], 1):
         out += [
             f"**{n}.** queryid {cell(s['queryid'])} — {cell(rw.diagnosis(s))}",
@@ -344,10 +177,7 @@ def workload_lines(w: dict[str, Any]) -> list[str]:
         ]
         for f in (s.get("diagnosis") or {}).get("findings", []):
             out.append(f"- **{f['severity']}** `{f['rule']}`: {cell(f['message'])}")
-            if f.get("fix") and f.get("fix_is_sql", True):
-                out += ["", _fence(str(f["fix"]), "sql"), ""]
-            elif f.get("fix"):
-                out.append(f"  - Fix: {cell(f['fix'])}")
+            out += _fix(f)
         out.append("")
     return out
 
