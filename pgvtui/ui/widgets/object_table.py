@@ -42,8 +42,9 @@ def _plain(cell: str | Text) -> str:
 SYNC_ROWS = 500
 """Up to this many items a table is built, filtered and shown at once (bounded work); a bigger
 one renders its cells and filters in a thread and adds its rows in chunks."""
-CHUNK_ROWS = 50
-"""Rows added to the DataTable at a time (more as the cursor or the view nears the last)."""
+CHUNK_ROWS = 30
+"""Rows added to the DataTable at a time, at least (a tall table: one and a half views), more as
+the cursor or the view nears the last."""
 
 
 class _Row(NamedTuple, Generic[T]):
@@ -239,7 +240,7 @@ class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
         self._headers()
         self._pending = rows
         small = len(self.all_items) <= SYNC_ROWS  # a big table's rows always come in chunks
-        self._add_chunk(generation, len(rows) if small else CHUNK_ROWS)
+        self._add_chunk(generation, len(rows) if small else self._chunk)
         if keep is not None:
             for i, r in enumerate(rows[: self.rows_added]):
                 if r.item is keep:
@@ -275,8 +276,12 @@ class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
         if not self._pending:
             return
         bottom = max(self.cursor_row, round(self.scroll_y) + self.size.height)
-        if bottom >= self.rows_added - CHUNK_ROWS // 2:
-            self._add_chunk(self._generation, CHUNK_ROWS)
+        if bottom >= self.rows_added - self._chunk // 2:
+            self._add_chunk(self._generation, self._chunk)
+
+    @property
+    def _chunk(self) -> int:
+        return max(CHUNK_ROWS, self.size.height * 3 // 2)
 
     def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)
