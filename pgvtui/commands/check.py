@@ -236,7 +236,7 @@ async def _check_statement(
 async def _check_query(
     args: argparse.Namespace, text: str, settings: dict[str, str]
 ) -> CheckReport:
-    info = appcheck.read(text)
+    text, info = appcheck.as_dollar_params(text)  # %s / %(name)s as written in code: $n
     # one placeholder bound with --vector-from keeps the older path (any placeholder style)
     single = info is not None and len(info.params) == 1 and not args.params and not args.sample
     older = single and bool(args.vector_from) and info is not None and not info.calls

@@ -23,6 +23,7 @@ from typing import Any
 from pgvtui.core import binding, statement
 from pgvtui.core import functions as fn
 from pgvtui.core.models import Inventory
+from pgvtui.core.query import parser as qparser
 from pgvtui.core.rules.base import Finding, RuleContext, all_rules
 from pgvtui.core.rules.function_not_inlined import EXTRAS_KEY
 from pgvtui.core.search import Diagnosis, diagnose
@@ -43,6 +44,19 @@ def read(text: str) -> statement.StatementInfo | None:
         return statement.read(text)
     except statement.StatementError:
         return None
+
+
+def as_dollar_params(text: str) -> tuple[str, statement.StatementInfo | None]:
+    """``text`` as PostgreSQL reads it, and what it says: a statement written with psycopg's
+    placeholders (``%s``, ``%(name)s``, as in application code) has them numbered ``$1``,
+    ``$2`` … (:func:`pgvtui.core.query.parser.map_placeholders`) so it is checked like the
+    text pg_stat_statements shows."""
+    info = read(text)
+    if info is None and "%" in text:
+        mapped, holders = qparser.map_placeholders(text)
+        if holders:
+            return mapped, read(mapped)
+    return text, info
 
 
 async def check_statement(

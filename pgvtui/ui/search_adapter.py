@@ -42,11 +42,14 @@ class Result:
     function: FunctionSearch | None = None  # the function whose body was diagnosed
 
 
-def as_statement(sql: str) -> bool:
-    """``sql`` has ``$n`` parameters or calls a function in FROM without a distance of its own:
-    it goes through :func:`pgvtui.core.appcheck.check_statement`."""
-    info = appcheck.read(sql)
-    return info is not None and (bool(info.params) or (bool(info.calls) and not info.distances))
+def as_statement(sql: str) -> str | None:
+    """``sql`` (``%s`` placeholders numbered ``$n``) when it has ``$n`` parameters or calls a
+    function in FROM without a distance of its own: it goes through
+    :func:`pgvtui.core.appcheck.check_statement`; else None."""
+    text, info = appcheck.as_dollar_params(sql)
+    if info is not None and (bool(info.params) or (bool(info.calls) and not info.distances)):
+        return text
+    return None
 
 
 def cell(value: Any) -> str:
@@ -71,10 +74,11 @@ async def run(
     a preview of the rows, the ``enable_seqscan = off`` re-plan when useful, the query rules.
     A statement (:func:`as_statement`) is checked as ``pgvtui check --sql`` does: its generic
     plan, or with ``sample`` / ``params`` run with values."""
-    if as_statement(sql):
+    statement = as_statement(sql)
+    if statement is not None:
         check = await appcheck.check_statement(
             session,
-            sql,
+            statement,
             settings,
             sample=sample,
             params=params,

@@ -187,3 +187,31 @@ async def test_generic_plan_is_sent_as_one_statement_even_past_the_guard(
         assert session.statements - before == 3  # BEGIN, the settings read, ROLLBACK: no EXPLAIN
     finally:
         await session.close()
+
+
+def test_psycopg_placeholders_as_written_in_the_application_code(
+    app: tuple[str, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The LangChain statement as its code sends it (%s, psycopg's style; the same in
+    tests/db/clients.py), and with named placeholders: numbered $1, $2 … in order."""
+    dsn, _ = app
+    code_text = (
+        "SELECT langchain_pg_embedding.id, langchain_pg_embedding.embedding <=> %s AS distance"
+        " FROM langchain_pg_embedding WHERE langchain_pg_embedding.collection_id = %s::UUID"
+        " ORDER BY distance ASC LIMIT %s::INTEGER"
+    )
+    code, out, err = check(capsys, dsn, "--sql", code_text, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["plan_kind"] == "generic plan"
+    assert "= $2::UUID" in doc["query"] and "LIMIT $3::INTEGER" in doc["query"]
+    named = code_text.replace("<=> %s", "<=> %(q)s").replace("= %s", "= %(c)s")
+    named = named.replace("LIMIT %s", "LIMIT %(k)s")
+    code, out, err = check(
+        capsys, dsn, "--sql", named, "--sample", "--param", "3=2", "--format", "json"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["rows"] == 2 and "plan_kind" not in doc
+    used = {p["param"]: p for p in doc["parameters"]}
+    assert used["$1"]["role"] == "vector" and used["$2"]["role"] == "compared"

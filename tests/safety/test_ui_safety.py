@@ -170,7 +170,7 @@ async def test_picker_odd_value_does_not_end_the_app(target: Target) -> None:
         emb = inv.column("public", "items", "emb")
         assert emb is not None
         screen.load_column(emb)
-        await _until(pilot, lambda: screen.key == "id")
+        await _until(pilot, lambda: screen.golden.key == "id")
         await _until(pilot, lambda: not screen.running)
         field = screen.query_one("#vector-value", Input)
         field.focus()

@@ -21,7 +21,7 @@ def values_needed(text: str) -> dict[int, str]:
     a function call (its search is unwrapped first: the core names what is missing)."""
     from pgvtui.core import appcheck, binding  # (the parser: loaded when first needed)
 
-    info = appcheck.read(text)
+    _text, info = appcheck.as_dollar_params(text)  # %s numbered as the core numbers them
     if info is None or (info.calls and not info.distances):
         return {}
     return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
