@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -15,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
-from pgvtui.ui.widgets.plain_cell import PlainCell
+from pgvtui.ui.widgets.plain_cell import PlainCell, render_plain_cell
 
 T = TypeVar("T")
 
@@ -43,8 +45,8 @@ SYNC_ROWS = 500
 """Up to this many items a table is built, filtered and shown at once (bounded work); a bigger
 one renders its cells and filters in a thread and adds its rows in chunks."""
 CHUNK_ROWS = 30
-"""Rows added to the DataTable at a time, at least (a tall table: one and a half views), more as
-the cursor or the view nears the last."""
+"""Rows added to the DataTable at a time, at least (a tall table: one and a half views); the next
+ones when the cursor or the view comes within a quarter view (5 rows at least) of the last."""
 
 
 class _Row(NamedTuple, Generic[T]):
@@ -261,13 +263,26 @@ class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
             self._adding = False
         self.rows_added += len(chunk)
 
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """A :class:`PlainCell` is written directly (:func:`render_plain_cell`), the rest by
+        the DataTable."""
+        lines = render_plain_cell(self, row_index, column_index, base_style, width, cursor, hover)
+        if lines is not None:
+            return lines
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+
     def _add_rows(self, chunk: list[_Row[T]]) -> None:
         for r in chunk:
             self.add_row(
-                *(
-                    PlainCell(x, c.justify) if isinstance(x, str) else x
-                    for x, c in zip(r.cells, self.cols, strict=True)
-                ),
+                *(PlainCell.of(x, c.justify) for x, c in zip(r.cells, self.cols, strict=True)),
                 key=self.key_of(r.item),
             )
 
@@ -276,7 +291,7 @@ class ObjectTable(DataTable[str | Text | PlainCell], Generic[T]):
         if not self._pending:
             return
         bottom = max(self.cursor_row, round(self.scroll_y) + self.size.height)
-        if bottom >= self.rows_added - self._chunk // 2:
+        if bottom >= self.rows_added - max(5, self.size.height // 4):
             self._add_chunk(self._generation, self._chunk)
 
     @property
