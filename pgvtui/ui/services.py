@@ -52,3 +52,10 @@ class AppServices(Protocol):
     def show_screen(self, name: str) -> None:
         """Switch to the screen registered as ``name`` (see :mod:`pgvtui.ui.screens.registry`)."""
         ...
+
+
+def services_of(app: object) -> AppServices:
+    """``app`` as pgvtui's services (screens and widgets reach the App only through this)."""
+    if not isinstance(app, AppServices):  # pragma: no cover - a programming error
+        raise TypeError(f"{type(app).__name__} does not provide pgvtui's AppServices")
+    return app

@@ -392,3 +392,16 @@ def run_queries(dsn: str, clients: dict[str, Client], times: int = 3, seed: int 
             for stmt in client.statements:
                 for _ in range(times):
                     stmt(conn, data)
+
+
+def recorded_workload(
+    admin: psycopg.Connection[Any], dsn: str, names: tuple[str, ...], rows: int, times: int = 1
+) -> dict[str, Client]:
+    """The named clients built in ``dsn``'s database (``admin``: its autocommit connection),
+    pg_stat_statements reset, then their statements sent ``times`` times: what an operator
+    finds in pg_stat_statements."""
+    enable_pg_stat_statements(admin)
+    built = build(admin, names, rows=rows)
+    admin.execute("SELECT pg_stat_statements_reset()")
+    run_queries(dsn, built, times=times)
+    return built

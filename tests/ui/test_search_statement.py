@@ -42,10 +42,8 @@ def plan_text(screen: SearchScreen) -> str:
 async def test_statements_with_placeholders_and_function_calls(
     dsn: str, admin: psycopg.Connection[Any]
 ) -> None:
-    clients.enable_pg_stat_statements(admin)
-    built = clients.build(admin, ("langchain-pgvectorstore", "haystack", "supabase"), rows=600)
-    admin.execute("SELECT pg_stat_statements_reset()")
-    clients.run_queries(dsn, built, times=1)
+    names = ("langchain-pgvectorstore", "haystack", "supabase")
+    clients.recorded_workload(admin, dsn, names, rows=600)
     lc = recorded(admin, "lc_docs")  # $1 and $2 the same vector, LIMIT $3
     haystack = recorded(admin, "haystack")  # five parameters: meta->>$4 = $1, LIMIT $5 …
     rpc = recorded(admin, "match_documents(query_embedding")
@@ -131,10 +129,7 @@ async def test_statements_with_placeholders_and_function_calls(
 async def test_workload_e_opens_the_statement_in_search(
     dsn: str, admin: psycopg.Connection[Any]
 ) -> None:
-    clients.enable_pg_stat_statements(admin)
-    built = clients.build(admin, ("langchain-pgvectorstore",), rows=300)
-    admin.execute("SELECT pg_stat_statements_reset()")
-    clients.run_queries(dsn, built, times=1)
+    clients.recorded_workload(admin, dsn, ("langchain-pgvectorstore",), rows=300)
     app = create_app(dsn)
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)

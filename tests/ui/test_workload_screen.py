@@ -23,10 +23,7 @@ from tests.ui.test_app import connected, wait_until
 async def test_lists_and_diagnoses_a_function_search(
     dsn: str, admin: psycopg.Connection[Any]
 ) -> None:
-    clients.enable_pg_stat_statements(admin)
-    built = clients.build(admin, ("supabase", "haystack"), rows=800)
-    admin.execute("SELECT pg_stat_statements_reset()")
-    clients.run_queries(dsn, built, times=2)
+    clients.recorded_workload(admin, dsn, ("supabase", "haystack"), rows=800, times=2)
     app = create_app(dsn)
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)

@@ -12,7 +12,7 @@ from textual.worker import Worker, WorkerState
 
 from pgvtui.core.models import Inventory
 from pgvtui.ui.messages import WorkerFailed
-from pgvtui.ui.services import AppServices
+from pgvtui.ui.services import AppServices, services_of
 from pgvtui.ui.widgets.banner import ConnectionBanner
 
 
@@ -31,10 +31,7 @@ class PgvScreen(Screen[None]):
     @property
     def papp(self) -> AppServices:
         """The App's services (a screen never imports the App class)."""
-        app = self.app
-        if not isinstance(app, AppServices):  # pragma: no cover - a programming error
-            raise TypeError(f"{type(app).__name__} does not provide pgvtui's AppServices")
-        return app
+        return services_of(self.app)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:

@@ -17,7 +17,7 @@ from pgvtui.core.models import ColumnInfo
 from pgvtui.errors import ConnectionLost, PgvtuiError
 from pgvtui.ui import query_template as qt
 from pgvtui.ui.messages import QueryVectorChosen, SampleFailed
-from pgvtui.ui.services import AppServices
+from pgvtui.ui.services import AppServices, services_of
 from pgvtui.ui.widgets.search_controls import SearchControls
 
 
@@ -42,10 +42,7 @@ class GoldenPath(Widget):
 
     @property
     def services(self) -> AppServices:
-        app = self.app
-        if not isinstance(app, AppServices):  # pragma: no cover - a programming error
-            raise TypeError(f"{type(app).__name__} does not provide pgvtui's AppServices")
-        return app
+        return services_of(self.app)
 
     def load(self, col: ColumnInfo, *, run: bool = True) -> None:
         """Write the query for ``col`` once its key and a row are known (run it when asked)."""
