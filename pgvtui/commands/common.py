@@ -11,9 +11,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pgvtui.core.config import Config, load_config
 from pgvtui.core.conninfo import (
@@ -26,6 +24,9 @@ from pgvtui.core.conninfo import (
 from pgvtui.core.session import DEFAULT_STATEMENT_TIMEOUT_MS, Session, SessionOptions, connect
 from pgvtui.core.units import parse_duration_ms
 from pgvtui.errors import AuthenticationFailed, PgvtuiError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 T = TypeVar("T")
 
@@ -192,7 +193,9 @@ def stderr_console() -> Console:
 def _console(*, stderr: bool) -> Console:
     # No markup or emoji codes: what is printed quotes object names, queries and server
     # messages ('[/]' in a table name would raise, ':fire:' would become a picture); styling is
-    # always explicit (rich Text).
+    # always explicit (rich Text). Rich is imported here: a JSON run never needs it.
+    from rich.console import Console
+
     return Console(
         stderr=stderr,
         no_color=bool(os.environ.get("NO_COLOR")) or None,

@@ -13,7 +13,6 @@ from pgvtui.commands.common import (
     session_for,
     write_text,
 )
-from pgvtui.commands.output import text_output
 from pgvtui.core.catalog import inventory
 from pgvtui.core.coverage import Coverage
 from pgvtui.core.models import Inventory
@@ -46,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
         write_text(inventory_markdown(inv) + coverage_markdown(coverage))
     else:
+        from pgvtui.commands.output import text_output  # (rich: only for text)
         from pgvtui.render.check import render_coverage
         from pgvtui.render.inventory import render_inventory
 
