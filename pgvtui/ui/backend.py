@@ -13,6 +13,7 @@ messages. A test can pass a subclass with recorded data to :func:`pgvtui.ui.app.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -195,13 +196,15 @@ class Backend:
         on_inventory = self.on_inventory
 
         from pgvtui.core.catalog import inventory as load_inventory
-        from pgvtui.core.checkup import check_catalog
 
         async def load(session: Session) -> Catalog:
             inv = await load_inventory(session)
             if on_inventory is not None:
                 on_inventory(inv)
-            result = await check_catalog(session, inv)
+            # The rules (and the SQL parser they use) are imported only now, in a thread: the
+            # screen shows the inventory meanwhile instead of waiting for the import.
+            checkup = await asyncio.to_thread(importlib.import_module, "pgvtui.core.checkup")
+            result = await checkup.check_catalog(session, inv)
             self.residency_error = result.residency_error
             return Catalog(result.inventory, result.findings, result.residency, result.coverage)
 

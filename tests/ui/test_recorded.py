@@ -87,6 +87,7 @@ def test_help_lists_every_binding_pgvtui_defines() -> None:
     from pgvtui.ui.app import PgvtuiApp
     from pgvtui.ui.screens.base import PgvScreen
     from pgvtui.ui.screens.help import help_sections
+    from pgvtui.ui.screens.registry import SCREENS
     from pgvtui.ui.widgets.findings_list import FindingsList
     from pgvtui.ui.widgets.object_table import ObjectTable
 
@@ -98,7 +99,9 @@ def test_help_lists_every_binding_pgvtui_defines() -> None:
         ("Tables on Inventory, Residency, Recall", ObjectTable),
         ("Findings lists on Overview, Search, Workload", FindingsList),
     ]
-    expected += [(f"{name.title()} screen", cls) for name, cls in PgvtuiApp.MODES.items()]
+    # every mode's screen (the App's MODES hold factories that import the screen lazily)
+    assert set(PgvtuiApp.MODES) == {entry.mode for entry in SCREENS}
+    expected += [(f"{entry.label} screen", entry.cls) for entry in SCREENS]
     for title, cls in expected:
         for binding in vars(cls)["BINDINGS"]:
             key = {"question_mark": "?", "slash": "/"}.get(binding.key, binding.key)

@@ -65,3 +65,30 @@ def test_help_summaries_match_the_commands() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     registered = {a.dest: a.help for a in sub._choices_actions}  # type: ignore[attr-defined]
     assert registered == SUMMARIES
+
+
+def test_the_tui_app_loads_only_its_first_screen() -> None:
+    """The App's module loads the first screen's needs only: the other screens (the SQL parser,
+    the SQL editor, the plan tree …) load when first shown, psycopg when connecting."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys, pgvtui.ui.app; print(json.dumps(list(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    mods = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    later = {f"pgvtui.ui.screens.{s}" for s in ("search", "inventory", "workload", "recall")}
+    assert not mods & later, mods & later
+    assert not _top(mods) & {"psycopg", "pglast", "numpy"}, _top(mods) & {"psycopg", "pglast"}
+
+
+def test_inventory_json_loads_no_rich() -> None:
+    from pgvtui.commands import inventory
+
+    assert "text_output" not in vars(inventory)  # imported in the text branch only
+    mods = modules_after("inventory", "--help")
+    assert "rich" not in _top(mods)

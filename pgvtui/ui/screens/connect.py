@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,10 +22,12 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from pgvtui.core.databases import DatabaseInfo
 from pgvtui.errors import PgvtuiError
 
-Lister = Callable[[], Awaitable[list[DatabaseInfo]]]
+if TYPE_CHECKING:  # (psycopg comes with it: loaded when the dialog lists databases)
+    from pgvtui.core.databases import DatabaseInfo
+
+    Lister = Callable[[], Awaitable[list[DatabaseInfo]]]
 
 
 @dataclass(frozen=True)
