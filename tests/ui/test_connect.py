@@ -105,6 +105,9 @@ async def test_a_missing_database_opens_the_dialog_and_ctrl_o_takes_a_conninfo(
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen))
         assert "does not exist" in app.screen.reason  # type: ignore[attr-defined]
         field = app.screen.query_one("#conninfo", Input)
+        # The dialog focuses its database list when it mounts, which can come after it is
+        # the current screen: focus the field only after that (a person could not be faster)
+        await wait_until(pilot, lambda: app.focused is not None)
         field.focus()  # a click can land before the dialog's layout settles (seen under load)
         field.value = dsn
         await wait_until(pilot, lambda: app.focused is field)

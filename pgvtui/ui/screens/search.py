@@ -3,6 +3,10 @@ nodes highlighted), the findings with fixes, the rows, and the delta against the
 
 Live: changing a control re-runs after 0.4 s; the watch switch re-runs every 3 s (a cold index
 warming shows as Shared Read turning into Hit). Esc / ctrl+c cancels a running query.
+
+A statement as the application sends it (any number of ``$n``, psycopg's ``%s``; a call of a
+function that searches) gets its generic plan on F5, and v runs it with values sampled from the
+data after asking for the ones the data cannot give (:mod:`pgvtui.ui.search_adapter`).
 """
 
 from __future__ import annotations
