@@ -3,13 +3,16 @@ all) into the Search screen, and the glue that turns the pasted text into a Sear
 
 The reading and the rules are the core's (:func:`pgvtui.core.plan.read_plans`,
 :func:`pgvtui.core.search.diagnose_plan`), the same as ``pgvtui check --plan-file``; with the
-inventory of the connected database the catalog rules run too. The Search screen runs
-:func:`pasted_outcome` in a thread worker.
+inventory of the connected database the catalog rules run too. The dialog runs
+:func:`pasted_outcome` in a thread worker and closes with its result.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -57,8 +60,17 @@ def pasted_outcome(text: str, inventory: Inventory | None) -> tuple[SearchOutcom
     )
 
 
-class PlanPaste(ModalScreen[str | None]):
-    """Paste a plan; ctrl+s analyses it, Esc closes.
+@dataclass(frozen=True)
+class Pasted:
+    """What the dialog gives back: the pasted plan as a Search outcome, and a note for the user."""
+
+    outcome: SearchOutcome
+    note: str | None
+
+
+class PlanPaste(ModalScreen[Pasted | None]):
+    """Paste a plan; ctrl+s analyses it (:func:`pasted_outcome`, in a thread) with the
+    connected database's ``inventory`` and closes with the result, Esc closes.
 
     Bindings:
         ctrl+s: analyse the pasted plan.  escape: close without analysing.
@@ -88,6 +100,10 @@ class PlanPaste(ModalScreen[str | None]):
             )
             yield TextArea("", id="plan-paste-text", soft_wrap=False, show_line_numbers=True)
 
+    def __init__(self, inventory: Inventory | None) -> None:
+        super().__init__()
+        self.inventory = inventory
+
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
 
@@ -96,7 +112,12 @@ class PlanPaste(ModalScreen[str | None]):
         if not text.strip():
             self.notify("nothing pasted yet", severity="warning")
             return
-        self.dismiss(text)
+        self.analyse(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def analyse(self, text: str) -> None:
+        outcome, note = pasted_outcome(text, self.inventory)
+        self.app.call_from_thread(self.dismiss, Pasted(outcome, note))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

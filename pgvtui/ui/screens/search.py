@@ -4,9 +4,8 @@ nodes highlighted), the findings with fixes, the rows, and the delta against the
 Live: changing a control re-runs after 0.4 s; the watch switch re-runs every 3 s (a cold index
 warming shows as Shared Read turning into Hit). Esc / ctrl+c cancels a running query.
 
-A statement as the application sends it (any number of ``$n``, psycopg's ``%s``; a call of a
-function that searches) gets its generic plan on F5, and v runs it with values sampled from the
-data after asking for the ones the data cannot give (:mod:`pgvtui.ui.search_adapter`).
+A statement with ``$n`` (or a searching function's call) gets its generic plan on F5; v runs it
+with values sampled from the data, asking for the rest (:mod:`pgvtui.ui.search_adapter`).
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from pgvtui.ui.screens.examples import ExamplePicker
 from pgvtui.ui.screens.export_path import ask_and_export
 from pgvtui.ui.screens.history_picker import HistoryPicker
 from pgvtui.ui.screens.param_values import ask_values, values_needed
-from pgvtui.ui.screens.plan_paste import PlanPaste, pasted_outcome
+from pgvtui.ui.screens.plan_paste import Pasted, PlanPaste
 from pgvtui.ui.widgets.findings_list import FindingsList
 from pgvtui.ui.widgets.golden_path import GoldenPath
 from pgvtui.ui.widgets.plan_tree import PlanTree
@@ -186,17 +185,8 @@ class SearchScreen(PgvScreen):
             self._set_watch(self.controls.watching)
             return
         if event.field == "vector":
-            mode, _value = self.controls.vector_choice()
-            if self.golden.column is None:
-                self.notify(
-                    "the query vector applies to a column's query (Inventory → e)",
-                    severity="warning",
-                )
-                return
-            if mode == "random":
-                self.golden.random_vector()
-                return
-            self.golden.write()
+            if not self.golden.vector_changed():
+                return  # not a column's query, or a random row on its way (it runs then)
         elif event.field == "k":
             text = self.editor.text
             new = qt.with_limit(text, self.controls.k)
@@ -237,8 +227,8 @@ class SearchScreen(PgvScreen):
         if not text:
             self.notify("nothing to run: type a query or press F2 for examples", severity="warning")
             return
-        values = self._values if self._values is not None and self._values[0] == text else None
-        self._start(text, values[1] if values else None)
+        kept = self._values[1] if self._values is not None and self._values[0] == text else None
+        self._start(text, kept)
 
     def action_run_with_values(self) -> None:
         """v: run a ``$n`` statement with values sampled from the data; the ones the data
@@ -247,8 +237,7 @@ class SearchScreen(PgvScreen):
         self._ask_values(text, values_needed(text), {})
 
     def _ask_values(self, text: str, needed: dict[int, str], given: dict[int, str]) -> None:
-        """Run ``text`` with the ``given`` values and sampled ones, after asking for the
-        ``needed`` ones (also when the core finds more, e.g. a function's LIMIT argument)."""
+        """Run ``text`` with ``given`` + sampled values, after asking for the ``needed`` ones."""
 
         def run(more: dict[int, str]) -> None:
             self._values = (text, given | more)
@@ -339,7 +328,8 @@ class SearchScreen(PgvScreen):
             WorkerState.CANCELLED,
         ):
             self.running = False
-            self._status(Text("run failed — see the notification", style="red"))
+            if event.state == WorkerState.ERROR:  # (a cancelled run was replaced by another)
+                self._status(Text("run failed — see the notification", style="red"))
 
     # -- other actions ----------------------------------------------------------------
     def action_toggle_watch(self) -> None:
@@ -362,19 +352,17 @@ class SearchScreen(PgvScreen):
             self.papp.search_request = request
 
     def action_paste_plan(self) -> None:
-        self.app.push_screen(PlanPaste(), self._plan_pasted)
+        self.app.push_screen(PlanPaste(self.papp.inventory), self._plan_pasted)
 
-    def _plan_pasted(self, text: str | None) -> None:
-        if text:
+    def _plan_pasted(self, pasted: Pasted | None) -> None:
+        if pasted is not None:
+            if self.running:  # the query still running is cancelled, on the server too
+                self.send_cancel()
+                self.workers.cancel_group(self, "search")
             self._run_id += 1
-            self.analyse_pasted(text, self._run_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def analyse_pasted(self, text: str, run_id: int) -> None:
-        outcome, note = pasted_outcome(text, self.papp.inventory)
-        self.post_message(SearchFinished(outcome, run_id))
-        if note:
-            self.app.call_from_thread(self.notify, note, timeout=8)
+            self.show_outcome(pasted.outcome)
+            if pasted.note:
+                self.notify(pasted.note, timeout=8)
 
     def action_copy_plan(self) -> None:
         if self.outcome is None or self.outcome.plan is None:
@@ -382,7 +370,7 @@ class SearchScreen(PgvScreen):
             return
         self.papp.copy_text(explain_text(self.outcome.plan), "Plan (EXPLAIN text)")
 
-    def action_copy_cell(self) -> None:
+    def action_copy_cell(self) -> None:  # y anywhere on the screen: the Rows cell
         self.query_one(ResultRows).action_copy_cell()
 
     @on(ResultRows.CopyRequested)

@@ -94,6 +94,19 @@ class GoldenPath(Widget):
         if event.error is not None:  # after the query, so the screen's status ends with it
             self.post_message(SampleFailed(event.column, event.error))
 
+    def vector_changed(self) -> bool:
+        """The controls' query vector changed: True when the query was rewritten with it (the
+        screen re-runs it); a random row is fetched first and run when it arrives."""
+        if self.column is None:
+            msg = "the query vector applies to a column's query (Inventory → e)"
+            self.notify(msg, severity="warning")
+            return False
+        if self.controls.vector_choice()[0] == "random":
+            self.random_vector()
+            return False
+        self.write()
+        return True
+
     def write(self, *, run: bool = False) -> None:
         """Write the column's query with the controls' current k and vector choice."""
         col = self.column
