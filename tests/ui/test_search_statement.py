@@ -14,10 +14,10 @@ from pgvtui.ui.app import create_app
 from pgvtui.ui.app_types import SearchRequest
 from pgvtui.ui.screens.param_values import ParamValuesScreen
 from pgvtui.ui.screens.search import SearchScreen
-from pgvtui.ui.screens.workload import WorkloadScreen
 from pgvtui.ui.widgets.plan_tree import PlanTree
 from tests.db import clients
 from tests.ui.test_app import SIZE, connected, search_screen, wait_until
+from tests.ui.test_workload_screen import open_workload
 
 
 def recorded(admin: psycopg.Connection[Any], like: str) -> str:
@@ -132,11 +132,7 @@ async def test_workload_e_opens_the_statement_in_search(
     clients.recorded_workload(admin, dsn, ("langchain-pgvectorstore",), rows=300)
     app = create_app(dsn)
     async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
-        await pilot.press("7")
-        await wait_until(pilot, lambda: isinstance(app.screen, WorkloadScreen))
-        workload = app.screen
-        assert isinstance(workload, WorkloadScreen)
+        workload = await open_workload(pilot)
         await wait_until(pilot, lambda: len(workload._entries) == 1)
         await pilot.press("e")
         await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import psycopg
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from pgvtui.errors import QueryFailed
@@ -20,17 +21,24 @@ from tests.snapshots.recorded import RecordedBackend
 from tests.ui.test_app import connected, wait_until
 
 
+async def open_workload(pilot: Pilot[Any]) -> WorkloadScreen:
+    """Once connected, key 7: the Workload screen."""
+    app = pilot.app
+    await connected(pilot)
+    await pilot.press("7")
+    await wait_until(pilot, lambda: isinstance(app.screen, WorkloadScreen))
+    screen = app.screen
+    assert isinstance(screen, WorkloadScreen)
+    return screen
+
+
 async def test_lists_and_diagnoses_a_function_search(
     dsn: str, admin: psycopg.Connection[Any]
 ) -> None:
     clients.recorded_workload(admin, dsn, ("supabase", "haystack"), rows=800, times=2)
     app = create_app(dsn)
     async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
-        await pilot.press("7")
-        await wait_until(pilot, lambda: isinstance(app.screen, WorkloadScreen))
-        screen = app.screen
-        assert isinstance(screen, WorkloadScreen)
+        screen = await open_workload(pilot)
         table = screen.query_one("#workload-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 3)
         row = next(
