@@ -59,6 +59,11 @@ class MissingValues(UsageError):
         super().__init__(message)
         self.needed = needed
 
+    @staticmethod
+    def named(needed: dict[int, str]) -> str:
+        """``$3 (the LIMIT), $4 (…)``: how the CLI's message and the TUI name them."""
+        return ", ".join(f"${n} ({why})" for n, why in needed.items())
+
 
 class InputTooLarge(UsageError):
     """A plan file, query file or --sql text over the input size limit."""

@@ -240,7 +240,7 @@ async def _check_query(
     # one placeholder bound with --vector-from keeps the older path (any placeholder style)
     single = info is not None and len(info.params) == 1 and not args.params and not args.sample
     older = single and bool(args.vector_from) and info is not None and not info.calls
-    if info is not None and (info.params or (info.calls and not info.distances)) and not older:
+    if appcheck.is_statement(info) and not older:
         return await _check_statement(args, text, settings, info)
     if args.params or args.sample:
         raise UsageError("--param and --sample need a statement with $n placeholders")

@@ -46,6 +46,18 @@ def read(text: str) -> statement.StatementInfo | None:
         return None
 
 
+def calls_function(info: statement.StatementInfo) -> bool:
+    """A call of a function in FROM and no distance of its own: maybe a search inside a
+    function, which :func:`check_statement` unwraps."""
+    return bool(info.calls) and not info.distances
+
+
+def is_statement(info: statement.StatementInfo | None) -> bool:
+    """What :func:`check_statement` is for (rather than a plain query's EXPLAIN ANALYZE):
+    ``$n`` parameters, or a call of a function (:func:`calls_function`)."""
+    return info is not None and (bool(info.params) or calls_function(info))
+
+
 def as_dollar_params(text: str) -> tuple[str, statement.StatementInfo | None]:
     """``text`` as PostgreSQL reads it, and what it says: a statement written with psycopg's
     placeholders (``%s``, ``%(name)s``, as in application code) has them numbered ``$1``,
@@ -76,7 +88,7 @@ async def check_statement(
     loaded); ``preview_rows``: result rows to keep when the statement runs with values."""
     info = info or read(text)
     fs: fn.FunctionSearch | None = None
-    if info is not None and not info.distances and info.calls:
+    if info is not None and calls_function(info):
         searching = fn.vector_functions(await fn.load_functions(session))
         fs = fn.call_search(info, searching)
         if fs is not None:

@@ -173,7 +173,7 @@ async def bind(
         how = "--param N=VALUE" + ("" if sample else ", or --sample for values from the data")
         if any("vector" in why for why in missing.values()) and vector is None:
             how += ", --vector-from for the query vector"
-        named = ", ".join(f"${n} ({why})" for n, why in missing.items())
+        named = MissingValues.named(missing)
         raise MissingValues(f"no value for {named}: give it with {how}", missing)
     return out
 

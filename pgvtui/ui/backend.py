@@ -13,6 +13,7 @@ messages. A test can pass a subclass with recorded data to :func:`pgvtui.ui.app.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from pgvtui.core.residency import ResidencyReport
     from pgvtui.core.session import Session, SessionOptions
     from pgvtui.core.workload import Workload
-    from pgvtui.ui import search_adapter
 
 # The core's heavier modules (psycopg, numpy via sizing/residency, pglast via search) are
 # imported inside the methods that need them: the first screen paints before they load.
@@ -260,13 +260,13 @@ class Backend:
 
         start = time.perf_counter()
 
-        async def run(session: Session) -> search_adapter.Result:
+        async def run(session: Session) -> SearchOutcome:
             return await search_adapter.run(
                 session, sql, dict(settings), inventory, sample=sample, params=params
             )
 
         try:
-            result = await self._main(run)
+            outcome = await self._main(run)
         except ConnectionLost:
             raise
         except PgvtuiError as exc:
@@ -277,19 +277,7 @@ class Backend:
                 error=exc,
                 findings=tuple(search_adapter.findings_for_error(sql, settings, inventory, exc)),
             )
-        return SearchOutcome(
-            sql=sql,
-            settings=dict(settings),
-            plan=result.plan,
-            findings=tuple(result.findings),
-            columns=result.columns,
-            rows=result.rows,
-            wall_ms=(time.perf_counter() - start) * 1000,
-            error=result.error,
-            generic=result.generic,
-            bound=result.bound,
-            function=result.function,
-        )
+        return dataclasses.replace(outcome, wall_ms=(time.perf_counter() - start) * 1000)
 
     # -- activity (second session) ----------------------------------------------------
     async def activity(self) -> act.Activity:

@@ -1,8 +1,9 @@
 """Adapter between the Search screen and the core's safe execution path.
 
 Runs one query through ``pgvtui.core.search`` (guarded EXPLAIN ANALYZE in a read-only
-transaction with SET LOCAL settings) and returns the plan, the query-rule findings and a few
-result rows for the table. Kept separate so the screen never depends on the core's call shape.
+transaction with SET LOCAL settings) and returns the Search screen's outcome: the plan, the
+query-rule findings and a few result rows for the table. Kept separate so the screen never
+depends on the core's call shape.
 
 A statement as the application sends it — any number of ``$n`` parameters, or a call of a
 function whose body searches vectors — goes through :func:`pgvtui.core.appcheck.check_statement`
@@ -14,42 +15,17 @@ is what gets diagnosed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pgvtui.core import appcheck, search
-from pgvtui.core.binding import BoundValue
-from pgvtui.core.functions import FunctionSearch
 from pgvtui.core.models import Inventory
-from pgvtui.core.plan import Plan
 from pgvtui.core.rules.base import Finding, RuleContext, run_rules
 from pgvtui.core.session import Session
 from pgvtui.errors import PgvtuiError, QueryFailed
+from pgvtui.ui.backend import SearchOutcome
 
 MAX_ROWS = 50
 MAX_CELL = 60
-
-
-@dataclass(frozen=True)
-class Result:
-    plan: Plan | None
-    findings: tuple[Finding, ...]
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    error: PgvtuiError | None = None  # the statement's own error (rules may explain it)
-    generic: bool = False  # a generic plan: no values, nothing executed
-    bound: tuple[BoundValue, ...] = ()  # the values given to its $n
-    function: FunctionSearch | None = None  # the function whose body was diagnosed
-
-
-def as_statement(sql: str) -> str | None:
-    """``sql`` (``%s`` placeholders numbered ``$n``) when it has ``$n`` parameters or calls a
-    function in FROM without a distance of its own: it goes through
-    :func:`pgvtui.core.appcheck.check_statement`; else None."""
-    text, info = appcheck.as_dollar_params(sql)
-    if info is not None and (bool(info.params) or (bool(info.calls) and not info.distances)):
-        return text
-    return None
 
 
 def cell(value: Any) -> str:
@@ -69,41 +45,42 @@ async def run(
     *,
     sample: bool = False,
     params: Mapping[int, str] | None = None,
-) -> Result:
+) -> SearchOutcome:
     """:func:`pgvtui.core.search.diagnose`: guard, EXPLAIN ANALYZE in a read-only transaction,
     a preview of the rows, the ``enable_seqscan = off`` re-plan when useful, the query rules.
-    A statement (:func:`as_statement`) is checked as ``pgvtui check --sql`` does: its generic
-    plan, or with ``sample`` / ``params`` run with values."""
-    statement = as_statement(sql)
-    if statement is not None:
+    A statement (:func:`pgvtui.core.appcheck.is_statement`) is checked as ``pgvtui check --sql``
+    does: its generic plan, or with ``sample`` / ``params`` run with values. The outcome's
+    ``wall_ms`` is the caller's to fill in."""
+    text, info = appcheck.as_dollar_params(sql)  # %s / %(name)s as written in code: $n
+    check: appcheck.StatementCheck | None = None
+    if appcheck.is_statement(info):
         check = await appcheck.check_statement(
             session,
-            statement,
+            text,
             settings,
+            info=info,
             sample=sample,
             params=params,
             inventory=inventory,
             preview_rows=MAX_ROWS,
         )
-        diag, findings = check.diagnosis, check.findings
-        generic, bound, function = check.generic, check.bound, check.function
+        diag = check.diagnosis
     else:
         diag = await search.diagnose(
             session, sql, settings, inventory=inventory, preview_rows=MAX_ROWS
         )
-        findings, generic, bound, function = diag.findings, False, (), None
     res = diag.search
-    error = QueryFailed(res.error.message, title=res.error.title) if res.error else None
-    rows = tuple(tuple(cell(v) for v in r) for r in res.result_rows)
-    return Result(
+    return SearchOutcome(
+        sql=sql,
+        settings=dict(settings),
         plan=res.plan,
-        findings=findings,
+        findings=tuple(diag.findings),
         columns=res.result_columns,
-        rows=rows,
-        error=error,
-        generic=generic,
-        bound=bound,
-        function=function,
+        rows=tuple(tuple(cell(v) for v in r) for r in res.result_rows),
+        error=QueryFailed(res.error.message, title=res.error.title) if res.error else None,
+        generic=check is not None and check.generic,
+        bound=check.bound if check is not None else (),
+        function=check.function if check is not None else None,
     )
 
 

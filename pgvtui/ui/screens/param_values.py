@@ -22,7 +22,7 @@ def values_needed(text: str) -> dict[int, str]:
     from pgvtui.core import appcheck, binding  # (the parser: loaded when first needed)
 
     _text, info = appcheck.as_dollar_params(text)  # %s numbered as the core numbers them
-    if info is None or (info.calls and not info.distances):
+    if info is None or appcheck.calls_function(info):
         return {}
     return {n: binding.why_missing(p) for n, p in info.params.items() if binding.needs_value(p)}
 

@@ -134,17 +134,17 @@ def render_plain_cell(
         table.cursor_foreground_priority == "css",
         table.cursor_background_priority == "css",
     )
-    style = base_style + Style.from_meta({"row": row_index, "column": column_index})
+    style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
     pad = table.cell_padding
     text = cell.fit(max(0, width - 2 * pad))
     if cell.style is None:
         line = set_cell_size(" " * pad + text + " " * pad, width)
-        return [[Segment(line, style + component + post)]]
-    around = style + component + post
+        return [[Segment(line, style + post)]]
+    around = style + post
     return [
         [
             Segment(" " * pad, around),
-            Segment(text, style + component + cell.style + post),
+            Segment(text, style + cell.style + post),
             Segment(" " * pad, around),
         ]
     ]

@@ -27,7 +27,7 @@ def _delta(new: float | None, old: float | None, unit: str = "", digits: int = 0
 def status_text(outcome: SearchOutcome, previous: SearchOutcome | None) -> Text:
     """✔ 1.23 ms (−0.40 ms) · 10 rows (=) · hit 1,200 (+30) · read 0 (−100)."""
     if isinstance(outcome.error, MissingValues):  # the dialog asks for them
-        named = ", ".join(f"${n} ({why})" for n, why in outcome.error.needed.items())
+        named = MissingValues.named(outcome.error.needed)
         return Text(f"values needed: {named}", style="yellow")
     if outcome.error is not None:
         text = Text(f"✖ {outcome.error.title}: {outcome.error.message}", style="bold red")
