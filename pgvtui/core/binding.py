@@ -43,6 +43,8 @@ from pgvtui.core.statement import ColumnUse, Param, StatementInfo
 from pgvtui.errors import MissingValues, QueryRefused, UsageError
 
 GENERIC_PLAN_MIN_VERSION = 160000
+# errors of a generic plan that values cannot fix: no privilege, no such table / column
+NOT_ABOUT_VALUES = frozenset({"42501", "42P01", "42703"})
 _SHOWN = 60  # characters of a value shown in the report
 
 
@@ -236,13 +238,13 @@ async def explain_generic(
                 if search._is_passthrough(exc):
                     raise
                 raw = str(exc).strip()
-                error = search.QueryError(
-                    (raw.splitlines()[0] if raw else type(exc).__name__)
-                    + " (under EXPLAIN (GENERIC_PLAN); give values with --param, --vector-from"
-                    " or --sample)",
-                    exc.sqlstate,
-                    title=session.error(exc).title,
-                )
+                first = raw.splitlines()[0] if raw else type(exc).__name__
+                if exc.sqlstate not in NOT_ABOUT_VALUES:
+                    first += (
+                        " (under EXPLAIN (GENERIC_PLAN); give values with --param, --vector-from"
+                        " or --sample; v in the TUI)"
+                    )
+                error = search.QueryError(first, exc.sqlstate, title=session.error(exc).title)
     except asyncio.CancelledError:
         await session.cancel_async()
         raise

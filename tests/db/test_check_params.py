@@ -8,7 +8,9 @@ import json
 from collections.abc import Iterator
 
 import psycopg
+import psycopg.conninfo
 import pytest
+from psycopg import sql
 
 from pgvtui.cli import main
 from tests.conftest import TestServer, create_database, drop_database
@@ -215,3 +217,23 @@ def test_psycopg_placeholders_as_written_in_the_application_code(
     assert doc["rows"] == 2 and "plan_kind" not in doc
     used = {p["param"]: p for p in doc["parameters"]}
     assert used["$1"]["role"] == "vector" and used["$2"]["role"] == "compared"
+
+
+def test_a_generic_plan_refused_for_privileges_does_not_ask_for_values(
+    app: tuple[str, dict[str, str]], pg_server: TestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A role without SELECT on the table: the error says so, without the "give values" hint
+    that a generic plan's own failures get (values cannot fix a privilege)."""
+    dsn, held = app
+    dbname = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    role = "params_no_select"
+    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'pw'").format(sql.Identifier(role)))
+    try:
+        bare = pg_server.dsn_for(str(dbname), user=role, password="pw")
+        code, _, err = check(capsys, bare, "--sql", held["pgvectorstore"])
+        assert code != 0 and "permission denied" in err.lower(), err
+        assert "give values" not in err, err
+    finally:
+        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
