@@ -282,3 +282,12 @@ def test_indented_first_node_is_an_excerpt_unless_the_whole_plan_is_shifted() ->
     whole = shifted + "      Planning Time: 0.1 ms\n"
     assert not _one(whole).fragment  # a whole plan, indented (quoted, a code block)
     assert not _one(" " + body.replace("\n", "\n ")).fragment  # psql's one space
+
+
+@pytest.mark.parametrize("name", ["04-python-fetchall.txt", "06-index-scan-cold.txt"])
+def test_a_line_of_prose_before_the_plan(name: str) -> None:
+    """What people paste: a sentence, then the plan (psql text, or a Python fetchall())."""
+    plain = _one(_posted(name))
+    told = _one(f"Here is the EXPLAIN output from our prod box:\n\n{_posted(name)}")
+    assert told.root.label() == plain.root.label()
+    assert [n.label() for n in told.nodes()] == [n.label() for n in plain.nodes()]

@@ -3,7 +3,8 @@
 A plan reaches pgvtui from psql, a GUI client, a Python session, a chat message or a log file.
 :func:`unwrap` removes, in this order:
 
-- a Python ``repr`` of query results: ``[('Limit  (cost=…)',), …]`` (``cursor.fetchall()``),
+- a Python ``repr`` of query results: ``[('Limit  (cost=…)',), …]`` (``cursor.fetchall()``, also
+  after a line of prose),
   ``[{'QUERY PLAN': '…'}, …]`` (dict rows), a JSON plan inside a tuple;
 - Markdown ``` / ~~~ fences and ``> `` quote markers (nested too);
 - per-line double quotes of pgAdmin / DBeaver exports (``""`` inside stands for ``"``);
@@ -56,10 +57,14 @@ def _numbered(text: str) -> list[Line]:
 
 def _python_rows(text: str) -> Segment | None:
     """A Python list of rows → a segment of its plan lines (or of the decoded JSON plan); None
-    if it is not one. Rows are 1-tuples (or 1-lists) of strings, or dicts with one value."""
-    stripped = text.strip()
-    if not (stripped.startswith("[(") or stripped.startswith("[{'") or stripped.startswith("[[")):
+    if it is not one. Rows are 1-tuples (or 1-lists) of strings, or dicts with one value. Lines
+    of prose before the list ("here is my plan:") are skipped."""
+    starts = ("[(", "[{'", "[[")
+    lines_in = text.split("\n")
+    first = next((i for i, t in enumerate(lines_in) if t.lstrip().startswith(starts)), None)
+    if first is None:
         return None
+    stripped = "\n".join(lines_in[first:]).strip()
     if stripped.startswith('[{"'):
         return None  # JSON, not Python
     try:
