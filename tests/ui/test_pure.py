@@ -77,3 +77,17 @@ def test_cells_and_bars() -> None:
     assert bar(50, 100, 10).plain == "█████░░░░░"
     assert bar(300, 100, 10).plain == "██████████"
     assert bar(None, 100, 4).plain == "····"
+
+
+def test_status_of_a_pasted_plan_without_timing_or_buffers() -> None:
+    """EXPLAIN without ANALYZE/BUFFERS pasted (pgvector#268 as a Python list): the status says
+    what the plan does not hold instead of '0.00 ms · hit 0 · read 0'."""
+    from pgvtui.ui.screens.plan_paste import pasted_outcome
+    from pgvtui.ui.widgets.run_status import status_text
+
+    posted = Path(__file__).parent.parent / "data" / "public-plans" / "04-python-fetchall.txt"
+    outcome, _ = pasted_outcome(posted.read_text(encoding="utf-8"), INVENTORY)
+    text = status_text(outcome, None).plain
+    assert "buffers not in the plan" in text and "hit 0" not in text, text
+    # a plan with its timing keeps it
+    assert "1542.97 ms" in text

@@ -291,3 +291,9 @@ def test_a_line_of_prose_before_the_plan(name: str) -> None:
     told = _one(f"Here is the EXPLAIN output from our prod box:\n\n{_posted(name)}")
     assert told.root.label() == plain.root.label()
     assert [n.label() for n in told.nodes()] == [n.label() for n in plain.nodes()]
+
+
+def test_a_plan_without_buffers_says_so() -> None:
+    """EXPLAIN without BUFFERS: the counts read 0, so a plan tells whether it has them."""
+    assert not _one(_posted("04-python-fetchall.txt")).has_buffers
+    assert _one(_posted("08-ivfflat-parallel-broken-lines.txt")).has_buffers

@@ -147,6 +147,12 @@ class Plan:
         return self.root.shared_hit
 
     @property
+    def has_buffers(self) -> bool:
+        """The plan was taken with BUFFERS (without, the counts above read 0). A node of a
+        text plan shows no Buffers line when its counts are all 0: any node with one counts."""
+        return any("Shared Hit Blocks" in n.raw for n in self.root.walk())
+
+    @property
     def shared_read(self) -> int:
         return self.root.shared_read
 

@@ -49,10 +49,13 @@ def status_text(outcome: SearchOutcome, previous: SearchOutcome | None) -> Text:
         text.append_text(_delta(ms, p_ms, " ms", 2))
     text.append(f" · {rows if rows is not None else '?'} rows")
     text.append_text(_delta(rows, p_rows))
-    text.append(f" · hit {hit:,}")
-    text.append_text(_delta(hit, p_hit))
-    text.append(f" · read {read:,}", style="yellow" if read else "")
-    text.append_text(_delta(read, p_read))
+    if outcome.plan is not None and not outcome.plan.has_buffers:  # EXPLAIN without BUFFERS
+        text.append(" · buffers not in the plan", style="dim")
+    else:
+        text.append(f" · hit {hit:,}")
+        text.append_text(_delta(hit, p_hit))
+        text.append(f" · read {read:,}", style="yellow" if read else "")
+        text.append_text(_delta(read, p_read))
     _append_context(text, outcome)
     return text
 
