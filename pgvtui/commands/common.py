@@ -176,16 +176,6 @@ async def session_for(
         await session.close()
 
 
-def stdout_console() -> Console:
-    """A console straight onto stdout, as wide as commands.output lays text out (a report that
-    may be long, wide or paged should use ``commands.output.text_output`` instead)."""
-    from pgvtui.commands.output import output_width, stdout_is_terminal
-
-    console = _console(stderr=False)
-    console.width = output_width(stdout_is_terminal())
-    return console
-
-
 def stderr_console() -> Console:
     return _console(stderr=True)
 

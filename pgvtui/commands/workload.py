@@ -16,7 +16,6 @@ from pgvtui.commands.common import (
     emit_json,
     run_async,
     session_for,
-    stdout_console,
 )
 from pgvtui.core.workload import (
     DEFAULT_BUDGET_S,
@@ -83,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_workload_markdown(w))
         sys.stdout.flush()
     else:
+        from pgvtui.commands.output import text_output
         from pgvtui.render.workload import render_workload
 
-        render_workload(stdout_console(), w)
+        with text_output(args) as out:  # no trailing spaces; paged on a terminal when long
+            render_workload(out, w)
     return 0

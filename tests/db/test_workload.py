@@ -210,3 +210,13 @@ async def test_pgvtui_own_recall_checks_are_not_listed(
         ).fetchone()
     assert row is not None and row[0] >= 1
     assert not any("pgvtui_rows" in e.query for e in w.entries)
+
+
+def test_text_output_at_80_columns_has_no_trailing_spaces(
+    app_db: tuple[str, dict[str, clients.Client]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wrapped notes and findings (COLUMNS=80, into a pipe) end their lines without spaces."""
+    dsn, _ = app_db
+    code, out, _ = run(capsys, dsn, "--diagnose")
+    assert code == 0 and any(len(line) > 70 for line in out.splitlines())
+    assert not [line for line in out.splitlines() if line != line.rstrip()]
