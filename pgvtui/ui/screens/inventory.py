@@ -190,8 +190,15 @@ class InventoryScreen(PgvScreen):
 
     @on(ObjectTable.Highlighted)
     def _highlighted(self, event: ObjectTable.Highlighted) -> None:
-        if event.table.has_focus or self._selected is None:
+        if event.table.has_focus or self._selected is None or self._filtered_out(event.table):
             self._select(event.item)
+
+    def _filtered_out(self, table: ObjectTable[Any]) -> bool:
+        """The detail's object is one of ``table``'s kind that the filter no longer shows: the
+        detail follows the table's first row instead of describing a hidden one."""
+        sel = self._selected
+        kind = ColumnInfo if table is self._columns() else IndexInfo
+        return isinstance(sel, kind) and not any(item is sel for item in table.shown)
 
     def on_descendant_focus(self, event: Any) -> None:
         if isinstance(event.widget, ObjectTable):
