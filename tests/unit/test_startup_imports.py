@@ -67,25 +67,6 @@ def test_help_summaries_match_the_commands() -> None:
     assert registered == SUMMARIES
 
 
-def test_the_tui_app_loads_only_its_first_screen() -> None:
-    """The App's module loads the first screen's needs only: the other screens (the SQL parser,
-    the SQL editor, the plan tree …) load when first shown, psycopg when connecting."""
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json, sys, pgvtui.ui.app; print(json.dumps(list(sys.modules)))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    mods = set(json.loads(out.stdout.strip().splitlines()[-1]))
-    later = {f"pgvtui.ui.screens.{s}" for s in ("search", "inventory", "workload", "recall")}
-    assert not mods & later, mods & later
-    assert not _top(mods) & {"psycopg", "pglast", "numpy"}, _top(mods) & {"psycopg", "pglast"}
-
-
 def test_inventory_json_loads_no_rich() -> None:
     from pgvtui.commands import inventory
 

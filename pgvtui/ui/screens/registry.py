@@ -8,50 +8,40 @@ Screens import neither this module's users nor the App: what they need from the 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from textual.screen import Screen
 
+from pgvtui.ui.screens.activity import ActivityScreen
 from pgvtui.ui.screens.base import PgvScreen
+from pgvtui.ui.screens.inventory import InventoryScreen
+from pgvtui.ui.screens.overview import OverviewScreen
+from pgvtui.ui.screens.recall import RecallScreen
+from pgvtui.ui.screens.residency import ResidencyScreen
+from pgvtui.ui.screens.search import SearchScreen
+from pgvtui.ui.screens.workload import WorkloadScreen
 
 
 @dataclass(frozen=True)
 class ScreenEntry:
-    """One screen: the key that shows it, its mode name, its label, where its class lives.
-
-    The class is imported when the screen is first shown (or the help lists its keys): the
-    first screen paints without loading what only the others need (the SQL parser, the SQL
-    editor, the plan tree …)."""
+    """One screen: the key that shows it, its mode name, its label, its class."""
 
     key: str
     mode: str
     label: str
-    module: str
-    class_name: str
-
-    @property
-    def cls(self) -> type[PgvScreen]:
-        cls = getattr(importlib.import_module(self.module), self.class_name)
-        if not (isinstance(cls, type) and issubclass(cls, PgvScreen)):  # pragma: no cover
-            raise TypeError(f"{self.module}.{self.class_name} is not a pgvtui screen")
-        return cls
-
-    def create(self) -> PgvScreen:
-        return self.cls()
+    cls: type[PgvScreen]
 
 
-_HERE = "pgvtui.ui.screens"
 SCREENS: tuple[ScreenEntry, ...] = (
-    ScreenEntry("1", "overview", "Overview", f"{_HERE}.overview", "OverviewScreen"),
-    ScreenEntry("2", "inventory", "Inventory", f"{_HERE}.inventory", "InventoryScreen"),
-    ScreenEntry("3", "search", "Search", f"{_HERE}.search", "SearchScreen"),
-    ScreenEntry("4", "residency", "Residency", f"{_HERE}.residency", "ResidencyScreen"),
-    ScreenEntry("5", "activity", "Activity", f"{_HERE}.activity", "ActivityScreen"),
-    ScreenEntry("6", "recall", "Recall", f"{_HERE}.recall", "RecallScreen"),
-    ScreenEntry("7", "workload", "Workload", f"{_HERE}.workload", "WorkloadScreen"),
+    ScreenEntry("1", "overview", "Overview", OverviewScreen),
+    ScreenEntry("2", "inventory", "Inventory", InventoryScreen),
+    ScreenEntry("3", "search", "Search", SearchScreen),
+    ScreenEntry("4", "residency", "Residency", ResidencyScreen),
+    ScreenEntry("5", "activity", "Activity", ActivityScreen),
+    ScreenEntry("6", "recall", "Recall", RecallScreen),
+    ScreenEntry("7", "workload", "Workload", WorkloadScreen),
 )
 
 SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = tuple((s.key, s.mode, s.label) for s in SCREENS)
@@ -59,6 +49,5 @@ SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = tuple((s.key, s.mode, s.label
 
 
 def modes() -> dict[str, str | Callable[[], Screen[Any]]]:
-    """The App's MODES: mode name → a factory that imports the screen's module when the mode is
-    first shown (Textual's own type for MODES)."""
-    return {s.mode: s.create for s in SCREENS}
+    """The App's MODES: mode name → screen class (Textual's own type for MODES)."""
+    return {s.mode: s.cls for s in SCREENS}
